@@ -1,0 +1,57 @@
+"""Accompany: scheduling volunteers who accompany immigrants to court and ICE check-ins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: config layers, extensions, blueprints, error pages."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    from scheduler.config import load_config
+
+    load_config(app, test_config)
+
+    from scheduler import (
+        db_events,  # noqa: F401  (SQLite pragmas)
+        models,  # noqa: F401  (register every table)
+    )
+    from scheduler.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from scheduler.i18n import select_locale
+    from scheduler.mail import init_mail
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    init_mail(app)
+
+    from scheduler import security  # noqa: F401  (user loader)
+    from scheduler.account.routes import bp as account_bp
+    from scheduler.auth.routes import bp as auth_bp
+    from scheduler.courts.routes import bp as courts_bp
+    from scheduler.main.errors import register_error_handlers
+    from scheduler.main.routes import bp as main_bp
+    from scheduler.people.routes import bp as people_bp
+    from scheduler.templating import register_template_helpers
+
+    for blueprint in (main_bp, auth_bp, account_bp, people_bp, courts_bp):
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+    register_template_helpers(app)
+
+    from scheduler.cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,182 @@
+"""Log in and out, register, and reset a forgotten password."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from scheduler.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from scheduler.auth.messages import password_messages
+from scheduler.extensions import db, limiter
+from scheduler.mail import Message, mailer
+from scheduler.security import public, safe_next
+from scheduler.services import accounts
+from scheduler.services.accounts import PasswordRejected
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["RESET_RATE_LIMIT"]
+
+
+def _only_posts() -> bool:
+    return request.method != "POST"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, exempt_when=_only_posts)
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = accounts.authenticate(db.session, email=form.email.data, password=form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            return redirect(safe_next(form.next.data))
+        # One message for every failure: it must not tell which addresses have accounts.
+        flash(_("That email and password do not match an account."), "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+@limiter.limit(_reset_limit, exempt_when=_only_posts)
+def register() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_volunteer(
+                db.session,
+                email=form.email.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+                phone=form.phone.data,
+                locale=_current_locale(),
+                min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+            )
+        except PasswordRejected as exc:
+            form.password.errors = password_messages(exc.problems)
+        else:
+            if user is None:
+                _send_already_registered(form.email.data)
+            db.session.commit()
+            return redirect(url_for("auth.registered"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.get("/registered")
+@public
+def registered() -> str:
+    return render_template("auth/registered.html")
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(_reset_limit, exempt_when=_only_posts)
+def forgot_password() -> str | Response:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        max_age = timedelta(minutes=current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"])
+        found = accounts.create_reset_token(db.session, email=form.email.data, max_age=max_age)
+        if found is not None:
+            user, token = found
+            _send_reset(user.email, user.locale, token)
+        db.session.commit()
+        flash(
+            _("If an account uses that address, we have sent it a link to choose a new password."),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_reset_limit, exempt_when=_only_posts)
+def reset_password(token: str) -> str | Response | tuple[str, int]:
+    if accounts.find_reset_token(db.session, token) is None:
+        return render_template("auth/reset_invalid.html"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(
+                db.session,
+                token=token,
+                new_password=form.password.data,
+                min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+            )
+        except PasswordRejected as exc:
+            form.password.errors = password_messages(exc.problems)
+        else:
+            db.session.commit()
+            logout_user()
+            flash(_("Your password is changed. Sign in with the new one."), "info")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)
+
+
+def _current_locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "en")
+
+
+def _send_reset(email: str, locale: str, token: str) -> None:
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]
+    with force_locale(locale):
+        mailer().send(
+            Message(
+                to=email,
+                subject=_("Choose a new password for Accompany"),
+                text=_(
+                    "Someone asked to reset the password of your Accompany account.\n\n"
+                    "To choose a new password, open this link within %(minutes)d minutes:\n%(link)s\n\n"
+                    "If it was not you, ignore this message: your password stays as it is.",
+                    minutes=minutes,
+                    link=link,
+                ),
+            )
+        )
+
+
+def _send_already_registered(email: str) -> None:
+    user = accounts.find_user_by_email(db.session, email)
+    locale = user.locale if user else "en"
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.forgot_password")
+    with force_locale(locale):
+        mailer().send(
+            Message(
+                to=email.strip().lower(),
+                subject=_("You already have an Accompany account"),
+                text=_(
+                    "Someone tried to register a new Accompany account with this address, "
+                    "which already has one.\n\nIf you forgot your password, choose a new one "
+                    "here:\n%(link)s\n\nIf it was not you, you can ignore this message.",
+                    link=link,
+                ),
+            )
+        )

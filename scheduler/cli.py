@@ -1,0 +1,115 @@
+"""Command-line tools: ``flask --app wsgi seed-demo | users create | courts import``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from scheduler.enums import Role
+from scheduler.extensions import db
+from scheduler.models import Court, User
+from scheduler.services import accounts
+from scheduler.services import courts as court_service
+from scheduler.services.accounts import PasswordRejected
+from scheduler.services.errors import ServiceError
+
+BUNDLED_COURTS = Path(__file__).parent / "data" / "immigration_courts.csv"
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(courts_cli)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+def seed_demo(if_empty: bool) -> None:
+    """Load the bundled courts and a demo network, then print the demo logins."""
+    from scheduler.services import demo
+
+    if current_app.config["ENV"] == "production":
+        raise click.ClickException("seed-demo is for trying the app; it refuses to run in production.")
+    if if_empty and db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("The database already has data; demo data not loaded.")
+        demo.print_logins(click.echo)
+        return
+    ensure_courts()
+    result = demo.seed(db.session)
+    db.session.commit()
+    click.echo(
+        f"Demo data loaded: {result.volunteers} volunteers, {result.hearings} hearings, "
+        f"{result.signups} signups."
+    )
+    demo.print_logins(click.echo)
+
+
+def ensure_courts() -> None:
+    """Load the bundled court list when there are no courts yet (first setup)."""
+    if db.session.scalar(select(func.count()).select_from(Court)):
+        return
+    result = court_service.import_courts(db.session, text=BUNDLED_COURTS.read_text("utf-8"), actor=None)
+    db.session.commit()
+    click.echo(f"Loaded {result.created} courts.")
+
+
+@click.group("users")
+def users_cli() -> None:
+    """Manage accounts."""
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.VOLUNTEER.value)
+@click.option("--name", "display_name", default=None, help="Display name (defaults to the email).")
+@click.option(
+    "--password",
+    default=None,
+    help="Asked for (hidden) when not given; avoid passing it on a shared machine's command line.",
+)
+def create_user(email: str, role: str, display_name: str | None, password: str | None) -> None:
+    """Create an approved account with a role."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(
+            db.session,
+            email=email,
+            display_name=display_name or email.split("@")[0],
+            password=password,
+            role=Role(role),
+            min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+        )
+    except PasswordRejected as exc:
+        raise click.ClickException(
+            "password refused: " + ", ".join(p.value.replace("_", " ") for p in exc.problems)
+        ) from exc
+    except ServiceError as exc:
+        raise click.ClickException("an account with this email already exists") from exc
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+@click.group("courts")
+def courts_cli() -> None:
+    """Manage courts and ICE offices."""
+
+
+@courts_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_courts(file: Path) -> None:
+    """Add or update courts from a CSV (code,name,city,state,address,timezone[,kind,notes])."""
+    try:
+        text = file.read_text("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException("the file is not UTF-8 text") from exc
+    result = court_service.import_courts(db.session, text=text, actor=None)
+    if result.errors:
+        for error in result.errors:
+            click.echo(f"line {error.line}: {error.message}", err=True)
+        raise click.ClickException("nothing imported: fix the lines above and run again")
+    db.session.commit()
+    click.echo(f"{result.created} courts added, {result.updated} updated.")

@@ -1,0 +1,101 @@
+"""Configuration defaults and the layering that applies on top of them.
+
+Order (later wins): these defaults, ``instance/config.py``, ``SCHEDULER_*`` environment
+variables, then the ``test_config`` mapping handed to :func:`scheduler.create_app`.
+Nothing here holds a secret: the secret key comes from the instance folder or the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
+
+
+class DefaultConfig:
+    """Safe defaults for a local, single-process installation."""
+
+    # "development" or "production"; production refuses to run without a configured secret key.
+    ENV = "development"
+    # Relative SQLite paths resolve under the instance folder.
+    DATABASE_URL = "sqlite:///accompany.sqlite3"
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # Base URL used in links that leave the app (emails, feed URLs printed by the CLI).
+    BASE_URL = "http://127.0.0.1:5000"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+
+    # Flask-Limiter: memory by default, e.g. redis://127.0.0.1:6379/0 for several workers.
+    RATELIMIT_STORAGE_URL = "memory://"
+    RATELIMIT_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    RESET_RATE_LIMIT = "5 per 15 minutes"
+
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_RESET_MAX_AGE_MINUTES = 60
+
+    # "console" prints messages (development); "memory" keeps them (tests).
+    MAIL_BACKEND = "console"
+    MAIL_FROM = "Accompany <no-reply@localhost>"
+
+    LANGUAGES = ("en", "es")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+
+    PAGE_SIZE = 50
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Apply the configuration layers in order and derive the library-specific keys."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("SCHEDULER")
+    if test_config:
+        app.config.update(test_config)
+
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
+
+    production = app.config["ENV"] == "production"
+    if production:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    _ensure_secret_key(app, production=production)
+
+
+def _ensure_secret_key(app: Flask, *, production: bool) -> None:
+    """Use the configured key, else the one saved in the instance folder, else make one.
+
+    A fixed default key would let anyone forge sessions, so there is none. Production must be
+    given a key explicitly: a key generated on one worker would not match the others.
+    """
+    if app.config.get("SECRET_KEY"):
+        return
+    if production:
+        raise RuntimeError(
+            "SECRET_KEY is not configured. Set SCHEDULER_SECRET_KEY or SECRET_KEY in "
+            "instance/config.py before starting in production."
+        )
+    path = Path(app.instance_path) / SECRET_KEY_FILE
+    if path.exists():
+        app.config["SECRET_KEY"] = path.read_text().strip()
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    app.config["SECRET_KEY"] = key

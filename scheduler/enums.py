@@ -1,0 +1,62 @@
+"""Enumerations shared by models, domain and views. Stored as their string values."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    VOLUNTEER = "volunteer"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class UserStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    SUSPENDED = "suspended"
+
+
+class CourtKind(StrEnum):
+    COURT = "court"
+    ICE_OFFICE = "ice_office"
+
+
+class HearingKind(StrEnum):
+    MASTER = "master"
+    INDIVIDUAL = "individual"
+    BOND = "bond"
+    ICE_CHECKIN = "ice_checkin"
+    OTHER = "other"
+
+
+class HearingStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class ShiftRole(StrEnum):
+    ACCOMPANIER = "accompanier"
+    INTERPRETER = "interpreter"
+    DRIVER = "driver"
+    OBSERVER = "observer"
+
+
+class ShiftStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class SignupStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    DROPPED = "dropped"
+    REMOVED = "removed"
+
+
+class Attendance(StrEnum):
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+
+
+class FeedKind(StrEnum):
+    PERSONAL = "personal"
+    OPEN_SEATS = "open_seats"

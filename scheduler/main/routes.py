@@ -1,0 +1,55 @@
+"""Home, health check and the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, session
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
+
+from scheduler.extensions import csrf, db, limiter
+from scheduler.main.forms import LanguageForm
+from scheduler.security import next_from_request, public, safe_next
+from scheduler.services import home as home_service
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@public
+def home() -> str | tuple[str, int]:
+    if not current_user.is_authenticated:
+        return render_template("main/welcome.html")
+    if not current_user.is_approved:
+        return render_template("main/status.html")
+    if current_user.is_coordinator:
+        summary = home_service.coordinator_summary(db.session, user=current_user)
+        return render_template("main/home_coordinator.html", summary=summary)
+    summary = home_service.volunteer_summary(db.session, user=current_user)
+    return render_template("main/home_volunteer.html", summary=summary)
+
+
+@bp.get("/healthz")
+@public
+@limiter.exempt
+@csrf.exempt
+def healthz() -> tuple[dict[str, str], int]:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "error", "reason": "database unavailable"}, 503
+    return {"status": "ok"}, 200
+
+
+@bp.post("/language")
+@public
+def set_language() -> Response:
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            current_user.locale = form.lang.data
+            db.session.commit()
+    return redirect(safe_next(next_from_request()))

@@ -1,0 +1,38 @@
+"""All models, importable from one place (Alembic's autogenerate needs them all loaded)."""
+
+from scheduler.models.audit import AuditEvent
+from scheduler.models.court import Court
+from scheduler.models.hearing import Hearing, HearingLanguage, Shift
+from scheduler.models.security import FeedToken, PasswordResetToken
+from scheduler.models.signup import Signup
+from scheduler.models.user import (
+    AvailabilityWindow,
+    BlackoutDate,
+    User,
+    VolunteerLanguage,
+    VolunteerProfile,
+    VolunteerRole,
+    VolunteerTraining,
+    coordinator_courts,
+    volunteer_preferred_courts,
+)
+
+__all__ = [
+    "AuditEvent",
+    "AvailabilityWindow",
+    "BlackoutDate",
+    "Court",
+    "FeedToken",
+    "Hearing",
+    "HearingLanguage",
+    "PasswordResetToken",
+    "Shift",
+    "Signup",
+    "User",
+    "VolunteerLanguage",
+    "VolunteerProfile",
+    "VolunteerRole",
+    "VolunteerTraining",
+    "coordinator_courts",
+    "volunteer_preferred_courts",
+]

@@ -1,0 +1,84 @@
+"""Access decorators. Every view states who may call it; the default is nobody anonymous."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import abort, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from scheduler.extensions import db, login_manager
+from scheduler.models import User
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Resolve a session id of the form "<id>.<session_version>"; never raises."""
+    try:
+        raw_id, raw_version = user_id.split(".", 1)
+        user = db.session.get(User, int(raw_id))
+        if user is None or user.session_version != int(raw_version):
+            return None
+        return user
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def approved_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Signed in and approved; pending and suspended people see their status and nothing else."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_approved:
+            return render_template("main/status.html"), 403
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def coordinator_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    @approved_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_coordinator:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    @approved_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def public(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Marks a view as intentionally open to anonymous visitors (read by the route audit)."""
+    view.is_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def safe_next(target: str | None, default: str = "main.home") -> str:
+    """A same-site relative path to go on to, else the default page.
+
+    Only "/path" forms are accepted: "//host", "/\\host" and absolute URLs could leave the site.
+    """
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for(default)
+
+
+def next_from_request() -> str | None:
+    return request.args.get("next") or request.form.get("next")

@@ -1,0 +1,1 @@
+"""Services: load rows, call the domain, apply the result, flush. Views commit once."""

@@ -1,0 +1,46 @@
+"""Template filters and globals: times in the court's zone, translated names of codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_time, get_locale
+
+from scheduler import i18n
+from scheduler.domain.timezones import to_local
+
+
+def court_datetime(instant: datetime | None, tz_name: str, fmt: str = "medium") -> str:
+    """An instant as wall-clock time at the court, with the zone's abbreviation (e.g. CST)."""
+    if instant is None:
+        return ""
+    local = to_local(instant, tz_name)
+    text = format_datetime(local.replace(tzinfo=None), fmt, rebase=False)
+    return f"{text} {local.tzname()}"
+
+
+def court_date(instant: datetime, tz_name: str, fmt: str = "full") -> str:
+    return format_date(to_local(instant, tz_name).date(), fmt)
+
+
+def court_time(instant: datetime, tz_name: str) -> str:
+    local = to_local(instant, tz_name)
+    return f"{format_time(local.replace(tzinfo=None), 'short', rebase=False)} {local.tzname()}"
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters.update(court_datetime=court_datetime, court_date=court_date, court_time=court_time)
+    app.jinja_env.globals.update(
+        get_locale=get_locale,
+        name_of=i18n.name_of,
+        LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
+        UI_LANGUAGES=i18n.UI_LANGUAGES,
+        ROLE_NAMES=i18n.ROLE_NAMES,
+        STATUS_NAMES=i18n.STATUS_NAMES,
+        SHIFT_ROLE_NAMES=i18n.SHIFT_ROLE_NAMES,
+        HEARING_KIND_NAMES=i18n.HEARING_KIND_NAMES,
+        COURT_KIND_NAMES=i18n.COURT_KIND_NAMES,
+        TRAINING_NAMES=i18n.TRAINING_NAMES,
+        WEEKDAY_NAMES=i18n.WEEKDAY_NAMES,
+    )
