@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -11,6 +12,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: config layers, extensions, blueprints, error pages."""
     app = Flask(
         __name__,
+        # The instance folder (secret key, SQLite file, local config) can live outside the code.
+        instance_path=os.environ.get("SCHEDULER_INSTANCE_PATH") or None,
         instance_relative_config=True,
         template_folder="../templates",
         static_folder="../static",

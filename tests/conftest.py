@@ -1,0 +1,133 @@
+"""Fixtures: an app per test on SQLite (in memory) and, with TEST_DATABASE_URL, on PostgreSQL.
+
+Every test that uses ``app`` runs once per database backend. PostgreSQL gets its schema once
+per session and is emptied after each test; SQLite gets a fresh in-memory database per test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from scheduler import create_app
+from scheduler.extensions import db
+from tests.factories import DEFAULT_PASSWORD
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def base_config(url: str) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "DATABASE_URL": url,
+        "WTF_CSRF_ENABLED": False,
+        "MAIL_BACKEND": "memory",
+        "RATELIMIT_STORAGE_URL": "memory://",
+        "BASE_URL": "https://accompany.test",
+    }
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The database backend this test runs on: "sqlite" or "postgresql"."""
+    if request.param == "postgresql":
+        app = create_app(base_config(PG_URL))
+        with app.app_context():
+            db.drop_all()
+            _drop_alembic_version()
+            db.create_all()
+            db.engine.dispose()
+    yield request.param
+
+
+def _drop_alembic_version() -> None:
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture
+def database_url(backend: str) -> str:
+    return PG_URL if backend == "postgresql" else "sqlite://"
+
+
+@pytest.fixture
+def app_config(database_url: str) -> dict[str, Any]:
+    """Override in a test module to change settings before the app is built."""
+    return base_config(database_url)
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], backend: str) -> Iterator[Flask]:
+    app = create_app(app_config)
+    with app.app_context():
+        if backend == "sqlite":
+            db.create_all()
+        yield app
+        db.session.remove()
+        if backend == "postgresql":
+            _truncate_all()
+        db.engine.dispose()
+
+
+def _truncate_all() -> None:
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def outbox(app: Flask) -> list:
+    """Messages the app sent during the test (the memory mail backend)."""
+    return app.extensions["mail"].outbox
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, email: str, password: str = DEFAULT_PASSWORD, remember: bool = False):
+        data = {"email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self._client.post("/auth/login", data=data)
+
+    def login_as(self, user) -> Any:
+        response = self.login(user.email)
+        assert response.status_code == 302, "login failed in a test helper"
+        return response
+
+    def logout(self):
+        return self._client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def pg_engine():
+    """A raw engine on the PostgreSQL test database, for tests that need several connections."""
+    if not PG_URL:
+        pytest.skip("needs TEST_DATABASE_URL (PostgreSQL)")
+    engine = create_engine(PG_URL)
+    yield engine
+    engine.dispose()
