@@ -107,7 +107,9 @@ def make_hearing(
     )
     hearing.languages = [HearingLanguage(language=code) for code in languages]
     for role, capacity in (seats or {ShiftRole.ACCOMPANIER: 2}).items():
-        start, end = default_shift_window(role=role, hearing_start=starts_at, duration_minutes=duration_minutes)
+        start, end = default_shift_window(
+            role=role, hearing_start=starts_at, duration_minutes=duration_minutes
+        )
         hearing.shifts.append(Shift(role=role, capacity=capacity, starts_at=start, ends_at=end))
     db.session.add(hearing)
     db.session.flush()

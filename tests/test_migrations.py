@@ -58,8 +58,8 @@ def test_postgresql_upgrade_from_empty_matches_models():
 def test_sqlite_enforces_foreign_keys(app, backend):
     from sqlalchemy.exc import IntegrityError
 
-    from scheduler.models import Signup
     from scheduler.enums import SignupStatus
+    from scheduler.models import Signup
 
     db.session.add(Signup(shift_id=999_999, user_id=999_999, status=SignupStatus.CONFIRMED))
     with pytest.raises(IntegrityError):

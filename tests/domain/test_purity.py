@@ -21,9 +21,6 @@ def test_domain_modules_import_no_framework():
     files = sorted(DOMAIN.rglob("*.py"))
     assert files, "the domain package is missing"
     offenders = {
-        f"{path.name}: {name}"
-        for path in files
-        for name in _imports(path)
-        if name.startswith(FORBIDDEN)
+        f"{path.name}: {name}" for path in files for name in _imports(path) if name.startswith(FORBIDDEN)
     }
     assert offenders == set()
