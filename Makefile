@@ -17,7 +17,7 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d scheduler/translations || $(BIN)/pybabel compile -q -d scheduler/translations
+	$(BIN)/pybabel compile -d scheduler/translations
 
 ## Create the venv, install, migrate, load demo data if the database is empty, and serve.
 run: translations
