@@ -41,7 +41,7 @@ format: $(STAMP)
 ## Refresh the message catalogue after adding strings; then translate the new ones in es.
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o scheduler/translations/messages.pot .
-	$(BIN)/pybabel update -q -i scheduler/translations/messages.pot -d scheduler/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i scheduler/translations/messages.pot -d scheduler/translations --no-fuzzy-matching
 
 migrate: $(STAMP)
 	$(FLASK) db upgrade
