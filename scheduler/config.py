@@ -42,6 +42,8 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URL = "memory://"
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    # Per submitted email, whatever the address: slows credential stuffing spread over many IPs.
+    LOGIN_EMAIL_RATE_LIMIT = "20 per hour"
     RESET_RATE_LIMIT = "5 per 15 minutes"
 
     PASSWORD_MIN_LENGTH = 10

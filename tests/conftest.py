@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
@@ -64,9 +64,25 @@ def app_config(database_url: str) -> dict[str, Any]:
     return base_config(database_url)
 
 
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``, as in production.
+
+    The ``app`` fixture keeps one app context pushed for the whole test, and Flask reuses it
+    for each request; without this, ``g`` would carry Flask-Login's current user and
+    Flask-Babel's locale from one request (or one client) into the next.
+    """
+
+    def open(self, *args: Any, **kwargs: Any):
+        if has_app_context():
+            for name in list(g):
+                g.pop(name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(app_config: dict[str, Any], backend: str) -> Iterator[Flask]:
     app = create_app(app_config)
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         if backend == "sqlite":
             db.create_all()

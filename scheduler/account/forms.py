@@ -9,6 +9,7 @@ from wtforms import (
     DateField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -33,7 +34,10 @@ class MultiCheckboxField(SelectMultipleField):
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=40)])
-    locale = SelectField(_l("Language of the app and of messages"), choices=list(UI_LANGUAGES.items()))
+    locale = SelectField(
+        _l("Language of the app and of messages"),
+        choices=[SelectChoice(code, name) for code, name in UI_LANGUAGES.items()],
+    )
 
 
 class PasswordChangeForm(FlaskForm):
@@ -69,10 +73,11 @@ def _parse_dates(text: str) -> list[date]:
 class VolunteerProfileForm(FlaskForm):
     languages = MultiCheckboxField(
         _l("Languages you speak well enough to interpret or accompany"),
-        choices=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGE_CODES],
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGE_CODES],
     )
     roles = MultiCheckboxField(
-        _l("Roles you can take"), choices=[(r.value, SHIFT_ROLE_NAMES[r.value]) for r in ShiftRole]
+        _l("Roles you can take"),
+        choices=[SelectChoice(r.value, SHIFT_ROLE_NAMES[r.value]) for r in ShiftRole],
     )
     has_car = BooleanField(_l("I have a car and can drive people to court"))
     max_shifts_per_week = IntegerField(

@@ -25,6 +25,15 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _login_email_limit() -> str:
+    return current_app.config["LOGIN_EMAIL_RATE_LIMIT"]
+
+
+def _submitted_email() -> str:
+    """Key for the per-account limit: many addresses guessing one account's password share it."""
+    return "login-email:" + request.form.get("email", "").strip().lower()[:254]
+
+
 def _reset_limit() -> str:
     return current_app.config["RESET_RATE_LIMIT"]
 
@@ -36,6 +45,7 @@ def _only_posts() -> bool:
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, exempt_when=_only_posts)
+@limiter.limit(_login_email_limit, key_func=_submitted_email, exempt_when=_only_posts)
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))

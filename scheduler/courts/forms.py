@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from scheduler.domain.timezones import is_valid_timezone
@@ -26,7 +26,9 @@ COMMON_ZONES = (
 
 class CourtForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[(k.value, COURT_KIND_NAMES[k.value]) for k in CourtKind])
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(k.value, COURT_KIND_NAMES[k.value]) for k in CourtKind]
+    )
     code = StringField(
         _l("Code (optional)"),
         description=_l("A short code your network uses for this place, e.g. CHI."),

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField, SelectChoice, SelectField, SelectMultipleField
 
 from scheduler.enums import Role, UserStatus
 from scheduler.i18n import ROLE_NAMES
@@ -17,4 +17,12 @@ class StatusForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[(r.value, ROLE_NAMES[r.value]) for r in Role])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_NAMES[r.value]) for r in Role])
+
+
+class CourtsForm(FlaskForm):
+    courts = SelectMultipleField(
+        _l("Courts this coordinator works on"),
+        coerce=int,
+        description=_l("Choose none for every court. Hold Ctrl (or Cmd) to choose several."),
+    )

@@ -8,11 +8,12 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from scheduler.enums import Role, UserStatus
 from scheduler.extensions import db
-from scheduler.models import User, VolunteerProfile
-from scheduler.people.forms import RoleForm, StatusForm
+from scheduler.models import Court, User, VolunteerProfile
+from scheduler.people.forms import CourtsForm, RoleForm, StatusForm
 from scheduler.security import admin_required, coordinator_required
 from scheduler.services import accounts
 from scheduler.services.errors import PermissionDenied, ServiceError
@@ -52,12 +53,24 @@ def list_people() -> str:
 @coordinator_required
 def show_person(user_id: int) -> str:
     person = db.get_or_404(User, user_id)
+    courts_form = _courts_form(person) if current_user.is_admin and person.role == Role.COORDINATOR else None
     return render_template(
         "people/show.html",
         person=person,
         status_form=StatusForm(),
         role_form=RoleForm(role=person.role.value),
+        courts_form=courts_form,
     )
+
+
+def _courts_form(person: User | None = None) -> CourtsForm:
+    """The scope form, filled with the coordinator's courts when showing it."""
+    form = CourtsForm(courts=[c.id for c in person.coordinated_courts]) if person else CourtsForm()
+    form.courts.choices = [
+        SelectChoice(c.id, f"{c.name} ({c.state})")
+        for c in db.session.scalars(select(Court).order_by(Court.state, Court.name))
+    ]
+    return form
 
 
 @bp.post("/<int:user_id>/status")
@@ -101,4 +114,22 @@ def set_role(user_id: int) -> Response:
         return redirect(url_for("people.show_person", user_id=person.id))
     db.session.commit()
     flash(_("%(name)s's role is changed.", name=person.display_name), "success")
+    return redirect(url_for("people.show_person", user_id=person.id))
+
+
+@bp.post("/<int:user_id>/courts")
+@admin_required
+def set_courts(user_id: int) -> Response:
+    person = db.get_or_404(User, user_id)
+    form = _courts_form()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        accounts.set_coordinator_courts(
+            db.session, actor=current_user, user=person, court_ids=form.courts.data or []
+        )
+    except ServiceError:
+        abort(400)
+    db.session.commit()
+    flash(_("%(name)s's courts are saved.", name=person.display_name), "success")
     return redirect(url_for("people.show_person", user_id=person.id))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.domain.passwords import PasswordProblem, password_problems
 from scheduler.enums import Role, UserStatus
-from scheduler.models import PasswordResetToken, User, VolunteerProfile
+from scheduler.models import Court, PasswordResetToken, User, VolunteerProfile
 from scheduler.services import audit
 from scheduler.services.errors import PermissionDenied, ServiceError
 from scheduler.types import utcnow
@@ -213,6 +213,30 @@ def set_role(session: Session, *, actor: User, user: User, role: Role) -> None:
         object_type="user",
         object_id=user.id,
         details={"from": previous.value, "to": role.value},
+    )
+
+
+def set_coordinator_courts(session: Session, *, actor: User, user: User, court_ids: list[int]) -> None:
+    """Scope a coordinator to some courts (none means every court). Only admins decide this."""
+    if not actor.is_admin:
+        raise PermissionDenied()
+    if user.role != Role.COORDINATOR:
+        raise ServiceError("not_a_coordinator")
+    wanted = set(court_ids)
+    courts = list(session.scalars(select(Court).where(Court.id.in_(wanted)))) if wanted else []
+    if len(courts) != len(wanted):
+        raise ServiceError("unknown_court", field="courts")
+    previous = sorted(c.id for c in user.coordinated_courts)
+    if previous == sorted(wanted):
+        return
+    user.coordinated_courts = courts
+    audit.record(
+        session,
+        actor=actor,
+        action="user.courts_changed",
+        object_type="user",
+        object_id=user.id,
+        details={"from": previous, "to": sorted(wanted)},
     )
 
 
