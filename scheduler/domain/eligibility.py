@@ -7,6 +7,7 @@ about themselves (the roles they offer, their weekly availability, dates they ar
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -198,3 +199,128 @@ def is_available(windows: Iterable[Window], local_start: datetime, local_end: da
     return any(
         w.weekday == weekday and w.start <= local_start.time() and local_end.time() <= w.end for w in windows
     )
+
+
+# --- Many volunteers against one seat, fast ----------------------------------------------
+# Ranking thousands of people for a seat repeats the same work per person: the seat's local
+# time and week, and a scan of each person's commitments. The prepared forms below do that
+# work once (per seat, per person) and then apply the very rules above to what is left, so
+# ``prepared_match_refusals`` answers exactly what ``match_refusals`` does (a test checks it).
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedSeat:
+    seat: SeatFacts
+    local_start: datetime
+    local_end: datetime
+    week: tuple[int, int]
+
+
+def prepare_seat(seat: SeatFacts) -> PreparedSeat:
+    local_start = to_local(seat.starts_at, seat.court_tz)
+    iso = local_start.isocalendar()
+    return PreparedSeat(seat, local_start, to_local(seat.ends_at, seat.court_tz), (iso.year, iso.week))
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A person's confirmed seats sorted by start, with how many fall in each local week."""
+
+    commitments: tuple[Commitment, ...] = ()
+    starts: tuple[datetime, ...] = ()
+    longest: timedelta = timedelta(0)
+    per_week: Mapping[tuple[int, int], int] = field(default_factory=dict)
+    shift_ids: frozenset[int] = frozenset()
+
+
+EMPTY_SCHEDULE = Schedule()
+
+
+def schedule_of(commitments: Iterable[Commitment]) -> Schedule:
+    ordered = tuple(sorted(commitments, key=lambda c: (c.starts_at, c.shift_id)))
+    if not ordered:
+        return EMPTY_SCHEDULE
+    per_week: dict[tuple[int, int], int] = {}
+    for c in ordered:
+        week = week_of(c.starts_at, c.court_tz)
+        per_week[week] = per_week.get(week, 0) + 1
+    return Schedule(
+        commitments=ordered,
+        starts=tuple(c.starts_at for c in ordered),
+        longest=max(c.ends_at - c.starts_at for c in ordered),
+        per_week=per_week,
+        shift_ids=frozenset(c.shift_id for c in ordered),
+    )
+
+
+def nearby(
+    schedule: Schedule, *, starts_at: datetime, ends_at: datetime, margin: timedelta
+) -> list[Commitment]:
+    """The commitments that could overlap [starts_at, ends_at) widened by ``margin`` each side."""
+    if not schedule.commitments:
+        return []
+    lo = bisect_left(schedule.starts, starts_at - margin - schedule.longest)
+    hi = bisect_left(schedule.starts, ends_at + margin)
+    return [c for c in schedule.commitments[lo:hi] if c.ends_at + margin > starts_at]
+
+
+def prepared_match_refusals(
+    *,
+    volunteer: VolunteerFacts,
+    seat: PreparedSeat,
+    schedule: Schedule,
+    now: datetime,
+    rules: Rules,
+) -> list[Refusal]:
+    """``match_refusals`` for a prepared seat and schedule, in the same order."""
+    facts = seat.seat
+    if facts.shift_id in schedule.shift_ids:
+        # Holding this very seat changes the counts; rare, so take the plain path.
+        return match_refusals(
+            volunteer=volunteer, seat=facts, commitments=schedule.commitments, now=now, rules=rules
+        )
+    refusals: list[Refusal] = []
+    if not volunteer.approved:
+        refusals.append(Refusal(Reason.NOT_APPROVED))
+    if facts.cancelled:
+        refusals.append(Refusal(Reason.CANCELLED))
+    elif facts.closed:
+        refusals.append(Refusal(Reason.CLOSED))
+    if now >= facts.starts_at:
+        refusals.append(Refusal(Reason.STARTED))
+    refusals.extend(qualification_refusals(volunteer=volunteer, seat=facts, rules=rules))
+    if schedule.commitments:
+        close = nearby(schedule, starts_at=facts.starts_at, ends_at=facts.ends_at, margin=rules.travel_buffer)
+        refusals.extend(conflict_refusals(seat=facts, commitments=close, rules=rules))
+        if schedule.per_week.get(seat.week, 0) >= volunteer.max_shifts_per_week:
+            refusals.append(Refusal(Reason.WEEKLY_CAP, limit=volunteer.max_shifts_per_week))
+    elif volunteer.max_shifts_per_week <= 0:
+        refusals.append(Refusal(Reason.WEEKLY_CAP, limit=volunteer.max_shifts_per_week))
+    if facts.role not in volunteer.roles:
+        refusals.append(Refusal(Reason.ROLE_NOT_OFFERED))
+    if (
+        seat.local_start.date() in volunteer.blackout_dates
+        or seat.local_end.date() in volunteer.blackout_dates
+    ):
+        refusals.append(Refusal(Reason.BLACKOUT))
+    elif not is_available(volunteer.availability, seat.local_start, seat.local_end):
+        refusals.append(Refusal(Reason.UNAVAILABLE))
+    return refusals
+
+
+def clash(
+    *,
+    a_start: datetime,
+    a_end: datetime,
+    a_court: int,
+    b_start: datetime,
+    b_end: datetime,
+    b_court: int,
+    travel_buffer: timedelta,
+) -> Reason | None:
+    """Whether one person can hold both seats: the rule of ``conflict_refusals`` for one pair."""
+    if b_start < a_end and a_start < b_end:
+        return Reason.OVERLAP
+    if b_court != a_court and b_start - travel_buffer < a_end and a_start < b_end + travel_buffer:
+        return Reason.TRAVEL_BUFFER
+    return None
