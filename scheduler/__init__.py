@@ -51,6 +51,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (main_bp, auth_bp, account_bp, people_bp, courts_bp):
         app.register_blueprint(blueprint)
+    from scheduler.notifications.cli import outbox_cli
+    from scheduler.notifications.routes import bp as notifications_bp
+
+    app.register_blueprint(notifications_bp)
+    app.cli.add_command(outbox_cli)
     register_error_handlers(app)
     register_template_helpers(app)
 

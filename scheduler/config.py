@@ -49,9 +49,28 @@ class DefaultConfig:
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_RESET_MAX_AGE_MINUTES = 60
 
-    # "console" prints messages (development); "memory" keeps them (tests).
+    # "console" prints messages (development); "memory" keeps them (tests); "smtp" sends them.
     MAIL_BACKEND = "console"
     MAIL_FROM = "Accompany <no-reply@localhost>"
+    # "smtp" delivers through this server. Security: "starttls", "tls" (implicit) or "none".
+    MAIL_SMTP_HOST = "localhost"
+    MAIL_SMTP_PORT = 587
+    MAIL_SMTP_SECURITY = "starttls"
+    MAIL_SMTP_USERNAME = ""
+    MAIL_SMTP_PASSWORD = ""
+    MAIL_SMTP_TIMEOUT = 30
+    # The outbox worker (flask outbox run): messages per claim, seconds between rounds,
+    # attempts before a message is marked failed, and minutes before a claimed row is retried.
+    OUTBOX_BATCH_SIZE = 50
+    OUTBOX_POLL_SECONDS = 10
+    OUTBOX_MAX_ATTEMPTS = 10
+    OUTBOX_LEASE_MINUTES = 10
+    # Default reminder times, in hours before a seat; each person can change theirs.
+    REMINDER_HOURS = [24, 2]
+    # Local hour (in BABEL_DEFAULT_TIMEZONE) after which the coordinators' daily digest goes out.
+    DIGEST_HOUR = 7
+    # Days an invitation's accept/decline link stays valid.
+    INVITATION_LINK_MAX_AGE_DAYS = 7
 
     LANGUAGES = ("en", "es")
     BABEL_DEFAULT_LOCALE = "en"

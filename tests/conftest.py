@@ -109,10 +109,47 @@ def runner(app: Flask):
     return app.test_cli_runner()
 
 
+class DeliveredMail(list):
+    """The memory backend's sent list, which first delivers whatever the outbox table holds.
+
+    The app writes mail to the outbox table in the request's transaction; a worker sends it.
+    Reading this list runs that worker step (``outbox send``), so a test sees what a person
+    would receive once the worker has run.
+    """
+
+    def __init__(self, backend: Any) -> None:
+        super().__init__()
+        self._backend = backend
+
+    def _deliver(self) -> list:
+        from scheduler.notifications.worker import send_once
+
+        send_once()
+        return self._backend.outbox
+
+    def __len__(self) -> int:
+        return len(self._deliver())
+
+    def __iter__(self):
+        return iter(self._deliver())
+
+    def __getitem__(self, index):
+        return self._deliver()[index]
+
+    def __bool__(self) -> bool:
+        return bool(self._deliver())
+
+    def __eq__(self, other: object) -> bool:
+        return self._deliver() == other
+
+    def __repr__(self) -> str:
+        return repr(self._backend.outbox)
+
+
 @pytest.fixture
 def outbox(app: Flask) -> list:
-    """Messages the app sent during the test (the memory mail backend)."""
-    return app.extensions["mail"].outbox
+    """Messages the app sent during the test, once the outbox worker has run (memory backend)."""
+    return DeliveredMail(app.extensions["mail"])
 
 
 class AuthActions:

@@ -141,6 +141,48 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_hearings_starts_at'), ['starts_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_hearings_status'), ['status'], unique=False)
 
+    op.create_table('notification_preferences',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('reminder_hours', sa.JSON(), nullable=True),
+    sa.Column('invitations', sa.Boolean(), nullable=False),
+    sa.Column('late_drops', sa.Boolean(), nullable=False),
+    sa.Column('digest', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', scheduler.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_preferences_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_preferences'))
+    )
+    op.create_table('outbox_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('to_email', sa.String(length=254), nullable=False),
+    sa.Column('locale', sa.String(length=8), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('text_body', sa.Text(), nullable=False),
+    sa.Column('html_body', sa.Text(), nullable=True),
+    sa.Column('headers', sa.JSON(), nullable=False),
+    sa.Column('ics', sa.LargeBinary(), nullable=True),
+    sa.Column('ics_filename', sa.String(length=100), nullable=True),
+    sa.Column('ics_method', sa.String(length=16), nullable=True),
+    sa.Column('dedupe_key', sa.String(length=200), nullable=True),
+    sa.Column('status', sa.Enum('pending', 'sending', 'sent', 'failed', name='outboxstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', scheduler.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('locked_by', sa.String(length=64), nullable=True),
+    sa.Column('locked_at', scheduler.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.String(length=300), nullable=False),
+    sa.Column('created_at', scheduler.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', scheduler.types.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name=op.f('ck_outbox_messages_status_valid')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_outbox_messages_user_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_messages')),
+    sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_messages_dedupe_key'))
+    )
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_messages_kind'), ['kind'], unique=False)
+        batch_op.create_index('ix_outbox_messages_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_messages_user_id'), ['user_id'], unique=False)
+
     op.create_table('password_reset_tokens',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -305,6 +347,13 @@ def downgrade():
 
     op.drop_table('availability_windows')
     op.drop_table('volunteer_profiles')
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_messages_user_id'))
+        batch_op.drop_index('ix_outbox_messages_status_next_attempt_at')
+        batch_op.drop_index(batch_op.f('ix_outbox_messages_kind'))
+
+    op.drop_table('outbox_messages')
+    op.drop_table('notification_preferences')
     with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_reset_tokens_user_id'))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -13,7 +12,7 @@ from werkzeug.wrappers import Response
 from scheduler.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from scheduler.auth.messages import password_messages
 from scheduler.extensions import db, limiter
-from scheduler.mail import Message, mailer
+from scheduler.notifications import messages as notify
 from scheduler.security import public, safe_next
 from scheduler.services import accounts
 from scheduler.services.accounts import PasswordRejected
@@ -155,38 +154,19 @@ def _current_locale() -> str:
 
 
 def _send_reset(email: str, locale: str, token: str) -> None:
+    """Queue the reset mail in the outbox, in the transaction that made the token."""
+    user = accounts.find_user_by_email(db.session, email)
+    if user is None:
+        return
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
-    minutes = current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]
-    with force_locale(locale):
-        mailer().send(
-            Message(
-                to=email,
-                subject=_("Choose a new password for Accompany"),
-                text=_(
-                    "Someone asked to reset the password of your Accompany account.\n\n"
-                    "To choose a new password, open this link within %(minutes)d minutes:\n%(link)s\n\n"
-                    "If it was not you, ignore this message: your password stays as it is.",
-                    minutes=minutes,
-                    link=link,
-                ),
-            )
-        )
+    notify.password_reset(
+        db.session, user=user, link=link, minutes=current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]
+    )
 
 
 def _send_already_registered(email: str) -> None:
     user = accounts.find_user_by_email(db.session, email)
-    locale = user.locale if user else "en"
+    if user is None:
+        return
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.forgot_password")
-    with force_locale(locale):
-        mailer().send(
-            Message(
-                to=email.strip().lower(),
-                subject=_("You already have an Accompany account"),
-                text=_(
-                    "Someone tried to register a new Accompany account with this address, "
-                    "which already has one.\n\nIf you forgot your password, choose a new one "
-                    "here:\n%(link)s\n\nIf it was not you, you can ignore this message.",
-                    link=link,
-                ),
-            )
-        )
+    notify.already_registered(db.session, user=user, link=link)

@@ -3,6 +3,7 @@
 from scheduler.models.audit import AuditEvent
 from scheduler.models.court import Court
 from scheduler.models.hearing import Hearing, HearingLanguage, Shift
+from scheduler.models.outbox import NotificationPreference, OutboxMessage, OutboxStatus
 from scheduler.models.security import FeedToken, PasswordResetToken
 from scheduler.models.signup import Signup
 from scheduler.models.user import (
@@ -25,6 +26,9 @@ __all__ = [
     "FeedToken",
     "Hearing",
     "HearingLanguage",
+    "NotificationPreference",
+    "OutboxMessage",
+    "OutboxStatus",
     "PasswordResetToken",
     "Shift",
     "Signup",

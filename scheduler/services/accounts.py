@@ -185,6 +185,10 @@ def set_status(session: Session, *, actor: User, user: User, status: UserStatus)
         object_id=user.id,
         details={"from": previous.value, "to": status.value},
     )
+    if status == UserStatus.APPROVED and previous == UserStatus.PENDING:
+        from scheduler.notifications import messages as notify
+
+        notify.account_approved(session, user=user)
 
 
 _STATUS_ACTIONS = {

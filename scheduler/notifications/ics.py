@@ -1,0 +1,66 @@
+"""The calendar attachment of a change email: the seat's event, same UID and SEQUENCE as the feed.
+
+METHOD:PUBLISH, not REQUEST/CANCEL. REQUEST and CANCEL are iTIP scheduling messages: they need
+an ORGANIZER and the recipient as ATTENDEE, and clients answer them with RSVPs. We put no
+addresses in events (the feed carries no names either), and nothing here is an invitation to
+answer. A PUBLISH object with the feed's UID and a higher SEQUENCE is what Apple Calendar,
+Thunderbird and Outlook use to update the event already imported; a cancelled hearing is the same
+event with STATUS:CANCELLED.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from scheduler.models import Signup
+from scheduler.types import utcnow
+
+log = logging.getLogger(__name__)
+
+METHOD = "PUBLISH"
+
+
+def signup_uid(signup_id: int, domain: str) -> str:
+    """The feed's UID for a seat (scheduler/domain/feeds.py commitment_event)."""
+    return f"signup-{signup_id}@{domain}"
+
+
+def seat_ics(session: Session, *, signup: Signup, domain: str) -> tuple[bytes, str, str]:
+    """(bytes, filename, method) of the seat's one-event calendar."""
+    content = None
+    try:
+        from scheduler.services.feeds import event_ics_for_signup
+
+        content = event_ics_for_signup(session, signup_id=signup.id, base_url=current_app.config["BASE_URL"])
+    except ImportError:  # the feeds module is not installed in this build
+        content = None
+    if content is None:
+        content = _fallback(signup=signup, domain=domain)
+    return content, f"hearing-{signup.shift.hearing_id}.ics", METHOD
+
+
+def _fallback(*, signup: Signup, domain: str) -> bytes:
+    """A minimal event with the feed's UID and SEQUENCE, for builds without the feeds module."""
+    from icalendar import Calendar, Event
+
+    shift = signup.shift
+    hearing = shift.hearing
+    cal = Calendar()
+    cal.add("prodid", "-//Accompany//Notifications//EN")
+    cal.add("version", "2.0")
+    cal.add("method", METHOD)
+    event = Event()
+    event.add("uid", signup_uid(signup.id, domain))
+    event.add("sequence", hearing.version)
+    event.add("dtstamp", utcnow())
+    event.add("dtstart", shift.starts_at)
+    event.add("dtend", shift.ends_at)
+    event.add("summary", hearing.court.name)
+    event.add("location", hearing.court.address)
+    event.add("class", "PRIVATE")
+    event.add("status", "CANCELLED" if hearing.status.value == "cancelled" else "CONFIRMED")
+    cal.add_component(event)
+    return cal.to_ical()

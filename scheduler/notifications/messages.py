@@ -1,0 +1,298 @@
+"""Every message the app sends, composed in the recipient's language and put in the outbox.
+
+Each function is called inside the transaction of the change it reports, and only flushes.
+Bodies name the role, court, time and courtroom: never the respondent's reference, private
+notes or another volunteer's contact details.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, selectinload
+from werkzeug.routing import BuildError
+
+from scheduler.enums import Role, UserStatus
+from scheduler.i18n import SHIFT_ROLE_NAMES
+from scheduler.models import Court, Hearing, Shift, Signup, User, coordinator_courts
+from scheduler.notifications.compose import compose, when_text
+from scheduler.notifications.ics import seat_ics
+from scheduler.notifications.links import external_url, mail_domain
+from scheduler.notifications.preferences import prefs_for_many
+from scheduler.services.outbox import enqueue
+
+
+def _default_hours() -> list[int]:
+    return list(current_app.config["REMINDER_HOURS"])
+
+
+def hearing_link(hearing_id: int) -> str:
+    try:
+        return external_url("hearings.show_hearing", hearing_id=hearing_id)
+    except BuildError:  # a build without the hearings pages
+        return external_url("main.home")
+
+
+def seat_context(shift: Shift) -> dict:
+    hearing = shift.hearing
+    return {
+        # Lazy: turned into words inside the recipient's forced locale, not the caller's.
+        "role": SHIFT_ROLE_NAMES.get(shift.role.value, shift.role.value),
+        "court": hearing.court,
+        "hearing": hearing,
+        "shift": shift,
+        "hearing_url": hearing_link(hearing.id),
+    }
+
+
+def _when(instant: datetime, court: Court) -> str:
+    return when_text(instant, court)
+
+
+# Accounts -----------------------------------------------------------------------------------
+
+
+def account_approved(session: Session, *, user: User) -> None:
+    enqueue(
+        session,
+        user=user,
+        message=compose(
+            kind="account_approved",
+            template="account_approved",
+            locale=user.locale,
+            user=user,
+            subject=lambda: _("Your Accompany account is approved"),
+        ),
+    )
+
+
+def password_reset(session: Session, *, user: User, link: str, minutes: int) -> None:
+    enqueue(
+        session,
+        user=user,
+        message=compose(
+            kind="password_reset",
+            template="password_reset",
+            locale=user.locale,
+            user=user,
+            subject=lambda: _("Choose a new password for Accompany"),
+            link=link,
+            minutes=minutes,
+        ),
+    )
+
+
+def already_registered(session: Session, *, user: User, link: str) -> None:
+    enqueue(
+        session,
+        user=user,
+        message=compose(
+            kind="already_registered",
+            template="already_registered",
+            locale=user.locale,
+            user=user,
+            subject=lambda: _("You already have an Accompany account"),
+            link=link,
+        ),
+    )
+
+
+# Seats --------------------------------------------------------------------------------------
+
+
+def _load_signups(session: Session, signup_ids: Iterable[int]) -> list[Signup]:
+    ids = list(signup_ids)
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(Signup)
+            .where(Signup.id.in_(ids))
+            .options(
+                selectinload(Signup.user),
+                selectinload(Signup.shift).selectinload(Shift.hearing).selectinload(Hearing.court),
+            )
+            .order_by(Signup.id)
+        )
+    )
+
+
+def hearing_changed(
+    session: Session,
+    *,
+    signup_ids: Iterable[int],
+    old_starts_at: datetime,
+    old_court: Court | None = None,
+) -> int:
+    """Tell everyone on the hearing (seated or waitlisted) it moved; returns messages queued."""
+    count = 0
+    domain = mail_domain()
+    for signup in _load_signups(session, signup_ids):
+        shift, user = signup.shift, signup.user
+        hearing = shift.hearing
+        before = old_court or hearing.court
+        old_shift_start = shift.starts_at - (hearing.starts_at - old_starts_at)
+        ctx = seat_context(shift)
+        ctx.update(signup=signup, old_court=before, old_start=old_shift_start)
+        enqueue(
+            session,
+            user=user,
+            message=compose(
+                kind="hearing_changed",
+                template="hearing_changed",
+                locale=user.locale,
+                user=user,
+                subject=lambda c=ctx: _(
+                    "Hearing moved: %(role)s at %(court)s, now %(when)s",
+                    role=c["role"],
+                    court=c["court"].name,
+                    when=_when(c["shift"].starts_at, c["court"]),
+                ),
+                ics=seat_ics(session, signup=signup, domain=domain),
+                **ctx,
+            ),
+        )
+        count += 1
+    return count
+
+
+def hearing_cancelled(session: Session, *, signup_ids: Iterable[int]) -> int:
+    count = 0
+    domain = mail_domain()
+    for signup in _load_signups(session, signup_ids):
+        ctx = seat_context(signup.shift)
+        ctx.update(signup=signup)
+        enqueue(
+            session,
+            user=signup.user,
+            message=compose(
+                kind="hearing_cancelled",
+                template="hearing_cancelled",
+                locale=signup.user.locale,
+                user=signup.user,
+                subject=lambda c=ctx: _(
+                    "Hearing cancelled: %(role)s at %(court)s, %(when)s",
+                    role=c["role"],
+                    court=c["court"].name,
+                    when=_when(c["shift"].starts_at, c["court"]),
+                ),
+                ics=seat_ics(session, signup=signup, domain=domain),
+                **ctx,
+            ),
+        )
+        count += 1
+    return count
+
+
+def waitlist_promoted(session: Session, *, signup: Signup) -> None:
+    signup = _load_signups(session, [signup.id])[0]
+    ctx = seat_context(signup.shift)
+    ctx.update(signup=signup)
+    enqueue(
+        session,
+        user=signup.user,
+        message=compose(
+            kind="waitlist_promoted",
+            template="waitlist_promoted",
+            locale=signup.user.locale,
+            user=signup.user,
+            subject=lambda: _(
+                "You have a seat: %(role)s at %(court)s, %(when)s",
+                role=ctx["role"],
+                court=ctx["court"].name,
+                when=_when(ctx["shift"].starts_at, ctx["court"]),
+            ),
+            ics=seat_ics(session, signup=signup, domain=mail_domain()),
+            **ctx,
+        ),
+    )
+
+
+def coordinators_for(session: Session, court_id: int) -> list[User]:
+    """Coordinators scoped to the court; when nobody is, every unscoped coordinator and admin."""
+    staff = (
+        select(User)
+        .where(User.role.in_((Role.COORDINATOR, Role.ADMIN)), User.status == UserStatus.APPROVED)
+        .order_by(User.id)
+    )
+    scoped = list(
+        session.scalars(
+            staff.join(coordinator_courts, coordinator_courts.c.user_id == User.id).where(
+                coordinator_courts.c.court_id == court_id
+            )
+        )
+    )
+    if scoped:
+        return scoped
+    has_scope = exists().where(coordinator_courts.c.user_id == User.id)
+    return list(session.scalars(staff.where(~has_scope)))
+
+
+def late_drop(session: Session, *, signup: Signup) -> int:
+    """Alert the hearing's coordinators that a seat was given up close to the hearing."""
+    signup = _load_signups(session, [signup.id])[0]
+    ctx = seat_context(signup.shift)
+    recipients = coordinators_for(session, ctx["court"].id)
+    prefs = prefs_for_many(session, [u.id for u in recipients], default_hours=_default_hours())
+    count = 0
+    for user in recipients:
+        if not prefs[user.id].late_drops:
+            continue
+        enqueue(
+            session,
+            user=user,
+            message=compose(
+                kind="late_drop",
+                template="late_drop",
+                locale=user.locale,
+                user=user,
+                optional_kind="late_drop",
+                subject=lambda: _(
+                    "Late drop: %(role)s at %(court)s, %(when)s",
+                    role=ctx["role"],
+                    court=ctx["court"].name,
+                    when=_when(ctx["shift"].starts_at, ctx["court"]),
+                ),
+                volunteer_name=signup.user.display_name,
+                reason=signup.drop_reason,
+                **ctx,
+            ),
+        )
+        count += 1
+    return count
+
+
+def invited(
+    session: Session, *, user: User, shift: Shift, accept_url: str, decline_url: str, expires_at: datetime
+) -> bool:
+    """Invite someone to an open seat, with signed accept and decline links. False if opted out."""
+    prefs = prefs_for_many(session, [user.id], default_hours=_default_hours())[user.id]
+    if not prefs.invitations:
+        return False
+    ctx = seat_context(shift)
+    enqueue(
+        session,
+        user=user,
+        message=compose(
+            kind="invitation",
+            template="invitation",
+            locale=user.locale,
+            user=user,
+            optional_kind="invitation",
+            subject=lambda: _(
+                "Can you come? %(role)s at %(court)s, %(when)s",
+                role=ctx["role"],
+                court=ctx["court"].name,
+                when=_when(ctx["shift"].starts_at, ctx["court"]),
+            ),
+            accept_url=accept_url,
+            decline_url=decline_url,
+            expires_at=expires_at,
+            **ctx,
+        ),
+    )
+    return True

@@ -1,0 +1,115 @@
+"""The outbox worker: send due mail, and run the periodic jobs (reminders, digest, ...).
+
+Other areas add jobs to ``PERIODIC_JOBS`` (e.g. a daily purge): each runs in its own
+transaction at most once per interval, and a failing job is logged without stopping the loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from types import FrameType
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from scheduler.extensions import db
+from scheduler.mail import mailer
+from scheduler.notifications.links import mail_domain
+from scheduler.notifications.scheduled import send_digest, send_reminders
+from scheduler.services.outbox import SendReport, send_due
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PeriodicJob:
+    name: str
+    every: timedelta
+    run: Callable[[Session], object]
+    last_run: float = 0.0
+
+
+def _reminders(session: Session) -> int:
+    return send_reminders(session)
+
+
+def _digest(session: Session) -> int:
+    # Idempotent per coordinator and day, so a frequent check is safe; it only sends once.
+    return send_digest(session)
+
+
+PERIODIC_JOBS: list[PeriodicJob] = [
+    PeriodicJob("reminders", timedelta(minutes=1), _reminders),
+    PeriodicJob("digest", timedelta(minutes=15), _digest),
+]
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:40]
+
+
+def send_once(*, max_batches: int | None = None) -> SendReport:
+    cfg = current_app.config
+    return send_due(
+        db.session,
+        backend=mailer(),
+        worker=worker_name(),
+        domain=mail_domain(),
+        batch_size=int(cfg["OUTBOX_BATCH_SIZE"]),
+        max_attempts=int(cfg["OUTBOX_MAX_ATTEMPTS"]),
+        lease=timedelta(minutes=int(cfg["OUTBOX_LEASE_MINUTES"])),
+        max_batches=max_batches,
+    )
+
+
+def run_periodic(jobs: list[PeriodicJob], *, now: float) -> None:
+    for job in jobs:
+        if now - job.last_run < job.every.total_seconds():
+            continue
+        job.last_run = now
+        try:
+            result = job.run(db.session)
+            db.session.commit()
+            log.info("job %s: %s", job.name, result)
+        except Exception:  # one bad job must not stop mail from going out
+            db.session.rollback()
+            log.exception("job %s failed", job.name)
+
+
+class Loop:
+    """``flask outbox run``: until SIGTERM/SIGINT, finishing the message in hand first."""
+
+    def __init__(self, *, poll_seconds: float, jobs: list[PeriodicJob] | None = None) -> None:
+        self.poll_seconds = poll_seconds
+        self.jobs = PERIODIC_JOBS if jobs is None else jobs
+        self.stopping = False
+
+    def stop(self, _signum: int | None = None, _frame: FrameType | None = None) -> None:
+        self.stopping = True
+
+    def run(self, *, once: bool = False, echo: Callable[[str], None] = print) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        while not self.stopping:
+            run_periodic(self.jobs, now=time.monotonic())
+            try:
+                report = send_once()
+            except Exception:  # the database went away: wait and try again
+                db.session.rollback()
+                log.exception("outbox round failed")
+            else:
+                if report.total:
+                    echo(f"outbox: {report.sent} sent, {report.retried} to retry, {report.failed} failed")
+            db.session.remove()
+            if once:
+                break
+            deadline = time.monotonic() + self.poll_seconds
+            while not self.stopping and time.monotonic() < deadline:
+                time.sleep(min(0.5, self.poll_seconds))

@@ -1,0 +1,287 @@
+"""The outbox: mail is written in the change's transaction and delivered later by a worker.
+
+Delivery guarantees, as built
+-----------------------------
+* **Nothing lost.** A message exists once its change commits. Sending failures (server down,
+  refused, timeout) put the row back to ``pending`` with exponential backoff (1, 2, 4 ... minutes,
+  capped at an hour) until ``OUTBOX_MAX_ATTEMPTS``, then ``failed`` (kept, listed by
+  ``flask outbox status``). A worker that dies holding rows leaves them ``sending``; when the
+  lease (``OUTBOX_LEASE_MINUTES``) expires they return to ``pending``.
+* **Never claimed twice.** Rows are claimed by one ``UPDATE ... WHERE status = 'pending'`` that
+  stamps a per-claim token; on PostgreSQL the candidate rows are first selected
+  ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint batches without waiting. On
+  SQLite the single writer lock serialises the claiming UPDATEs, and the ``status = 'pending'``
+  condition makes the loser claim nothing. Either way two workers never send the same row.
+* **At least once, not exactly once.** Each row is marked ``sent`` in its own commit right after
+  the SMTP server accepts it, before the next message is sent. A worker killed *between*
+  messages therefore loses nothing and repeats nothing. The one window left is a crash after
+  the server accepted a message and before that commit: SMTP and the database cannot share a
+  transaction, so after the lease expires that one message is sent again. It carries the same
+  ``Message-ID`` header, which lets mail servers and clients drop the duplicate. We prefer a
+  rare duplicate to a lost hearing change.
+* **Once per key.** Reminders and digests carry a ``dedupe_key`` with a unique constraint, so
+  running ``outbox remind`` or ``outbox digest`` any number of times enqueues each once.
+
+Logs name outbox ids and kinds only, never addresses or contents.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from scheduler.mail import Attachment, MailBackend, Message
+from scheduler.models import OutboxMessage, OutboxStatus, User
+from scheduler.types import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Composed:
+    """A message ready to store: subject and bodies already in the recipient's language."""
+
+    kind: str
+    subject: str
+    text: str
+    html: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    ics: bytes | None = None
+    ics_filename: str | None = None
+    ics_method: str | None = None
+
+
+def enqueue(
+    session: Session,
+    *,
+    user: User | None,
+    to_email: str | None = None,
+    locale: str | None = None,
+    message: Composed,
+    dedupe_key: str | None = None,
+    not_before: datetime | None = None,
+) -> int | None:
+    """Store a message in the current transaction; the id, or None when the key was taken."""
+    values: dict[str, Any] = {
+        "kind": message.kind,
+        "user_id": user.id if user is not None else None,
+        "to_email": to_email or (user.email if user is not None else ""),
+        "locale": locale or (user.locale if user is not None else "en"),
+        "subject": message.subject[:300],
+        "text_body": message.text,
+        "html_body": message.html,
+        "headers": dict(message.headers),
+        "ics": message.ics,
+        "ics_filename": message.ics_filename,
+        "ics_method": message.ics_method,
+        "dedupe_key": dedupe_key,
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": not_before or utcnow(),
+        "last_error": "",
+        "created_at": utcnow(),
+    }
+    if not values["to_email"]:
+        raise ValueError("an outbox message needs a recipient")
+    if dedupe_key is None:
+        stmt = insert(OutboxMessage).values(**values).returning(OutboxMessage.id)
+    else:
+        dialect = session.get_bind().dialect.name
+        ins = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = (
+            ins(OutboxMessage)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(OutboxMessage.id)
+        )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
+    """Which of these dedupe keys are already in the outbox (to skip composing them again)."""
+    wanted = list(keys)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(
+            session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk)))
+        )
+    return found
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 ... minutes after the n-th failed attempt, never more than an hour."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def release_expired_leases(session: Session, *, lease: timedelta, now: datetime | None = None) -> int:
+    """Rows a dead worker held go back to pending; commits. Returns how many."""
+    now = now or utcnow()
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.locked_at < now - lease)
+        .values(status=OutboxStatus.PENDING, locked_by=None, locked_at=None, next_attempt_at=now)
+    )
+    session.commit()
+    if result.rowcount:
+        log.warning("outbox: %d expired leases returned to pending", result.rowcount)
+    return result.rowcount
+
+
+def claim_batch(session: Session, *, limit: int, worker: str, now: datetime | None = None) -> list[int]:
+    """Claim up to ``limit`` due rows for this worker and commit; their ids in send order."""
+    now = now or utcnow()
+    token = f"{worker}:{uuid.uuid4().hex[:12]}"[:64]
+    candidates = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list(session.scalars(candidates))
+    if not ids:
+        session.commit()
+        return []
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENDING, locked_by=token, locked_at=now)
+    )
+    session.commit()
+    return list(
+        session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.locked_by == token, OutboxMessage.status == OutboxStatus.SENDING)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        )
+    )
+
+
+def as_mail(row: OutboxMessage, *, domain: str) -> Message:
+    attachments: tuple[Attachment, ...] = ()
+    if row.ics is not None:
+        params = {"method": row.ics_method} if row.ics_method else {}
+        attachments = (Attachment(filename=row.ics_filename or "event.ics", content=row.ics, params=params),)
+    return Message(
+        to=row.to_email,
+        subject=row.subject,
+        text=row.text_body,
+        html=row.html_body,
+        headers=dict(row.headers or {}),
+        attachments=attachments,
+        message_id=f"<outbox-{row.id}@{domain}>",
+    )
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.retried + self.failed
+
+
+def _describe(exc: Exception) -> str:
+    """The error without personal data: class name and SMTP code, never the server's text."""
+    code = getattr(exc, "smtp_code", None) or getattr(exc, "errno", None)
+    return f"{type(exc).__name__}{f' {code}' if code else ''}"[:300]
+
+
+def send_claimed(
+    session: Session,
+    *,
+    ids: list[int],
+    backend: MailBackend,
+    worker: str,
+    domain: str,
+    max_attempts: int,
+) -> SendReport:
+    """Send each claimed row and record the outcome in its own commit before the next one."""
+    report = SendReport()
+    for row_id in ids:
+        row = session.get(OutboxMessage, row_id)
+        if row is None or row.status != OutboxStatus.SENDING:
+            continue
+        try:
+            backend.send(as_mail(row, domain=domain))
+        except (smtplib.SMTPException, OSError) as exc:
+            now = utcnow()
+            row.attempts += 1
+            row.last_error = _describe(exc)
+            row.locked_by = None
+            row.locked_at = None
+            if row.attempts >= max_attempts:
+                row.status = OutboxStatus.FAILED
+                report.failed += 1
+                log.error("outbox %d (%s) failed for good: %s", row.id, row.kind, row.last_error)
+            else:
+                row.status = OutboxStatus.PENDING
+                row.next_attempt_at = now + backoff(row.attempts)
+                report.retried += 1
+                log.warning(
+                    "outbox %d (%s) attempt %d failed: %s", row.id, row.kind, row.attempts, row.last_error
+                )
+        else:
+            row.status = OutboxStatus.SENT
+            row.sent_at = utcnow()
+            row.attempts += 1
+            row.locked_by = None
+            row.locked_at = None
+            report.sent += 1
+            log.info("outbox %d (%s) sent", row.id, row.kind)
+        session.commit()
+    return report
+
+
+def send_due(
+    session: Session,
+    *,
+    backend: MailBackend,
+    worker: str,
+    domain: str,
+    batch_size: int = 50,
+    max_attempts: int = 10,
+    lease: timedelta = timedelta(minutes=10),
+    max_batches: int | None = None,
+) -> SendReport:
+    """Release dead leases, then claim and send batches until nothing is due."""
+    release_expired_leases(session, lease=lease)
+    total = SendReport()
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        ids = claim_batch(session, limit=batch_size, worker=worker)
+        if not ids:
+            break
+        batches += 1
+        report = send_claimed(
+            session, ids=ids, backend=backend, worker=worker, domain=domain, max_attempts=max_attempts
+        )
+        total.sent += report.sent
+        total.retried += report.retried
+        total.failed += report.failed
+        if report.sent == 0:
+            # Everything in the batch failed: the server is likely down; wait for the backoff.
+            break
+    return total
+
+
+def counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+    return {str(status): n for status, n in rows}
