@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format translations extract-messages migrate seed clean
+.PHONY: interop-deps run test lint format translations extract-messages migrate seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,13 @@ run: translations
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## Create the venv if needed, install, and run the whole suite.
-test: translations
+test: translations interop-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Mozilla ical.js for the feed interoperability tests (skipped with a reason when npm is absent).
+interop-deps:
+	@if command -v npm >/dev/null 2>&1; then cd tests/interop && npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the ical.js feed test will be skipped"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

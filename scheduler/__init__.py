@@ -44,6 +44,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from scheduler.account.routes import bp as account_bp
     from scheduler.auth.routes import bp as auth_bp
     from scheduler.courts.routes import bp as courts_bp
+    from scheduler.feeds.cli import feeds_cli
+    from scheduler.feeds.routes import bp as feeds_bp
     from scheduler.main.errors import register_error_handlers
     from scheduler.main.routes import bp as main_bp
     from scheduler.people.routes import bp as people_bp
@@ -51,6 +53,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (main_bp, auth_bp, account_bp, people_bp, courts_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(feeds_bp)
+    app.cli.add_command(feeds_cli)
     from scheduler.notifications.cli import outbox_cli
     from scheduler.notifications.routes import bp as notifications_bp
 

@@ -78,6 +78,12 @@ class DefaultConfig:
 
     PAGE_SIZE = 50
 
+    # Calendar feeds (scheduler/feeds): limits per feed token and per address, and the window.
+    FEED_RATE_LIMIT_TOKEN = "60 per hour"
+    FEED_RATE_LIMIT_ADDRESS = "300 per hour"
+    FEED_PAST_DAYS = 90  # past commitments kept in a feed
+    FEED_CANCELLED_DAYS = 30  # a dropped seat or cancelled hearing shows as cancelled this long
+
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     """Apply the configuration layers in order and derive the library-specific keys."""

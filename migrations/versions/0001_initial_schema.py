@@ -55,6 +55,8 @@ def upgrade():
     sa.Column('approved_at', scheduler.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_login_at', scheduler.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('password_changed_at', scheduler.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('feed_alarm', sa.String(length=4), nullable=False),
+    sa.Column('feed_show_waitlist', sa.Boolean(), nullable=False),
     sa.CheckConstraint("role IN ('volunteer', 'coordinator', 'admin')", name=op.f('ck_users_role_valid')),
     sa.CheckConstraint("status IN ('pending', 'approved', 'suspended')", name=op.f('ck_users_status_valid')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),

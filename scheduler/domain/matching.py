@@ -137,9 +137,14 @@ def clean_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
 
 
 def score_parts(
-    *, volunteer: VolunteerFacts, seat: MatchSeat, prepared: PreparedSeat, history: History
+    *,
+    volunteer: VolunteerFacts,
+    seat: MatchSeat,
+    prepared: PreparedSeat,
+    history: History,
+    explain: bool = True,
 ) -> tuple[dict[str, float], list[Label]]:
-    """Each part's value in [0, 1], and the labels that explain the non-zero ones."""
+    """Each part's value in [0, 1], and (if ``explain``) the labels that explain them."""
     facts = seat.facts
     parts = dict.fromkeys(PARTS, 0.0)
     labels: list[Label] = []
@@ -147,7 +152,8 @@ def score_parts(
     seen = history.case_last_seen.get(seat.case_key) if seat.case_key else None
     if seen is not None:
         parts["continuity"] = 1.0
-        labels.append(Label("was_with", {"ref_initial": seat.ref_initial, "day": seen}, private=True))
+        if explain:
+            labels.append(Label("was_with", {"ref_initial": seat.ref_initial, "day": seen}, private=True))
 
     spoken = volunteer.languages & facts.languages
     if spoken:
@@ -157,28 +163,33 @@ def score_parts(
             parts["language"] = 1.0 if spoken & primary else 0.5
         else:
             parts["language"] = 0.6 if spoken & primary else 0.3
-        labels.append(Label("speaks", {"language": best[0]}))
+        if explain:
+            labels.append(Label("speaks", {"language": best[0]}))
 
     if facts.court_id in volunteer.preferred_court_ids:
         parts["preferred_court"] = 1.0
-        labels.append(Label("prefers_court"))
+        if explain:
+            labels.append(Label("prefers_court"))
 
     recent = history.seats_last_30_days
     parts["fairness"] = 1.0 / (1.0 + recent)
-    labels.append(Label("seats_this_month", {"n": recent}))
+    if explain:
+        labels.append(Label("seats_this_month", {"n": recent}))
 
     parts["reliability"] = (history.attended + PRIOR_ATTENDED) / (
         history.attended + history.no_show + PRIOR_SEATS
     )
-    if history.attended + history.no_show >= 3 and history.no_show == 0:
+    if history.attended + history.no_show >= 3 and history.no_show == 0 and explain:
         labels.append(Label("always_came", {"n": history.attended}))
 
     done = history.attended_by_kind.get(seat.hearing_kind, 0)
     if done:
         parts["experience"] = min(1.0, done / EXPERIENCE_FULL)
-        labels.append(Label("experience", {"n": done, "kind": seat.hearing_kind}))
+        if explain:
+            labels.append(Label("experience", {"n": done, "kind": seat.hearing_kind}))
 
-    labels.append(Label("fits_availability", {"weekday": prepared.local_start.weekday()}))
+    if explain:
+        labels.append(Label("fits_availability", {"weekday": prepared.local_start.weekday()}))
     return parts, labels
 
 
@@ -208,6 +219,7 @@ def rank(
     weights: Mapping[str, float] | None = None,
     exclude: Iterable[int] = (),
     prepared: PreparedSeat | None = None,
+    explain: bool = True,
 ) -> Ranking:
     """Everyone eligible, best first, and everyone else with why not.
 
@@ -233,7 +245,9 @@ def rank(
             ineligible.append(Ineligible(volunteer.user_id, tuple(refusals)))
             continue
         history = histories.get(volunteer.user_id, NO_HISTORY)
-        parts, labels = score_parts(volunteer=volunteer, seat=seat, prepared=prep, history=history)
+        parts, labels = score_parts(
+            volunteer=volunteer, seat=seat, prepared=prep, history=history, explain=explain
+        )
         matches.append(Match(volunteer.user_id, total(parts, w), parts, tuple(labels)))
     matches.sort(key=lambda m: (-m.score, -m.parts["fairness"], m.user_id))
     return Ranking(matches=matches, ineligible=ineligible)
@@ -284,6 +298,8 @@ def candidates_for_seats(
 ) -> dict[int, list[Match]]:
     """Every seat's eligible volunteers, best first, for planning many seats at once.
 
+    Matches carry no labels (``explain`` them for the lines a plan keeps).
+
     People who do not offer the seat's role, or have no window on its local weekday, are
     skipped before the rules run: the rules would refuse them anyway (role not offered,
     unavailable), and skipping them keeps thousands of seats times thousands of people fast.
@@ -308,6 +324,15 @@ def candidates_for_seats(
             weights=weights,
             exclude=(exclude or {}).get(seat.facts.shift_id, frozenset()),
             prepared=prep,
+            explain=False,
         )
         result[seat.facts.shift_id] = ranking.matches
     return result
+
+
+def explain(*, volunteer: VolunteerFacts, seat: MatchSeat, history: History) -> tuple[Label, ...]:
+    """The labels of one pairing, e.g. for the lines of a plan."""
+    _, labels = score_parts(
+        volunteer=volunteer, seat=seat, prepared=prepare_seat(seat.facts), history=history
+    )
+    return tuple(labels)

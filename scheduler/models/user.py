@@ -51,6 +51,10 @@ class User(db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Calendar feed settings (scheduler/feeds): reminder "none" | "1h" | "1d", and whether
+    # waitlisted seats show as tentative events.
+    feed_alarm: Mapped[str] = mapped_column(sa.String(4), default="none")
+    feed_show_waitlist: Mapped[bool] = mapped_column(default=True)
 
     profile: Mapped[VolunteerProfile | None] = relationship(
         back_populates="user", cascade="all, delete-orphan", uselist=False

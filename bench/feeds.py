@@ -1,0 +1,180 @@
+"""Feed speed: a volunteer with 1,000 commitments, measured through the app's own test client.
+
+Prints the median time to build the feed (cold: first build in a fresh process cache; warm:
+rendered events cached), the cost of a 304 against a minimal response of the same app
+(/healthz), and the number of SQL statements per feed request and per 304.
+
+    .venv/bin/python bench/feeds.py [--runs 30] [--database-url postgresql+psycopg://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import event, insert
+
+from scheduler import create_app
+from scheduler.domain import feeds as domain
+from scheduler.enums import FeedKind, HearingKind, ShiftRole, SignupStatus, UserStatus
+from scheduler.extensions import db
+from scheduler.models import Court, Hearing, Shift, Signup, User
+from scheduler.services import feeds
+from scheduler.types import utcnow
+
+ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Phoenix"]
+
+
+def _seed(n: int) -> str:
+    now = utcnow().replace(microsecond=0)
+    courts = []
+    for i, tz in enumerate(ZONES):
+        court = Court(name=f"Bench Court {i}", city="X", state="IL", address=f"{i} Main St", timezone=tz)
+        db.session.add(court)
+        courts.append(court)
+    user = User(
+        email="bench@example.test",
+        display_name="Bench Volunteer",
+        password_hash="!bench-no-login",  # noqa: S106  (no one logs in as this user)
+        status=UserStatus.APPROVED,
+        approved_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    hearing_rows = [
+        {
+            "court_id": courts[i % len(courts)].id,
+            "starts_at": now + timedelta(days=i % 700 - 80, hours=i % 5),
+            "duration_minutes": 120,
+            "kind": HearingKind.MASTER,
+            "case_key": uuid.uuid4().hex,
+            "courtroom": str(i % 20),
+            "meeting_point": "Lobby, by the security line",
+            "public_notes": "Bring a photo ID. Phones must be silent in the courtroom.",
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(n)
+    ]
+    db.session.execute(insert(Hearing), hearing_rows)
+    hearing_ids = db.session.scalars(db.select(Hearing.id).order_by(Hearing.id)).all()
+    starts = {h.id: h.starts_at for h in db.session.execute(db.select(Hearing.id, Hearing.starts_at))}
+    db.session.execute(
+        insert(Shift),
+        [
+            {
+                "hearing_id": hid,
+                "role": ShiftRole.ACCOMPANIER,
+                "capacity": 2,
+                "starts_at": starts[hid],
+                "ends_at": starts[hid] + timedelta(hours=2),
+                "created_at": now,
+                "updated_at": now,
+            }
+            for hid in hearing_ids
+        ],
+    )
+    shift_ids = db.session.scalars(db.select(Shift.id).order_by(Shift.id)).all()
+    db.session.execute(
+        insert(Signup),
+        [
+            {
+                "shift_id": sid,
+                "user_id": user.id,
+                "status": SignupStatus.CONFIRMED,
+                "status_changed_at": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for sid in shift_ids
+        ],
+    )
+    token = feeds.issue_token(db.session, user=user, kind=FeedKind.PERSONAL, actor=None)
+    db.session.commit()
+    return token
+
+
+def _median_ms(fn, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--commitments", type=int, default=1000)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="feeds-bench-")
+    url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench",
+            "RATELIMIT_ENABLED": False,
+            "BASE_URL": "https://bench.test",
+        }
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        token = _seed(args.commitments)
+        client = app.test_client()
+        path = f"/feeds/{token}.ics"
+
+        domain.render_event.cache_clear()
+        start = time.perf_counter()
+        first = client.get(path)
+        cold = (time.perf_counter() - start) * 1000
+        assert first.status_code == 200
+        events = first.data.count(b"BEGIN:VEVENT")
+        warm = _median_ms(lambda: client.get(path), args.runs)
+
+        def uncached() -> None:
+            domain.render_event.cache_clear()
+            client.get(path)
+
+        no_cache = _median_ms(uncached, max(3, args.runs // 5))
+        etag = first.headers["ETag"]
+        not_modified = _median_ms(lambda: client.get(path, headers={"If-None-Match": etag}), args.runs * 3)
+        health = _median_ms(lambda: client.get("/healthz"), args.runs * 3)
+
+        counts = {"n": 0}
+
+        def count(*_args) -> None:
+            counts["n"] += 1
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        client.get(path)
+        full_queries = counts["n"]
+        counts["n"] = 0
+        client.get(path, headers={"If-None-Match": etag})
+        cond_queries = counts["n"]
+        event.remove(db.engine, "before_cursor_execute", count)
+        db.drop_all()
+
+    print(f"database: {url.split(':', 1)[0]}; {events} events in the feed, {len(first.data):,} bytes")
+    print(f"first request (cold event cache): {cold:8.1f} ms")
+    print(f"feed, warm event cache (median):  {warm:8.1f} ms   target < 50 ms")
+    print(f"feed, event cache cleared (median): {no_cache:6.1f} ms   (icalendar renders every event)")
+    print(f"304 Not Modified (median):        {not_modified:8.2f} ms")
+    print(f"/healthz minimal response (median): {health:6.2f} ms")
+    print(f"304 / minimal ratio:              {not_modified / health:8.2f}x   target < 2x")
+    print(f"SQL statements: feed {full_queries}, 304 {cond_queries}")
+
+
+if __name__ == "__main__":
+    main()

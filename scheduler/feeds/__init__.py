@@ -1,0 +1,1 @@
+"""Calendar feeds: the iCal URL calendar apps poll, the subscription page, single-event files."""

@@ -1,0 +1,184 @@
+"""Feed tokens: the secret in a calendar URL, and the settings that shape a person's feed.
+
+A token is ``secrets.token_urlsafe(32)`` (256 random bits). Only its SHA-256 is stored and
+lookups go by that hash, so a copy of the database cannot be turned into working feed URLs.
+The consequence is that the full URL can be shown only at the moment it is made: the
+subscription page shows it right after "Get a link" / "Get a new link" and never again (no
+encrypted copy is kept: one more secret at rest is one more thing to leak). Getting a new link
+is one click and the old one stops at once, which is also what a person who lost track of
+where they pasted it needs.
+
+Feed content (stamps and calendar bytes) lives in ``scheduler.services.feed_content``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from scheduler.enums import FeedKind, UserStatus
+from scheduler.models import FeedToken, User
+from scheduler.services import audit
+from scheduler.types import utcnow
+
+ALARM_CHOICES = ("none", "1h", "1d")
+# last_used_at is for people and support ("is my phone still polling?"), not an access log:
+# writing it on every poll would turn each cheap 304 into a write.
+LAST_USED_GRANULARITY = timedelta(hours=1)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def feed_path(token: str) -> str:
+    return f"/feeds/{token}.ics"
+
+
+def feed_url(base_url: str, token: str) -> str:
+    return base_url.rstrip("/") + feed_path(token)
+
+
+def active_token(session: Session, *, user: User, kind: FeedKind) -> FeedToken | None:
+    return session.scalar(
+        select(FeedToken).where(
+            FeedToken.user_id == user.id, FeedToken.kind == kind, FeedToken.revoked_at.is_(None)
+        )
+    )
+
+
+def issue_token(session: Session, *, user: User, kind: FeedKind, actor: User | None) -> str:
+    """Make a new feed token for this person, revoking the one before; returns the secret."""
+    now = utcnow()
+    revoked = _revoke_all(session, user=user, kind=kind, now=now)
+    token = secrets.token_urlsafe(32)
+    row = FeedToken(user_id=user.id, kind=kind, token_hash=hash_token(token), created_at=now)
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="feed.rotate" if revoked else "feed.create",
+        object_type="user",
+        object_id=user.id,
+        details={"kind": kind.value, "token_id": row.id},
+    )
+    return token
+
+
+def revoke_token(session: Session, *, user: User, kind: FeedKind, actor: User | None) -> bool:
+    """Turn the feed off: its URL answers 404 from now on. False if it was already off."""
+    revoked = _revoke_all(session, user=user, kind=kind, now=utcnow())
+    if revoked:
+        audit.record(
+            session,
+            actor=actor,
+            action="feed.revoke",
+            object_type="user",
+            object_id=user.id,
+            details={"kind": kind.value},
+        )
+    return revoked > 0
+
+
+def _revoke_all(session: Session, *, user: User, kind: FeedKind, now: datetime) -> int:
+    result = session.execute(
+        update(FeedToken)
+        .where(FeedToken.user_id == user.id, FeedToken.kind == kind, FeedToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOwner:
+    """What a feed request needs to know about the token and its owner (plain values)."""
+
+    token_id: int
+    kind: FeedKind
+    last_used_at: datetime | None
+    user_id: int
+    is_coordinator: bool
+    is_admin: bool
+    locale: str
+    alarm: str
+    show_waitlist: bool
+    user_changed_at: datetime
+
+
+def resolve_token(session: Session, token: str) -> FeedOwner | None:
+    """The live token and its approved owner, in one query; None for anything else."""
+    if not token or len(token) > 128:
+        return None
+    row = session.execute(
+        select(
+            FeedToken.id,
+            FeedToken.kind,
+            FeedToken.last_used_at,
+            User.id,
+            User.role,
+            User.locale,
+            User.feed_alarm,
+            User.feed_show_waitlist,
+            User.updated_at,
+        )
+        .join(User, User.id == FeedToken.user_id)
+        .where(
+            FeedToken.token_hash == hash_token(token),
+            FeedToken.revoked_at.is_(None),
+            User.status == UserStatus.APPROVED,
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    token_id, kind, last_used, user_id, role, locale, alarm, show_waitlist, changed = row
+    return FeedOwner(
+        token_id=token_id,
+        kind=kind,
+        last_used_at=last_used,
+        user_id=user_id,
+        is_coordinator=role.value in ("coordinator", "admin"),
+        is_admin=role.value == "admin",
+        locale=locale,
+        alarm=alarm if alarm in ALARM_CHOICES else "none",
+        show_waitlist=show_waitlist,
+        user_changed_at=changed,
+    )
+
+
+def note_use(session: Session, *, owner: FeedOwner, now: datetime) -> bool:
+    """Record that the feed was fetched, at most once an hour; True when a write was made."""
+    if owner.last_used_at is not None and now - owner.last_used_at < LAST_USED_GRANULARITY:
+        return False
+    session.execute(
+        update(FeedToken)
+        .where(FeedToken.id == owner.token_id)
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return True
+
+
+def update_settings(session: Session, *, user: User, alarm: str, show_waitlist: bool) -> None:
+    if alarm not in ALARM_CHOICES:
+        raise ValueError(f"unknown alarm setting {alarm!r}")
+    user.feed_alarm = alarm
+    user.feed_show_waitlist = show_waitlist
+    session.flush()
+
+
+def event_ics_for_signup(session: Session, *, signup_id: int, base_url: str) -> bytes | None:
+    """A one-event calendar for a seat, with the same UID and SEQUENCE as in the feed.
+
+    For change emails (notifications) and the "Add to my calendar" download. Written in the
+    seat holder's language. None if there is no such signup.
+    """
+    from scheduler.services import feed_content
+
+    return feed_content.single_event(session, signup_id=signup_id, base_url=base_url, now=utcnow())
