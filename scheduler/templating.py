@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from babel.dates import get_datetime_format
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_date, format_time, get_locale
 
 from scheduler import i18n
 from scheduler.domain.timezones import to_local
 
 
 def court_datetime(instant: datetime | None, tz_name: str, fmt: str = "medium") -> str:
-    """An instant as wall-clock time at the court, with the zone's abbreviation (e.g. CST)."""
+    """An instant as wall-clock time at the court, with the zone's abbreviation (e.g. CST).
+
+    The date takes ``fmt`` and the time is always short (no seconds). Babel's own long and
+    full datetime formats would print the zone of the naive value ("Coordinated Universal
+    Time") beside the court's, so date and time are formatted apart and joined the locale's way.
+    """
     if instant is None:
         return ""
     local = to_local(instant, tz_name)
-    text = format_datetime(local.replace(tzinfo=None), fmt, rebase=False)
-    return f"{text} {local.tzname()}"
+    date_text = format_date(local.date(), fmt)
+    time_text = format_time(local.replace(tzinfo=None), "short", rebase=False)
+    pattern = str(get_datetime_format(fmt, locale=get_locale() or "en")).replace("'", "")
+    return f"{pattern.replace('{1}', date_text).replace('{0}', time_text)} {local.tzname()}"
 
 
 def court_date(instant: datetime, tz_name: str, fmt: str = "full") -> str:
