@@ -208,3 +208,51 @@ def test_reset_email_is_in_the_owners_language(app, client, outbox) -> None:
     assert outbox[0].to == "ana@example.org"
     # The subject never carries anything but the product name.
     assert "ana" not in outbox[0].subject.lower()
+
+
+def test_changing_the_password_signs_out_other_devices_but_not_this_one(app, auth) -> None:
+    user = make_user()
+    db.session.commit()
+    this_device, other_device, remembered = app.test_client(), app.test_client(), app.test_client()
+    for client in (this_device, other_device):
+        client.post("/auth/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    remembered.post("/auth/login", data={"email": user.email, "password": DEFAULT_PASSWORD, "remember": "y"})
+    remembered.delete_cookie("session")  # only the remember-me cookie is left, as after a browser restart
+    assert remembered.get("/account/").status_code == 200
+
+    response = this_device.post(
+        "/account/password",
+        data={"current_password": DEFAULT_PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert this_device.get("/account/").status_code == 200
+    assert other_device.get("/account/").status_code == 302
+    remembered.delete_cookie("session")
+    assert remembered.get("/account/").status_code == 302
+
+
+def test_changing_the_password_needs_the_current_one(app, client, auth) -> None:
+    user = make_user()
+    db.session.commit()
+    auth.login_as(user)
+    response = client.post(
+        "/account/password",
+        data={"current_password": "not my password", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert response.status_code == 200
+    assert "This is not your current password." in response.get_data(as_text=True)
+    client.post("/auth/logout")
+    assert auth.login(user.email, DEFAULT_PASSWORD).status_code == 302
+
+
+def test_profile_edit_saves_name_phone_and_language(app, client, auth) -> None:
+    user = make_user()
+    db.session.commit()
+    auth.login_as(user)
+    response = client.post(
+        "/account/", data={"display_name": " Rosa M. ", "phone": "312-555-0101", "locale": "es"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(User, user.id)
+    assert (saved.display_name, saved.phone, saved.locale) == ("Rosa M.", "312-555-0101", "es")
