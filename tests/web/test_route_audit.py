@@ -1,0 +1,66 @@
+"""Every route states who may call it: anything not marked @public refuses anonymous visitors."""
+
+from werkzeug.routing import Rule
+
+
+def _url(rule: Rule) -> str:
+    """A URL for the rule with placeholder arguments (an id of 1, a word, a date)."""
+    values = {}
+    for name, converter in rule._converters.items():
+        choices = sorted(getattr(converter, "items", ()))
+        for candidate in choices or (1, "x", "2026-01-05"):
+            try:
+                converter.to_url(candidate)
+            except (ValueError, TypeError, AttributeError):
+                continue
+            values[name] = candidate
+            break
+    return rule.build(values, append_unknown=False)[1]
+
+
+def _open_routes(app, client) -> list[str]:
+    """Routes not marked @public that an anonymous visitor gets through to."""
+    problems = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, "is_public", False):
+            continue
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(_url(rule), method=method)
+        refused = response.status_code in (401, 403) or (
+            response.status_code == 302 and "/auth/login" in response.headers.get("Location", "")
+        )
+        if not refused:
+            problems.append(f"{method} {rule.rule} ({rule.endpoint}) -> {response.status_code}")
+    return problems
+
+
+def test_every_non_public_route_refuses_anonymous_visitors(app, client) -> None:
+    problems = _open_routes(app, client)
+    assert not problems, "routes open to anonymous visitors without @public:\n" + "\n".join(problems)
+
+
+def test_the_audit_catches_an_unguarded_route(app, client) -> None:
+    app.add_url_rule("/test-only-unguarded", "test_only_unguarded", lambda: "open")
+    assert _open_routes(app, client) == ["GET /test-only-unguarded (test_only_unguarded) -> 200"]
+
+
+def test_public_routes_are_few_and_known(app) -> None:
+    public = sorted(
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if getattr(app.view_functions[rule.endpoint], "is_public", False)
+    )
+    foundation = {
+        "main.home",
+        "main.healthz",
+        "main.set_language",
+        "auth.login",
+        "auth.register",
+        "auth.registered",
+        "auth.forgot_password",
+        "auth.reset_password",
+    }
+    assert foundation <= set(public)
