@@ -8,7 +8,8 @@ notes or another volunteer's contact details.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -21,9 +22,13 @@ from scheduler.i18n import SHIFT_ROLE_NAMES
 from scheduler.models import Court, Hearing, Shift, Signup, User, coordinator_courts
 from scheduler.notifications.compose import compose, when_text
 from scheduler.notifications.ics import seat_ics
-from scheduler.notifications.links import external_url, mail_domain
+from scheduler.notifications.links import INVITATION_SALT, external_url, mail_domain, sign
 from scheduler.notifications.preferences import prefs_for_many
 from scheduler.services.outbox import enqueue
+from scheduler.types import utcnow
+
+if TYPE_CHECKING:  # the invitations model belongs to the matching area
+    from scheduler.models import Invitation
 
 
 def _default_hours() -> list[int]:
@@ -266,14 +271,26 @@ def late_drop(session: Session, *, signup: Signup) -> int:
     return count
 
 
-def invited(
-    session: Session, *, user: User, shift: Shift, accept_url: str, decline_url: str, expires_at: datetime
-) -> bool:
-    """Invite someone to an open seat, with signed accept and decline links. False if opted out."""
+def invitation_links(invitation: Invitation) -> tuple[str, str]:
+    """Signed accept and decline links: bound to the invitation's nonce, so they work once."""
+    links = []
+    for action in ("accept", "decline"):
+        token = sign(INVITATION_SALT, {"i": invitation.id, "n": invitation.nonce, "a": action})
+        links.append(external_url("notifications.respond_invitation", token=token))
+    return links[0], links[1]
+
+
+def invited(session: Session, *, invitation: Invitation) -> bool:
+    """Invite someone to an open seat, with accept and decline links. False if they opted out."""
+    user = session.get(User, invitation.user_id)
+    shift = session.get(Shift, invitation.shift_id)
+    assert user is not None and shift is not None
     prefs = prefs_for_many(session, [user.id], default_hours=_default_hours())[user.id]
-    if not prefs.invitations:
+    if not prefs.invitations or not invitation.nonce:
         return False
     ctx = seat_context(shift)
+    accept_url, decline_url = invitation_links(invitation)
+    max_age = timedelta(days=int(current_app.config["INVITATION_LINK_MAX_AGE_DAYS"]))
     enqueue(
         session,
         user=user,
@@ -291,7 +308,7 @@ def invited(
             ),
             accept_url=accept_url,
             decline_url=decline_url,
-            expires_at=expires_at,
+            expires_at=min(invitation.expires_at, utcnow() + max_age),
             **ctx,
         ),
     )

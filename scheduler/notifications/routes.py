@@ -1,6 +1,8 @@
-"""Notification preferences, and the one-click unsubscribe link that needs no login."""
+"""Notification preferences, one-click unsubscribe, and emailed invitation answers (no login)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -12,8 +14,9 @@ from scheduler.extensions import csrf, db
 from scheduler.models import User
 from scheduler.notifications import preferences
 from scheduler.notifications.forms import ConfirmForm, PreferencesForm
-from scheduler.notifications.links import UNSUBSCRIBE_SALT, LinkExpired, LinkInvalid, unsign
+from scheduler.notifications.links import INVITATION_SALT, UNSUBSCRIBE_SALT, LinkExpired, LinkInvalid, unsign
 from scheduler.security import approved_required, public
+from scheduler.types import utcnow
 
 bp = Blueprint("notifications", __name__)
 
@@ -91,4 +94,96 @@ def apply_unsubscribe(token: str) -> str | tuple[str, int]:
     db.session.commit()
     return render_template(
         "notifications/unsubscribe.html", kind_name=str(KIND_NAMES[kind]), form=None, done=True
+    )
+
+
+# Emailed invitation links -------------------------------------------------------------------
+
+
+def _link_refused(reason: str, explanation: str, status: int) -> tuple[str, int]:
+    return render_template("notifications/link_invalid.html", reason=reason, explanation=explanation), status
+
+
+def _open_invitation(token: str) -> tuple[Any, tuple[str, int] | None]:
+    """The invitation a link answers, or the page that says clearly why the link is refused."""
+    from scheduler.models import Invitation, InvitationStatus
+
+    max_age = int(current_app.config["INVITATION_LINK_MAX_AGE_DAYS"]) * 24 * 3600
+    expired = (
+        _("Expired"),
+        _("This invitation has expired. The seat may still be open: sign in to see it."),
+        410,
+    )
+    try:
+        payload = unsign(INVITATION_SALT, token, max_age=max_age)
+    except LinkExpired:
+        return None, _link_refused(*expired)
+    except LinkInvalid:
+        payload = None
+    valid = (
+        isinstance(payload, dict)
+        and isinstance(payload.get("i"), int)
+        and payload.get("a") in ("accept", "decline")
+    )
+    invitation = db.session.get(Invitation, payload["i"]) if valid else None
+    if invitation is None:
+        return None, _link_refused(
+            _("Not valid"),
+            _("This link is incomplete or was changed. Copy the whole link from the message."),
+            404,
+        )
+    if invitation.status != InvitationStatus.PENDING or invitation.nonce != payload.get("n"):
+        if invitation.status == InvitationStatus.EXPIRED:
+            return None, _link_refused(*expired)
+        return None, _link_refused(
+            _("Already used"), _("This invitation has already been answered. Each link works once."), 410
+        )
+    if invitation.expires_at <= utcnow():
+        return None, _link_refused(*expired)
+    return invitation, None
+
+
+@bp.get("/invitations/respond/<token>")
+@public
+def respond_invitation(token: str) -> str | tuple[str, int]:
+    """A confirm page: mail scanners open links, so only the button below answers."""
+    invitation, refused = _open_invitation(token)
+    if refused is not None:
+        return refused
+    accept = unsign(INVITATION_SALT, token)["a"] == "accept"
+    return render_template(
+        "notifications/invitation.html", invitation=invitation, accept=accept, form=ConfirmForm(), answer=None
+    )
+
+
+@bp.post("/invitations/respond/<token>")
+@public
+def apply_invitation_response(token: str) -> str | tuple[str, int]:
+    invitation, refused = _open_invitation(token)
+    if refused is not None:
+        return refused
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _link_refused(_("Not sent"), _("The form expired. Open the link from the message again."), 400)
+    from scheduler.services.invitations import respond_to_invitation
+    from scheduler.shifts.routes import claim_rules, refusal_texts
+
+    accept = unsign(INVITATION_SALT, token)["a"] == "accept"
+    answer = respond_to_invitation(
+        db.session,
+        invitation=invitation,
+        user=invitation.user,
+        accept=accept,
+        now=utcnow(),
+        rules=claim_rules(),
+    )
+    db.session.commit()
+    reasons = refusal_texts(answer.refusals) if answer.outcome == "refused" else []
+    return render_template(
+        "notifications/invitation.html",
+        invitation=invitation,
+        accept=accept,
+        form=None,
+        answer=answer.outcome,
+        reasons=reasons,
     )
