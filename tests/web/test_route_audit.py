@@ -64,3 +64,30 @@ def test_public_routes_are_few_and_known(app) -> None:
         "auth.reset_password",
     }
     assert foundation <= set(public)
+
+
+def test_a_pending_volunteer_sees_nothing_of_any_hearing_anywhere(app, client, auth) -> None:
+    """Every page a signed-in person can open, opened by someone not yet approved.
+
+    The court, hearing and shift made first all get id 1, the id every URL below is built
+    with, so a route that forgot its check would show the marker.
+    """
+    from scheduler.enums import UserStatus
+    from scheduler.extensions import db
+    from tests.factories import make_court, make_hearing, make_user
+
+    court = make_court(name="Zanzibar Marker Immigration Court")
+    hearing = make_hearing(court=court, courtroom="Courtroom-QX-4417", public_notes="Marker-Notes-5521")
+    assert (court.id, hearing.id, hearing.shifts[0].id) == (1, 1, 1)
+    pending = make_user(status=UserStatus.PENDING)
+    db.session.commit()
+    auth.login_as(pending)
+    leaks = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or "GET" not in rule.methods:
+            continue
+        response = client.get(_url(rule))
+        body = response.get_data(as_text=True)
+        if any(marker in body for marker in ("Zanzibar Marker", "QX-4417", "Marker-Notes")):
+            leaks.append(f"{rule.rule} -> {response.status_code}")
+    assert not leaks, "a pending volunteer saw hearing data at:\n" + "\n".join(leaks)
