@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from scheduler.account.routes import bp as account_bp
     from scheduler.auth.routes import bp as auth_bp
     from scheduler.courts.routes import bp as courts_bp
+    from scheduler.hearings.routes import bp as hearings_bp
     from scheduler.feeds.cli import feeds_cli
     from scheduler.feeds.routes import bp as feeds_bp
     from scheduler.main.errors import register_error_handlers
@@ -51,7 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from scheduler.people.routes import bp as people_bp
     from scheduler.templating import register_template_helpers
 
-    for blueprint in (main_bp, auth_bp, account_bp, people_bp, courts_bp):
+    for blueprint in (main_bp, auth_bp, account_bp, people_bp, courts_bp, hearings_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(feeds_bp)
     app.cli.add_command(feeds_cli)

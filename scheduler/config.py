@@ -77,6 +77,8 @@ class DefaultConfig:
     BABEL_DEFAULT_TIMEZONE = "UTC"
 
     PAGE_SIZE = 50
+    # Where an uploaded hearings CSV waits between preview and commit; blank: <instance>/hearing-imports.
+    HEARING_IMPORT_DIR = ""
 
     # Calendar feeds (scheduler/feeds): limits per feed token and per address, and the window.
     FEED_RATE_LIMIT_TOKEN = "60 per hour"

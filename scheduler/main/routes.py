@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, session
+from flask import Blueprint, redirect, render_template, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,8 +24,8 @@ def home() -> str | tuple[str, int]:
     if not current_user.is_approved:
         return render_template("main/status.html")
     if current_user.is_coordinator:
-        summary = home_service.coordinator_summary(db.session, user=current_user)
-        return render_template("main/home_coordinator.html", summary=summary)
+        # The coverage dashboard is a coordinator's home (it shows pending approvals too).
+        return redirect(url_for("hearings.dashboard"))
     summary = home_service.volunteer_summary(db.session, user=current_user)
     return render_template("main/home_volunteer.html", summary=summary)
 

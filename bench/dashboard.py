@@ -1,0 +1,93 @@
+"""Render time and query count of the coordinator's coverage dashboard on a big database.
+
+Run first: .venv/bin/python bench/make_dataset.py [--database-url URL]
+Then:      .venv/bin/python bench/dashboard.py [--database-url URL] [--runs N] [--per-page N] [--weeks N]
+
+Signs in as the dataset's coordinator through the Flask test client, renders the dashboard
+(and the month calendar) N times, and prints the median and 95th percentile in milliseconds
+and the number of SQL statements one render runs (target: median under 200 ms; the query
+count must not change with --per-page).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import event
+
+from scheduler import create_app
+from scheduler.extensions import db
+
+DEFAULT_URL = "sqlite:////tmp/accompany-bench.sqlite3"
+PASSWORD = "bench password for testing only"  # noqa: S105  (the synthetic dataset's)
+
+
+def measure(client, url: str, runs: int) -> tuple[float, float, int]:
+    counter = {"n": 0}
+
+    def count(*_args: object) -> None:
+        counter["n"] += 1
+
+    client.get(url)  # warm caches and templates
+    event.listen(db.engine, "before_cursor_execute", count)
+    response = client.get(url)
+    event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200, response.status_code
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
+    return statistics.median(timings), p95, counter["n"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--per-page", type=int, default=50)
+    parser.add_argument("--weeks", type=int, default=4)
+    args = parser.parse_args()
+    app = create_app(
+        {
+            "DATABASE_URL": args.database_url,
+            "SECRET_KEY": "bench",
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": False,
+            "REQUIRE_2FA_FOR_STAFF": False,  # a bench signs in without a phone
+        }
+    )
+    with app.app_context():
+        client = app.test_client()
+        login = client.post("/auth/login", data={"email": "coordinator@bench.test", "password": PASSWORD})
+        if login.status_code != 302:
+            sys.exit("Could not sign in: run bench/make_dataset.py on this database first.")
+        pages = [
+            (
+                f"dashboard, {args.per_page} per page",
+                f"/hearings/?per_page={args.per_page}&weeks={args.weeks}",
+            ),
+            ("dashboard, 10 per page", f"/hearings/?per_page=10&weeks={args.weeks}"),
+            ("dashboard, 200 per page", f"/hearings/?per_page=200&weeks={args.weeks}"),
+            (
+                "dashboard, only unfilled, Spanish",
+                f"/hearings/?per_page={args.per_page}&unfilled=1&language=es",
+            ),
+            ("month calendar", "/hearings/calendar"),
+        ]
+        print(f"{args.runs} renders each on {args.database_url}")
+        for label, url in pages:
+            median, p95, queries = measure(client, url, args.runs)
+            print(f"  {label:<36} median {median:7.1f} ms   p95 {p95:7.1f} ms   {queries} SQL statements")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,285 @@
+"""Reading a CSV of hearings: every row checked in memory before anything is written.
+
+The file is parsed again at commit time (never trusted from the preview), so the preview and
+the commit always agree, and a court deactivated in between is caught.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
+
+from scheduler.domain.hearings import (
+    HearingDraft,
+    HearingInvalid,
+    HearingPlan,
+    SeatSpec,
+    check_texts,
+    duplicate_key,
+    plan_hearing,
+)
+from scheduler.domain.languages import is_known_language
+from scheduler.enums import HearingKind, ShiftRole
+
+COLUMNS = (
+    "court",
+    "date",
+    "time",
+    "duration_minutes",
+    "kind",
+    "courtroom",
+    "judge",
+    "languages",
+    "respondent_ref",
+    "accompaniers",
+    "interpreters",
+    "drivers",
+    "observers",
+    "meeting_point",
+    "public_notes",
+    "private_notes",
+    "date_confirmed",
+)
+REQUIRED_COLUMNS = frozenset({"court", "date", "time", "kind"})
+SEAT_COLUMNS = {
+    "accompaniers": ShiftRole.ACCOMPANIER,
+    "interpreters": ShiftRole.INTERPRETER,
+    "drivers": ShiftRole.DRIVER,
+    "observers": ShiftRole.OBSERVER,
+}
+TEXT_LIMITS = {"courtroom": 40, "judge": 120, "respondent_ref": 60}
+MAX_ROWS = 5000
+# Kind spelled as the stored code or as a coordinator would write it.
+KIND_ALIASES = {
+    "master": HearingKind.MASTER,
+    "master calendar": HearingKind.MASTER,
+    "mch": HearingKind.MASTER,
+    "individual": HearingKind.INDIVIDUAL,
+    "merits": HearingKind.INDIVIDUAL,
+    "bond": HearingKind.BOND,
+    "ice_checkin": HearingKind.ICE_CHECKIN,
+    "ice check-in": HearingKind.ICE_CHECKIN,
+    "check-in": HearingKind.ICE_CHECKIN,
+    "checkin": HearingKind.ICE_CHECKIN,
+    "other": HearingKind.OTHER,
+}
+YES = frozenset({"yes", "y", "true", "1", "si", "sí"})
+NO = frozenset({"no", "n", "false", "0", ""})
+
+
+class ImportFileInvalid(ValueError):
+    """The file as a whole cannot be read: ``code`` says why (no header, missing columns ...)."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(code)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class CourtRef:
+    id: int
+    name: str
+    tz_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    line: int
+    values: Mapping[str, str]
+    # (column, error code) pairs; empty when the row can be written.
+    errors: tuple[tuple[str, str], ...]
+    court: CourtRef | None = None
+    plan: HearingPlan | None = None
+    kind: HearingKind | None = None
+    languages: tuple[str, ...] = ()
+    duration_minutes: int = 60
+    date_confirmed: bool = False
+    # Set by mark_duplicates: the earlier line in the file, or 0 for a hearing already stored.
+    duplicate_of: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def has_error(self, column: str) -> bool:
+        return any(name == column for name, _code in self.errors)
+
+    def text(self, column: str) -> str:
+        return self.values.get(column, "")
+
+
+def read_rows(text: str) -> list[dict[str, str]]:
+    """The rows as dicts keyed by lower-cased column names, values stripped."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if not reader.fieldnames:
+        raise ImportFileInvalid("empty")
+    names = [(n or "").strip().lower() for n in reader.fieldnames]
+    missing = sorted(REQUIRED_COLUMNS - set(names))
+    if missing:
+        raise ImportFileInvalid("missing_columns", ", ".join(missing))
+    reader.fieldnames = names
+    rows = []
+    for raw in reader:
+        row = {k: (v or "").strip() for k, v in raw.items() if k in COLUMNS and isinstance(v, str)}
+        if any(row.values()):
+            rows.append(row)
+        if len(rows) > MAX_ROWS:
+            raise ImportFileInvalid("too_many_rows", str(MAX_ROWS))
+    return rows
+
+
+def validate_row(
+    *, line: int, values: Mapping[str, str], courts: Mapping[str, CourtRef], now: datetime
+) -> ImportRow:
+    """Check one row: known court, real date and time at that court, future, counts, no A-number."""
+    errors: dict[str, str] = {}
+    court = courts.get(values.get("court", "").lower())
+    if court is None:
+        errors["court"] = "unknown_court"
+    day = _parse_date(values.get("date", ""))
+    if day is None:
+        errors["date"] = "bad_date"
+    at = _parse_time(values.get("time", ""))
+    if at is None:
+        errors["time"] = "bad_time"
+    kind = KIND_ALIASES.get(values.get("kind", "").lower())
+    if kind is None:
+        errors["kind"] = "bad_kind"
+    duration = _parse_int(values.get("duration_minutes", "") or "60")
+    if duration is None:
+        errors["duration_minutes"] = "bad_duration"
+    languages = tuple(
+        dict.fromkeys(c.strip().lower() for c in values.get("languages", "").split(";") if c.strip())
+    )
+    if any(not is_known_language(code) for code in languages):
+        errors["languages"] = "unknown_language"
+    seats = []
+    for column, role in SEAT_COLUMNS.items():
+        count = _parse_int(values.get(column, "") or "0")
+        if count is None:
+            errors[column] = "bad_count"
+        else:
+            seats.append(SeatSpec(role=role, count=count))
+    confirmed = values.get("date_confirmed", "").lower()
+    if confirmed not in YES | NO:
+        errors["date_confirmed"] = "bad_yes_no"
+    for column, limit in TEXT_LIMITS.items():
+        if len(values.get(column, "")) > limit:
+            errors[column] = "too_long"
+    plan = None
+    if court is not None and day is not None and at is not None and duration is not None:
+        texts = {
+            c: values.get(c, "")
+            for c in (
+                "respondent_ref",
+                "meeting_point",
+                "public_notes",
+                "private_notes",
+                "courtroom",
+                "judge",
+            )
+        }
+        draft = HearingDraft(
+            day=day, at=at, tz_name=court.tz_name, duration_minutes=duration, seats=tuple(seats), texts=texts
+        )
+        try:
+            plan = plan_hearing(draft=draft, now=now)
+        except HearingInvalid as exc:
+            for key, code in exc.errors.items():
+                errors.setdefault(_column_of(key), code)
+    else:
+        texts = {
+            c: values.get(c, "") for c in ("respondent_ref", "meeting_point", "public_notes", "private_notes")
+        }
+        for key, code in check_texts(texts).items():
+            errors.setdefault(key, code)
+    return ImportRow(
+        line=line,
+        values=dict(values),
+        errors=tuple(errors.items()),
+        court=court,
+        plan=plan if not errors else None,
+        kind=kind,
+        languages=languages,
+        duration_minutes=duration or 60,
+        date_confirmed=confirmed in YES,
+    )
+
+
+def mark_duplicates(*, rows: list[ImportRow], existing: set[tuple[int, datetime, str]]) -> list[ImportRow]:
+    """Flag rows that repeat an earlier row of the file, or a hearing already stored."""
+    seen: dict[tuple[int, datetime, str], int] = {}
+    marked = []
+    for row in rows:
+        if row.plan is None or row.court is None:
+            marked.append(row)
+            continue
+        key = duplicate_key(
+            court_id=row.court.id, starts_at=row.plan.starts_at, respondent_ref=row.text("respondent_ref")
+        )
+        duplicate_of = 0 if key in existing else seen.get(key)
+        seen.setdefault(key, row.line)
+        marked.append(replace(row, duplicate_of=duplicate_of))
+    return marked
+
+
+def template_csv(*, example_day: date) -> str:
+    """A header and one example row (on ``example_day``), to download and fill in."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerow(
+        [
+            "Chicago Immigration Court",
+            example_day.isoformat(),
+            "09:00",
+            "60",
+            "master",
+            "Courtroom 4",
+            "",
+            "es;mam",
+            "Rosa M.",
+            "2",
+            "1",
+            "0",
+            "0",
+            "Lobby, by the elevators",
+            "Bring a book; phones off in court.",
+            "",
+            "yes",
+        ]
+    )
+    return out.getvalue()
+
+
+def _column_of(key: str) -> str:
+    if key.startswith("seat_"):
+        role = key.split("_")[1]
+        return next((c for c, r in SEAT_COLUMNS.items() if r.value == role), "seats")
+    return {"duration": "duration_minutes", "seats": "accompaniers"}.get(key, key)
+
+
+def _parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _parse_time(text: str) -> time | None:
+    try:
+        hours, minutes = text.split(":")
+        return time(int(hours), int(minutes))
+    except ValueError:
+        return None
+
+
+def _parse_int(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None

@@ -1,0 +1,1 @@
+"""Coordinators post, import, reschedule and cancel hearings, and watch coverage."""

@@ -1,0 +1,119 @@
+"""Bulk import: upload a CSV, read the preview, then commit every row or none.
+
+The uploaded text waits on the server (instance/hearing-imports/<random id>-<user id>.csv)
+between preview and commit: too big for the cookie, and respondent references must never
+travel in a URL. Files are removed after the commit and after IMPORT_MAX_AGE_MINUTES.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from scheduler.domain.hearing_import import COLUMNS, ImportFileInvalid, template_csv
+from scheduler.extensions import db
+from scheduler.hearings.blueprint import bp
+from scheduler.hearings.forms import ERROR_MESSAGES, ImportCommitForm, ImportUploadForm
+from scheduler.security import coordinator_required
+from scheduler.services import hearing_import
+from scheduler.services.errors import ServiceError
+from scheduler.types import utcnow
+
+IMPORT_MAX_AGE_SECONDS = 2 * 60 * 60
+
+
+def _folder() -> Path:
+    folder = Path(
+        current_app.config.get("HEARING_IMPORT_DIR") or Path(current_app.instance_path) / "hearing-imports"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _path(token: str) -> Path:
+    if not token.replace("-", "").replace("_", "").isalnum() or len(token) > 64:
+        abort(404)
+    return _folder() / f"{token}-{current_user.id}.csv"
+
+
+def _stored(token: str) -> str:
+    path = _path(token)
+    if not path.exists() or time.time() - path.stat().st_mtime > IMPORT_MAX_AGE_SECONDS:
+        path.unlink(missing_ok=True)
+        flash(_("This upload has expired. Upload the file again."), "error")
+        abort(redirect(url_for("hearings.import_hearings")))
+    return path.read_text(encoding="utf-8")
+
+
+def _sweep() -> None:
+    cutoff = time.time() - IMPORT_MAX_AGE_SECONDS
+    for old in _folder().glob("*.csv"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@coordinator_required
+def import_hearings() -> str | Response:
+    form = ImportUploadForm()
+    if form.validate_on_submit():
+        raw = form.file.data.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.file.errors.append(_("Save the file as CSV in UTF-8 and upload it again."))
+        else:
+            _sweep()
+            token = secrets.token_urlsafe(16)
+            _path(token).write_text(text, encoding="utf-8")
+            return redirect(url_for("hearings.preview_import", token=token))
+    return render_template("hearings/import_upload.html", form=form, columns=COLUMNS)
+
+
+@bp.get("/import/template.csv")
+@coordinator_required
+def import_template() -> Response:
+    return Response(
+        template_csv(example_day=utcnow().date() + timedelta(days=30)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=hearings-template.csv"},
+    )
+
+
+@bp.route("/import/<token>", methods=["GET", "POST"])
+@coordinator_required
+def preview_import(token: str) -> str | Response:
+    text = _stored(token)
+    form = ImportCommitForm()
+    try:
+        if form.validate_on_submit():
+            include = frozenset(int(v) for v in request.form.getlist("include") if v.isdigit())
+            count = hearing_import.commit_import(
+                db.session, actor=current_user, text=text, now=utcnow(), include_duplicates=include
+            )
+            db.session.commit()
+            _path(token).unlink(missing_ok=True)
+            flash(_("%(count)d hearings are imported.", count=count), "success")
+            return redirect(url_for("hearings.dashboard"))
+        preview = hearing_import.preview_import(db.session, actor=current_user, text=text, now=utcnow())
+    except ImportFileInvalid as exc:
+        _path(token).unlink(missing_ok=True)
+        return render_template(
+            "hearings/import_upload.html", form=ImportUploadForm(), columns=COLUMNS, file_error=exc
+        ), 400
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(
+            str(ERROR_MESSAGES.get(exc.code, _("Nothing was imported: fix the rows with errors first."))),
+            "error",
+        )
+        return redirect(url_for("hearings.preview_import", token=token))
+    return render_template(
+        "hearings/import_preview.html", preview=preview, form=form, token=token, messages=ERROR_MESSAGES
+    )
