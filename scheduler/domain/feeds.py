@@ -18,7 +18,7 @@ and recompute the instant correctly for the volunteer's own zone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -305,24 +305,45 @@ def _header(info: CalendarInfo) -> bytes:
     return body[: -len(end)]
 
 
-def zone_years(events: Iterable[FeedEvent], *, today: date) -> dict[str, tuple[int, int]]:
-    """For each zone used, the years its VTIMEZONE must cover (at least last year to next)."""
-    spans: dict[str, tuple[int, int]] = {}
-    for event in events:
-        first, last = spans.get(event.tzid, (today.year - 1, today.year + 1))
-        spans[event.tzid] = (min(first, event.starts_at.year), max(last, event.ends_at.year))
-    return spans
+@dataclass(frozen=True, slots=True)
+class RenderedEvent:
+    """A VEVENT's bytes with what the calendar around it needs to know (zone and years)."""
+
+    ics: bytes
+    tzid: str
+    first_year: int
+    last_year: int
+
+
+def rendered(event: FeedEvent) -> RenderedEvent:
+    return RenderedEvent(
+        ics=render_event(event),
+        tzid=event.tzid,
+        first_year=event.starts_at.year,
+        last_year=event.ends_at.year,
+    )
 
 
 def build_calendar(*, info: CalendarInfo, events: Sequence[FeedEvent], today: date) -> bytes:
     """The whole VCALENDAR: header, one VTIMEZONE per zone used, then the events."""
-    zones = zone_years(events, today=today)
+    return join_calendar(info=info, events=[rendered(e) for e in events], today=today)
+
+
+def join_calendar(*, info: CalendarInfo, events: Sequence[RenderedEvent], today: date) -> bytes:
+    """Join pre-rendered events under a header and the VTIMEZONEs they use."""
+    zones: dict[str, tuple[int, int]] = {}
+    for event in events:
+        first, last = zones.get(event.tzid, (today.year - 1, today.year + 1))
+        if event.first_year < first or event.last_year > last:
+            zones[event.tzid] = (min(first, event.first_year), max(last, event.last_year))
+        elif event.tzid not in zones:
+            zones[event.tzid] = (first, last)
     if not zones:
         zones = {info.tzid: (today.year - 1, today.year + 1)}
     parts = [_header(info)]
     for tzid in sorted(zones):
         first, last = zones[tzid]
         parts.append(render_timezone(tzid=tzid, first_year=first, last_year=last))
-    parts.extend(render_event(event) for event in events)
+    parts.extend(event.ics for event in events)
     parts.append(b"END:VCALENDAR" + CRLF)
     return b"".join(parts)

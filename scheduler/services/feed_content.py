@@ -16,29 +16,24 @@ after it was made.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import and_, case, exists, func, or_, select, true
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from scheduler import i18n
 from scheduler.domain import feeds as domain
 from scheduler.domain.feeds import EventStatus
-from scheduler.enums import FeedKind, HearingStatus, ShiftRole, ShiftStatus, SignupStatus
+from scheduler.enums import FeedKind, HearingStatus, SignupStatus
 from scheduler.models import (
     Court,
     Hearing,
-    HearingLanguage,
     Shift,
     Signup,
     User,
-    VolunteerLanguage,
-    VolunteerProfile,
-    VolunteerRole,
-    coordinator_courts,
 )
 from scheduler.services.feeds import FeedOwner
 from scheduler.types import UTCDateTime
@@ -155,77 +150,101 @@ _cancel_time = case(
 )
 
 
-def _greatest(session: Session, *columns):
+def _greatest(dialect: str, *columns):
     """The latest of several instants in one row (GREATEST on PostgreSQL, max() on SQLite)."""
-    name = session.get_bind().dialect.name
-    fn = func.greatest if name == "postgresql" else func.max
+    fn = func.greatest if dialect == "postgresql" else func.max
     return fn(*columns, type_=UTCDateTime())
 
 
-def _team_hearings(user_id: int, window: Window):
+# Statements are built once per dialect and run with parameters: building and hashing a
+# statement of this size costs more than running it, and the 304 path should cost one query.
+_USER = bindparam("user_id")
+_START = bindparam("start", type_=UTCDateTime())
+_EXPIRY = bindparam("expiry", type_=UTCDateTime())
+_SIGNUP = bindparam("signup_id")
+
+
+@dataclass(frozen=True)
+class _Statements:
+    stamp: Select
+    rows: Select  # one person's seats in the window
+    leads: Select
+    one_row: Select  # one seat, whatever its age
+    one_lead: Select
+
+
+def _joined(select_stmt: Select) -> Select:
     return (
-        select(Shift.hearing_id)
-        .join(Signup, Signup.shift_id == Shift.id)
-        .where(Signup.user_id == user_id, Shift.starts_at >= window.start)
+        select_stmt.join(Shift, Shift.id == Signup.shift_id)
+        .join(Hearing, Hearing.id == Shift.hearing_id)
+        .join(Court, Court.id == Hearing.court_id)
     )
 
 
-def _lead_stamp(session: Session, team):
-    """Count and latest change of the team leads on these hearings (their name is in the feed)."""
+def _leads_of(hearings) -> Select:
+    return (
+        select(Shift.hearing_id, User.display_name)
+        .join(Signup, Signup.shift_id == Shift.id)
+        .join(User, User.id == Signup.user_id)
+        .where(
+            Shift.hearing_id.in_(hearings),
+            Signup.team_lead.is_(True),
+            Signup.status == SignupStatus.CONFIRMED,
+        )
+        .order_by(Signup.id)
+    )
+
+
+@lru_cache(maxsize=4)
+def _statements(dialect: str) -> _Statements:
+    team = (
+        select(Shift.hearing_id)
+        .join(Signup, Signup.shift_id == Shift.id)
+        .where(Signup.user_id == _USER, Shift.starts_at >= _START)
+    )
+    expired = and_(_is_cancelled, _cancel_time < _EXPIRY)
+    # Every teammate's signup (a lead named or un-named bumps it) and each lead's account (their
+    # name is in the feed), in one scalar: subqueries here are evaluated once per reference.
     mate, mate_shift = aliased(Signup), aliased(Shift)
-    base = (
-        select(func.count(), func.max(_greatest(session, mate.updated_at, User.updated_at)))
+    teammates = (
+        select(
+            func.max(
+                _greatest(
+                    dialect, mate.updated_at, case((mate.team_lead, User.updated_at), else_=mate.updated_at)
+                )
+            )
+        )
         .select_from(mate)
         .join(mate_shift, mate_shift.id == mate.shift_id)
         .join(User, User.id == mate.user_id)
-        .where(mate_shift.hearing_id.in_(team), mate.team_lead.is_(True))
+        .where(mate_shift.hearing_id.in_(team))
+        .scalar_subquery()
     )
-    return base
-
-
-def volunteer_stamp(session: Session, *, owner: FeedOwner, window: Window, base_url: str) -> Stamp:
-    expired = and_(_is_cancelled, _cancel_time < window.expiry)
-    team = _team_hearings(owner.user_id, window)
-    leads = _lead_stamp(session, team).subquery()
     hidden = (
         select(func.max(Shift.starts_at))
         .join(Signup, Signup.shift_id == Shift.id)
-        .where(Signup.user_id == owner.user_id, Shift.starts_at < window.start)
+        .where(Signup.user_id == _USER, Shift.starts_at < _START)
         .scalar_subquery()
     )
-    changed = _greatest(session, Signup.updated_at, Shift.updated_at, Hearing.updated_at, Court.updated_at)
-    row = session.execute(
+    changed = _greatest(dialect, Signup.updated_at, Shift.updated_at, Hearing.updated_at, Court.updated_at)
+    stamp = _joined(
         select(
             func.count(),
             func.count(case((expired, 1))),
             func.max(changed),
             func.max(case((expired, _cancel_time))),
-            select(leads.c[0]).scalar_subquery(),
-            select(leads.c[1]).scalar_subquery(),
+            teammates,
             hidden,
-        )
-        .select_from(Signup)
-        .join(Shift, Shift.id == Signup.shift_id)
-        .join(Hearing, Hearing.id == Shift.hearing_id)
-        .join(Court, Court.id == Hearing.court_id)
-        .where(Signup.user_id == owner.user_id, Shift.starts_at >= window.start)
-    ).one()
-    _count, _n_expired, latest, last_expiry, _n_leads, leads_changed, last_hidden = row
-    instants = (latest, leads_changed, window.left_window_at(last_hidden), window.expired_at(last_expiry))
-    return _make_stamp(owner, base_url, tuple(row), instants)
-
-
-def _commitment_rows(session: Session, where, team, *, expiry: datetime | None):
-    """The seats with their hearing and court, cancelled ones past ``expiry`` left out."""
-    visible = true() if expiry is None else or_(~_is_cancelled, _cancel_time >= expiry)
-    rows = session.execute(
+        ).select_from(Signup)
+    ).where(Signup.user_id == _USER, Shift.starts_at >= _START)
+    columns = _joined(
         select(
             Signup.id,
             Signup.status,
             Shift.role,
             Shift.starts_at,
             Shift.ends_at,
-            _greatest(session, Signup.updated_at, Shift.updated_at, Hearing.updated_at, Court.updated_at),
+            changed,
             Hearing.id,
             Hearing.version,
             Hearing.status,
@@ -235,37 +254,46 @@ def _commitment_rows(session: Session, where, team, *, expiry: datetime | None):
             Court.name,
             Court.address,
             Court.timezone,
-        )
-        .join(Shift, Shift.id == Signup.shift_id)
-        .join(Hearing, Hearing.id == Shift.hearing_id)
-        .join(Court, Court.id == Hearing.court_id)
-        .where(*where, visible)
-        .order_by(Shift.starts_at, Signup.id)
-    ).all()
-    leads: dict[int, str] = {}
-    for hearing_id, name in session.execute(
-        select(Shift.hearing_id, User.display_name)
-        .join(Signup, Signup.shift_id == Shift.id)
-        .join(User, User.id == Signup.user_id)
-        .where(
-            Shift.hearing_id.in_(team), Signup.team_lead.is_(True), Signup.status == SignupStatus.CONFIRMED
-        )
-        .order_by(Signup.id)
-    ):
-        leads.setdefault(hearing_id, name)
-    return rows, leads
+        ).select_from(Signup)
+    ).order_by(Shift.starts_at, Signup.id)
+    visible = or_(~_is_cancelled, _cancel_time >= _EXPIRY)
+    return _Statements(
+        stamp=stamp,
+        rows=columns.where(Signup.user_id == _USER, Shift.starts_at >= _START, visible),
+        leads=_leads_of(team),
+        one_row=columns.where(Signup.id == _SIGNUP),
+        one_lead=_leads_of(
+            select(Shift.hearing_id).join(Signup, Signup.shift_id == Shift.id).where(Signup.id == _SIGNUP)
+        ),
+    )
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def volunteer_stamp(session: Session, *, owner: FeedOwner, window: Window, base_url: str) -> Stamp:
+    params = {"user_id": owner.user_id, "start": window.start, "expiry": window.expiry}
+    row = session.execute(_statements(_dialect(session)).stamp, params).one()
+    _count, _n_expired, latest, last_expiry, team_changed, last_hidden = row
+    instants = (latest, team_changed, window.left_window_at(last_hidden), window.expired_at(last_expiry))
+    return _make_stamp(owner, base_url, tuple(row), instants)
+
+
+def _commitment_rows(session: Session, rows: Select, leads: Select, params: dict):
+    """The seats with their hearing and court, and the team lead's name per hearing."""
+    found = session.execute(rows, params).all()
+    names: dict[int, str] = {}
+    for hearing_id, name in session.execute(leads, params):
+        names.setdefault(hearing_id, name)
+    return found, names
 
 
 _CANCELLED_SIGNUP = frozenset(DROPPED)
 
 
-def _commitments(rows, leads, *, words: Words, base_url: str, show_waitlist: bool):
-    roles = words.roles
-    base = base_url.rstrip("/")
-    cancelled_hearing = HearingStatus.CANCELLED
-    waitlisted = SignupStatus.WAITLISTED
-    make = domain.Commitment
-    for (
+def _commitment(row, lead: str, *, words: Words, base_url: str, show_waitlist: bool):
+    (
         signup_id,
         s_status,
         role,
@@ -281,53 +309,76 @@ def _commitments(rows, leads, *, words: Words, base_url: str, show_waitlist: boo
         court_name,
         address,
         tzid,
-    ) in rows:
-        if s_status in _CANCELLED_SIGNUP or h_status == cancelled_hearing:
-            status = EventStatus.CANCELLED
-        elif s_status == waitlisted:
-            if not show_waitlist:
-                continue
-            status = EventStatus.TENTATIVE
-        else:
-            status = EventStatus.CONFIRMED
-        yield make(
-            signup_id,
-            hearing_id,
-            version,
-            roles.get(role, role),
-            court_name,
-            address,
-            tzid,
-            courtroom,
-            meeting_point,
-            notes,
-            leads.get(hearing_id, ""),
-            starts,
-            ends,
-            status,
-            changed,
-            f"{base}/hearings/{hearing_id}",
-        )
+    ) = row
+    if s_status in _CANCELLED_SIGNUP or h_status == HearingStatus.CANCELLED:
+        status = EventStatus.CANCELLED
+    elif s_status == SignupStatus.WAITLISTED:
+        if not show_waitlist:
+            return None
+        status = EventStatus.TENTATIVE
+    else:
+        status = EventStatus.CONFIRMED
+    return domain.Commitment(
+        signup_id=signup_id,
+        hearing_id=hearing_id,
+        hearing_version=version,
+        role_name=words.roles.get(role, str(role)),
+        court_name=court_name,
+        court_address=address,
+        tzid=tzid,
+        courtroom=courtroom,
+        meeting_point=meeting_point,
+        public_notes=notes,
+        team_lead_name=lead,
+        starts_at=starts,
+        ends_at=ends,
+        status=status,
+        changed_at=changed,
+        hearing_url=hearing_url(base_url, hearing_id),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Style:
+    """Everything besides the row that shapes a volunteer's VEVENT (part of the cache key)."""
+
+    locale: str
+    alarm: str
+    base_url: str
+    show_waitlist: bool
+
+
+@lru_cache(maxsize=32)
+def _words(locale: str, kind: FeedKind, coordinator: bool) -> Words:
+    return words_for(locale, kind, coordinator=coordinator)
+
+
+@lru_cache(maxsize=20_000)
+def _render_row(row, lead: str, style: _Style) -> domain.RenderedEvent | None:
+    """A seat's rendered VEVENT, cached by the row's values: a changed row is a new key."""
+    words = _words(style.locale, FeedKind.PERSONAL, False)
+    item = _commitment(row, lead, words=words, base_url=style.base_url, show_waitlist=style.show_waitlist)
+    if item is None:
+        return None
+    event = domain.commitment_event(
+        item=item, labels=words.labels, domain=domain_of(style.base_url), alarm=style.alarm
+    )
+    return domain.rendered(event)
 
 
 def volunteer_events(
-    session: Session, *, owner: FeedOwner, window: Window, base_url: str, words: Words
-) -> list[domain.FeedEvent]:
-    rows, leads = _commitment_rows(
-        session,
-        (Signup.user_id == owner.user_id, Shift.starts_at >= window.start),
-        _team_hearings(owner.user_id, window),
-        expiry=window.expiry,
-    )
-    dom = domain_of(base_url)
-    labels = words.labels
-    event = domain.commitment_event
-    return [
-        event(item=item, labels=labels, domain=dom, alarm=owner.alarm)
-        for item in _commitments(
-            rows, leads, words=words, base_url=base_url, show_waitlist=owner.show_waitlist
-        )
-    ]
+    session: Session, *, owner: FeedOwner, window: Window, base_url: str
+) -> list[domain.RenderedEvent]:
+    stmts = _statements(_dialect(session))
+    params = {"user_id": owner.user_id, "start": window.start, "expiry": window.expiry}
+    rows, leads = _commitment_rows(session, stmts.rows, stmts.leads, params)
+    style = _Style(owner.locale, owner.alarm, base_url, owner.show_waitlist)
+    out = []
+    for row in rows:
+        event = _render_row(row, leads.get(row[6], ""), style)
+        if event is not None:
+            out.append(event)
+    return out
 
 
 def single_event(session: Session, *, signup_id: int, base_url: str, now: datetime) -> bytes | None:
@@ -341,273 +392,46 @@ def single_event(session: Session, *, signup_id: int, base_url: str, now: dateti
         return None
     locale, alarm = owner_row
     words = words_for(locale, FeedKind.PERSONAL, coordinator=False)
-    rows, leads = _commitment_rows(
-        session,
-        (Signup.id == signup_id,),
-        select(Shift.hearing_id).join(Signup, Signup.shift_id == Shift.id).where(Signup.id == signup_id),
-        expiry=None,
-    )
-    items = list(_commitments(rows, leads, words=words, base_url=base_url, show_waitlist=True))
-    if not items:
+    stmts = _statements(_dialect(session))
+    rows, leads = _commitment_rows(session, stmts.one_row, stmts.one_lead, {"signup_id": signup_id})
+    if not rows:
         return None
-    dom = domain_of(base_url)
-    event = domain.commitment_event(item=items[0], labels=words.labels, domain=dom, alarm=alarm)
+    item = _commitment(rows[0], leads.get(rows[0][6], ""), words=words, base_url=base_url, show_waitlist=True)
+    event = domain.commitment_event(item=item, labels=words.labels, domain=domain_of(base_url), alarm=alarm)
     info = domain.CalendarInfo(name=words.calendar_name, tzid=event.tzid)
     return domain.build_calendar(info=info, events=[event], today=now.date())
-
-
-# Coordinators: every hearing at the courts they coordinate ---------------------------------
-
-
-def _scope(owner: FeedOwner):
-    """Admins, and coordinators given no courts, see every court (as services/scope.py)."""
-    if owner.is_admin:
-        return true()
-    mine = select(coordinator_courts.c.court_id).where(coordinator_courts.c.user_id == owner.user_id)
-    return or_(~exists(mine), Hearing.court_id.in_(mine))
-
-
-def coordinator_stamp(session: Session, *, owner: FeedOwner, window: Window, base_url: str) -> Stamp:
-    scope = _scope(owner)
-    in_window = Hearing.starts_at >= window.start
-    cancel_time = func.coalesce(Hearing.cancelled_at, Hearing.updated_at)
-    expired = and_(in_window, Hearing.status == HearingStatus.CANCELLED, cancel_time < window.expiry)
-    ids = select(Hearing.id).where(scope, in_window)
-    shifts = select(func.max(Shift.updated_at)).where(Shift.hearing_id.in_(ids)).scalar_subquery()
-    signups = (
-        select(func.max(Signup.updated_at))
-        .join(Shift, Shift.id == Signup.shift_id)
-        .where(Shift.hearing_id.in_(ids))
-        .scalar_subquery()
-    )
-    row = session.execute(
-        select(
-            func.count(case((in_window, 1))),
-            func.count(case((expired, 1))),
-            func.max(case((in_window, Hearing.updated_at))),
-            func.max(case((in_window, Court.updated_at))),
-            shifts,
-            signups,
-            func.max(case((~in_window, Hearing.starts_at))),
-            func.max(case((expired, cancel_time))),
-        )
-        .select_from(Hearing)
-        .join(Court, Court.id == Hearing.court_id)
-        .where(scope)
-    ).one()
-    instants = (*row[2:6], window.left_window_at(row[6]), window.expired_at(row[7]))
-    return _make_stamp(owner, base_url, tuple(row), instants)
-
-
-def coordinator_events(
-    session: Session, *, owner: FeedOwner, window: Window, base_url: str, words: Words
-) -> list[domain.FeedEvent]:
-    where = (_scope(owner), Hearing.starts_at >= window.start)
-    hearings = session.execute(
-        select(
-            Hearing.id,
-            Hearing.version,
-            Hearing.kind,
-            Hearing.status,
-            Hearing.cancelled_at,
-            Hearing.starts_at,
-            Hearing.duration_minutes,
-            Hearing.courtroom,
-            Hearing.meeting_point,
-            Hearing.public_notes,
-            Hearing.updated_at,
-            Court.name,
-            Court.address,
-            Court.timezone,
-            Court.updated_at,
-        )
-        .join(Court, Court.id == Hearing.court_id)
-        .where(*where)
-        .order_by(Hearing.starts_at, Hearing.id)
-    ).all()
-    filled = func.count(Signup.id)
-    seats: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
-    changed: dict[int, datetime] = {}
-    for hearing_id, role, capacity, sh_updated, n in session.execute(
-        select(Shift.hearing_id, Shift.role, Shift.capacity, Shift.updated_at, filled)
-        .outerjoin(Signup, and_(Signup.shift_id == Shift.id, Signup.status == SignupStatus.CONFIRMED))
-        .join(Hearing, Hearing.id == Shift.hearing_id)
-        .where(*where)
-        .group_by(Shift.id, Shift.hearing_id, Shift.role, Shift.capacity, Shift.updated_at)
-        .order_by(Shift.hearing_id, Shift.role)
-    ):
-        seats[hearing_id].append((words.roles.get(role.value, role.value), n, capacity))
-        changed[hearing_id] = max(sh_updated, changed.get(hearing_id, sh_updated))
-    dom = domain_of(base_url)
-    events = []
-    for (
-        hid,
-        version,
-        kind,
-        status,
-        cancelled_at,
-        starts,
-        minutes,
-        room,
-        meet,
-        notes,
-        h_up,
-        cname,
-        addr,
-        tz,
-        c_up,
-    ) in hearings:
-        cancelled = status == HearingStatus.CANCELLED
-        if cancelled and (cancelled_at or h_up) < window.expiry:
-            continue
-        item = domain.HearingCoverage(
-            hearing_id=hid,
-            hearing_version=version,
-            kind_name=words.kinds.get(kind.value, kind.value),
-            court_name=cname,
-            court_address=addr,
-            tzid=tz,
-            courtroom=room,
-            meeting_point=meet,
-            public_notes=notes,
-            starts_at=starts,
-            ends_at=starts + timedelta(minutes=minutes),
-            cancelled=cancelled,
-            changed_at=max(h_up, c_up, changed.get(hid, h_up)),
-            hearing_url=hearing_url(base_url, hid),
-            roles=tuple(seats.get(hid, ())),
-        )
-        events.append(domain.coverage_event(item=item, labels=words.labels, domain=dom))
-    return events
-
-
-# Open seats that fit a volunteer ----------------------------------------------------------
-
-
-def _open_seat_rows(session: Session, *, owner: FeedOwner, window: Window):
-    """Upcoming seats with room, in a role the person offers (with the language or car it needs)."""
-    uid = owner.user_id
-    confirmed = (
-        select(func.count(Signup.id))
-        .where(Signup.shift_id == Shift.id, Signup.status == SignupStatus.CONFIRMED)
-        .correlate(Shift)
-        .scalar_subquery()
-    )
-    mine = select(Signup.shift_id).where(Signup.user_id == uid, Signup.status.not_in(DROPPED))
-    speaks = exists(
-        select(HearingLanguage.hearing_id)
-        .join(VolunteerLanguage, VolunteerLanguage.language == HearingLanguage.language)
-        .where(HearingLanguage.hearing_id == Hearing.id, VolunteerLanguage.user_id == uid)
-    )
-    drives = exists(
-        select(VolunteerProfile.user_id).where(VolunteerProfile.user_id == uid, VolunteerProfile.has_car)
-    )
-    return session.execute(
-        select(
-            Shift.id,
-            Shift.role,
-            Shift.capacity,
-            confirmed,
-            Shift.starts_at,
-            Shift.ends_at,
-            Shift.updated_at,
-            Hearing.id,
-            Hearing.version,
-            Hearing.kind,
-            Hearing.courtroom,
-            Hearing.updated_at,
-            Court.name,
-            Court.address,
-            Court.timezone,
-            Court.updated_at,
-        )
-        .join(Hearing, Hearing.id == Shift.hearing_id)
-        .join(Court, Court.id == Hearing.court_id)
-        .where(
-            Shift.starts_at >= window.today,
-            Shift.status == ShiftStatus.OPEN,
-            Hearing.status == HearingStatus.SCHEDULED,
-            Shift.capacity > confirmed,
-            Shift.role.in_(select(VolunteerRole.role).where(VolunteerRole.user_id == uid)),
-            Shift.id.not_in(mine),
-            or_(Shift.role != ShiftRole.INTERPRETER, speaks),
-            or_(Shift.role != ShiftRole.DRIVER, drives),
-        )
-        .order_by(Shift.starts_at, Shift.id)
-    ).all()
-
-
-def open_seats_stamp(session: Session, *, owner: FeedOwner, window: Window, base_url: str) -> Stamp:
-    """This feed is small and depends on seats filling up, so its stamp hashes its rows."""
-    rows = _open_seat_rows(session, owner=owner, window=window)
-    instants = tuple(max(r[6], r[11], r[15]) for r in rows)
-    return _make_stamp(owner, base_url, (window.today, tuple(tuple(r) for r in rows)), instants)
-
-
-def open_seat_events(
-    session: Session, *, owner: FeedOwner, window: Window, base_url: str, words: Words
-) -> list[domain.FeedEvent]:
-    dom = domain_of(base_url)
-    events = []
-    for (
-        shift_id,
-        role,
-        cap,
-        n,
-        starts,
-        ends,
-        sh_up,
-        hid,
-        version,
-        kind,
-        room,
-        h_up,
-        cname,
-        addr,
-        tz,
-        c_up,
-    ) in _open_seat_rows(session, owner=owner, window=window):
-        item = domain.OpenSeat(
-            shift_id=shift_id,
-            hearing_version=version,
-            role_name=words.roles.get(role.value, role.value),
-            kind_name=words.kinds.get(kind.value, kind.value),
-            court_name=cname,
-            court_address=addr,
-            tzid=tz,
-            courtroom=room,
-            starts_at=starts,
-            ends_at=ends,
-            filled=n,
-            capacity=cap,
-            changed_at=max(sh_up, h_up, c_up),
-            hearing_url=hearing_url(base_url, hid),
-        )
-        events.append(domain.open_seat_event(item=item, labels=words.labels, domain=dom))
-    return events
 
 
 # Entry points used by the feed route ------------------------------------------------------
 
 
 def stamp(session: Session, *, owner: FeedOwner, window: Window, base_url: str) -> Stamp:
+    from scheduler.services import feed_coverage
+
     if owner.kind == FeedKind.OPEN_SEATS:
-        return open_seats_stamp(session, owner=owner, window=window, base_url=base_url)
+        return feed_coverage.open_seats_stamp(session, owner=owner, window=window, base_url=base_url)
     if owner.is_coordinator:
-        return coordinator_stamp(session, owner=owner, window=window, base_url=base_url)
+        return feed_coverage.coordinator_stamp(session, owner=owner, window=window, base_url=base_url)
     return volunteer_stamp(session, owner=owner, window=window, base_url=base_url)
 
 
 def body(session: Session, *, owner: FeedOwner, window: Window, base_url: str) -> bytes:
-    words = words_for(owner.locale, owner.kind, coordinator=owner.is_coordinator)
+    from scheduler.services import feed_coverage
+
+    words = _words(owner.locale, owner.kind, owner.is_coordinator)
     if owner.kind == FeedKind.OPEN_SEATS:
-        loader = open_seat_events
+        events = feed_coverage.open_seat_events(
+            session, owner=owner, window=window, base_url=base_url, words=words
+        )
     elif owner.is_coordinator:
-        loader = coordinator_events
+        events = feed_coverage.coordinator_events(
+            session, owner=owner, window=window, base_url=base_url, words=words
+        )
     else:
-        loader = volunteer_events
-    events = loader(session, owner=owner, window=window, base_url=base_url, words=words)
-    tzids = [e.tzid for e in events]
-    main_zone = max(set(tzids), key=tzids.count) if tzids else "America/New_York"
+        events = volunteer_events(session, owner=owner, window=window, base_url=base_url)
+    zones: dict[str, int] = {}
+    for event in events:
+        zones[event.tzid] = zones.get(event.tzid, 0) + 1
+    main_zone = max(zones, key=zones.__getitem__) if zones else "America/New_York"
     info = domain.CalendarInfo(name=words.calendar_name, tzid=main_zone)
-    return domain.build_calendar(info=info, events=events, today=window.today.date())
+    return domain.join_calendar(info=info, events=events, today=window.today.date())

@@ -17,8 +17,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from scheduler.enums import FeedKind, UserStatus
@@ -112,11 +113,10 @@ class FeedOwner:
     user_changed_at: datetime
 
 
-def resolve_token(session: Session, token: str) -> FeedOwner | None:
-    """The live token and its approved owner, in one query; None for anything else."""
-    if not token or len(token) > 128:
-        return None
-    row = session.execute(
+@lru_cache(maxsize=1)
+def _resolve_statement() -> Select:
+    """Built once: every feed poll runs it, and building a statement costs more than running it."""
+    return (
         select(
             FeedToken.id,
             FeedToken.kind,
@@ -130,11 +130,18 @@ def resolve_token(session: Session, token: str) -> FeedOwner | None:
         )
         .join(User, User.id == FeedToken.user_id)
         .where(
-            FeedToken.token_hash == hash_token(token),
+            FeedToken.token_hash == bindparam("token_hash"),
             FeedToken.revoked_at.is_(None),
             User.status == UserStatus.APPROVED,
         )
-    ).one_or_none()
+    )
+
+
+def resolve_token(session: Session, token: str) -> FeedOwner | None:
+    """The live token and its approved owner, in one query; None for anything else."""
+    if not token or len(token) > 128:
+        return None
+    row = session.execute(_resolve_statement(), {"token_hash": hash_token(token)}).one_or_none()
     if row is None:
         return None
     token_id, kind, last_used, user_id, role, locale, alarm, show_waitlist, changed = row
