@@ -64,6 +64,9 @@ class Timer:
 
 def build(url: str, *, hearings: int, volunteers: int, signups: int, seed: int) -> None:
     rng = random.Random(seed)
+    if url.startswith("sqlite:////"):
+        # A fresh file is much faster than dropping 10,000 hearings' worth of tables.
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
     total = time.perf_counter()
     timer = Timer()
