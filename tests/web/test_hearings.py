@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -211,10 +212,7 @@ def test_reschedule_through_the_form(app, client, auth, world) -> None:
     db.session.expire_all()
     hearing = db.session.get(Hearing, hearing.id)
     assert hearing.version == 2 and hearing.courtroom == "9"
-    assert (
-        hearing.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("America/Chicago")).strftime("%H:%M")
-        == "13:30"
-    )
+    assert hearing.starts_at.astimezone(ZoneInfo("America/Chicago")).strftime("%H:%M") == "13:30"
     assert {s.role: s.starts_at for s in hearing.shifts} == {
         r: t + (hearing.starts_at - old) for r, t in before.items()
     }
@@ -258,3 +256,25 @@ def test_coordinator_home_is_the_dashboard(app, client, auth, world) -> None:
     assert "Accompaniers" in text and "1 of 2" in text and "1 missing" in text
     assert client.get("/hearings/calendar").status_code == 200
     assert client.get("/hearings/?court=abc&kind=zzz&weeks=-4&page=99").status_code == 200
+
+
+def test_moving_to_a_court_in_another_zone_keeps_the_typed_local_time(app, client, auth, world) -> None:
+    auth.login_as(world["chicago_coordinator"])
+    chicago_coordinator = world["chicago_coordinator"]
+    new_york = make_court(name="New York Immigration Court", timezone="America/New_York")
+    chicago_coordinator.coordinated_courts.append(new_york)
+    db.session.commit()
+    hearing = world["hearing"]
+    driver_gap = hearing.starts_at - hearing.shifts[1].starts_at
+    day = (utcnow() + timedelta(days=45)).date()
+    response = client.post(
+        f"/hearings/{hearing.id}/reschedule",
+        data={"court_id": new_york.id, "date": day.isoformat(), "time": "09:00", "courtroom": "12"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    hearing = db.session.get(Hearing, hearing.id)
+    local = hearing.starts_at.astimezone(ZoneInfo("America/New_York"))
+    assert (local.date(), local.strftime("%H:%M")) == (day, "09:00")
+    assert hearing.starts_at - hearing.shifts[1].starts_at == driver_gap
+    assert "9:00" in client.get(f"/hearings/{hearing.id}").get_data(as_text=True)
