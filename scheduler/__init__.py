@@ -50,9 +50,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from scheduler.main.errors import register_error_handlers
     from scheduler.main.routes import bp as main_bp
     from scheduler.people.routes import bp as people_bp
+    from scheduler.shifts.routes import bp as shifts_bp
     from scheduler.templating import register_template_helpers
 
-    for blueprint in (main_bp, auth_bp, account_bp, people_bp, courts_bp, hearings_bp):
+    for blueprint in (main_bp, auth_bp, account_bp, people_bp, courts_bp, hearings_bp, shifts_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(feeds_bp)
     app.cli.add_command(feeds_cli)

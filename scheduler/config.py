@@ -77,6 +77,19 @@ class DefaultConfig:
     BABEL_DEFAULT_TIMEZONE = "UTC"
 
     PAGE_SIZE = 50
+
+    # Claiming seats (scheduler/shifts). Minutes needed between seats at two different courts.
+    TRAVEL_BUFFER_MINUTES = 60
+    # Giving up a seat later than this many hours before it starts needs a reason and alerts
+    # coordinators; open hand-over offers turn into such a drop at the same moment.
+    DROP_CUTOFF_HOURS = 24
+    # Training keys (scheduler/domain/trainings.py) each role needs before claiming; none by default.
+    REQUIRED_TRAININGS: dict[str, list[str]] = {
+        "accompanier": [],
+        "interpreter": [],
+        "driver": [],
+        "observer": [],
+    }
     # Where an uploaded hearings CSV waits between preview and commit; blank: <instance>/hearing-imports.
     HEARING_IMPORT_DIR = ""
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 04:04:00.693379
+Create Date: 2026-11-24 04:59:20.677726
 
 """
 from alembic import op
@@ -303,9 +303,14 @@ def upgrade():
     sa.Column('attendance', sa.Enum('attended', 'no_show', name='attendance', native_enum=False, length=20), nullable=True),
     sa.Column('assigned_by_id', sa.Integer(), nullable=True),
     sa.Column('override_reason', sa.Text(), nullable=False),
+    sa.Column('seen_status', sa.Enum('confirmed', 'waitlisted', 'dropped', 'removed', name='signupstatus', native_enum=False, length=20), nullable=True),
+    sa.Column('seen_version', sa.Integer(), nullable=True),
+    sa.Column('seen_starts_at', scheduler.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('seen_court_id', sa.Integer(), nullable=True),
     sa.Column('created_at', scheduler.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', scheduler.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("attendance IS NULL OR attendance IN ('attended', 'no_show')", name=op.f('ck_signups_attendance_valid')),
+    sa.CheckConstraint("seen_status IN ('confirmed', 'waitlisted', 'dropped', 'removed')", name=op.f('ck_signups_seen_status_valid')),
     sa.CheckConstraint("status IN ('confirmed', 'waitlisted', 'dropped', 'removed')", name=op.f('ck_signups_status_valid')),
     sa.ForeignKeyConstraint(['assigned_by_id'], ['users.id'], name=op.f('fk_signups_assigned_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['shift_id'], ['shifts.id'], name=op.f('fk_signups_shift_id_shifts'), ondelete='CASCADE'),
@@ -349,6 +354,10 @@ def downgrade():
 
     op.drop_table('availability_windows')
     op.drop_table('volunteer_profiles')
+    with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_password_reset_tokens_user_id'))
+
+    op.drop_table('password_reset_tokens')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_messages_user_id'))
         batch_op.drop_index('ix_outbox_messages_status_next_attempt_at')
@@ -356,10 +365,6 @@ def downgrade():
 
     op.drop_table('outbox_messages')
     op.drop_table('notification_preferences')
-    with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_password_reset_tokens_user_id'))
-
-    op.drop_table('password_reset_tokens')
     with op.batch_alter_table('hearings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hearings_status'))
         batch_op.drop_index(batch_op.f('ix_hearings_starts_at'))

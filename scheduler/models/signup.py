@@ -22,6 +22,7 @@ class Signup(db.Model):
     __tablename__ = "signups"
     __table_args__ = (
         enum_check("status", SignupStatus),
+        enum_check("seen_status", SignupStatus),
         sa.CheckConstraint(
             "attendance IS NULL OR attendance IN ('attended', 'no_show')", name="attendance_valid"
         ),
@@ -46,6 +47,12 @@ class Signup(db.Model):
     attendance: Mapped[Attendance | None] = mapped_column(enum_type(Attendance))
     assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     override_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # What the volunteer saw on their commitments page last time, so the page can say what
+    # changed since (time, court, cancellation, a waitlist place turned into a seat).
+    seen_status: Mapped[SignupStatus | None] = mapped_column(enum_type(SignupStatus))
+    seen_version: Mapped[int | None]
+    seen_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    seen_court_id: Mapped[int | None]
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 

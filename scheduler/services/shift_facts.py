@@ -1,0 +1,129 @@
+"""Rows into the plain facts the eligibility rules read, a few queries per decision."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from scheduler.domain.eligibility import Commitment, Rules, SeatFacts, VolunteerFacts
+from scheduler.enums import HearingStatus, ShiftRole, ShiftStatus, SignupStatus
+from scheduler.models import Hearing, Shift, Signup, User, VolunteerProfile
+
+# The weekly cap looks at the seat's local ISO week; eight days either side covers it in any zone.
+_WEEK_MARGIN = timedelta(days=8)
+
+
+def rules_from_config(config: Mapping) -> Rules:
+    """The claim rules as configured (TRAVEL_BUFFER_MINUTES, REQUIRED_TRAININGS)."""
+    required = config.get("REQUIRED_TRAININGS") or {}
+    return Rules(
+        travel_buffer=timedelta(minutes=int(config.get("TRAVEL_BUFFER_MINUTES", 60))),
+        required_trainings={ShiftRole(role): frozenset(keys) for role, keys in required.items() if keys},
+    )
+
+
+def seat_facts(shift: Shift) -> SeatFacts:
+    """Expects the shift's hearing, its court and languages loaded (or loadable)."""
+    hearing = shift.hearing
+    return SeatFacts(
+        shift_id=shift.id,
+        hearing_id=hearing.id,
+        court_id=hearing.court_id,
+        court_tz=hearing.court.timezone,
+        role=shift.role,
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        languages=frozenset(hearing.language_codes),
+        cancelled=hearing.status == HearingStatus.CANCELLED,
+        closed=shift.status == ShiftStatus.CLOSED,
+    )
+
+
+def volunteer_facts(user: User) -> VolunteerFacts:
+    profile = user.profile
+    if profile is None:
+        return VolunteerFacts(user_id=user.id, approved=user.is_approved, max_shifts_per_week=0)
+    return VolunteerFacts(
+        user_id=user.id,
+        approved=user.is_approved,
+        languages=frozenset(profile.language_codes),
+        roles=frozenset(profile.role_values),
+        has_car=profile.has_car,
+        trainings=frozenset(t.training for t in profile.trainings),
+        max_shifts_per_week=profile.max_shifts_per_week,
+        preferred_court_ids=frozenset(c.id for c in profile.preferred_courts),
+    )
+
+
+def load_volunteers(session: Session, user_ids: Iterable[int]) -> dict[int, VolunteerFacts]:
+    """Several people's facts in a constant number of queries."""
+    ids = list(set(user_ids))
+    if not ids:
+        return {}
+    users = session.scalars(
+        select(User)
+        .where(User.id.in_(ids))
+        .options(
+            selectinload(User.profile).selectinload(VolunteerProfile.languages),
+            selectinload(User.profile).selectinload(VolunteerProfile.roles),
+            selectinload(User.profile).selectinload(VolunteerProfile.trainings),
+            selectinload(User.profile).selectinload(VolunteerProfile.preferred_courts),
+        )
+    )
+    return {u.id: volunteer_facts(u) for u in users}
+
+
+def load_commitments(
+    session: Session, *, user_ids: Iterable[int], around: tuple[datetime, datetime]
+) -> dict[int, list[Commitment]]:
+    """Confirmed seats near a window (for overlap, travel and the weekly cap), per person.
+
+    Seats at cancelled hearings do not count: nobody goes to them.
+    """
+    ids = list(set(user_ids))
+    result: dict[int, list[Commitment]] = defaultdict(list)
+    if not ids:
+        return result
+    start, end = around
+    rows = session.execute(
+        select(Signup.user_id, Shift.id, Hearing.court_id, Shift.starts_at, Shift.ends_at)
+        .join(Shift, Signup.shift_id == Shift.id)
+        .join(Hearing, Shift.hearing_id == Hearing.id)
+        .where(
+            Signup.user_id.in_(ids),
+            Signup.status == SignupStatus.CONFIRMED,
+            Hearing.status == HearingStatus.SCHEDULED,
+            Shift.ends_at >= start - _WEEK_MARGIN,
+            Shift.starts_at <= end + _WEEK_MARGIN,
+        )
+    ).all()
+    court_ids = {r[2] for r in rows}
+    zones = _court_zones(session, court_ids)
+    for user_id, shift_id, court_id, starts_at, ends_at in rows:
+        result[user_id].append(Commitment(shift_id, court_id, zones[court_id], starts_at, ends_at))
+    return result
+
+
+def _court_zones(session: Session, court_ids: set[int]) -> dict[int, str]:
+    from scheduler.models import Court
+
+    if not court_ids:
+        return {}
+    return dict(session.execute(select(Court.id, Court.timezone).where(Court.id.in_(court_ids))).all())
+
+
+def load_shift(session: Session, shift_id: int) -> Shift | None:
+    """The shift with what the rules and pages read about it, fresh from the database."""
+    return session.scalar(
+        select(Shift)
+        .where(Shift.id == shift_id)
+        .options(
+            joinedload(Shift.hearing).joinedload(Hearing.court),
+            joinedload(Shift.hearing).selectinload(Hearing.languages),
+        )
+        .execution_options(populate_existing=True)
+    )

@@ -1,0 +1,67 @@
+"""Forms for seats. Each POST carries a CSRF token; people are named by id only in coordinator forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+class ActionForm(FlaskForm):
+    """A button with only the CSRF token: claim, offer, take, withdraw."""
+
+    waitlist = HiddenField()
+
+
+class DropForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why can you not come?"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Needed close to the hearing: coordinators read it while they look for someone else."),
+    )
+
+
+class PersonForm(FlaskForm):
+    user_id = IntegerField(validators=[DataRequired(), NumberRange(min=1)])
+
+
+class AssignForm(PersonForm):
+    override_reason = TextAreaField(
+        _l("Reason for overriding the rules"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Only if the rules say no and you assign this person anyway. It is recorded."),
+    )
+
+
+class LeadForm(PersonForm):
+    lead = BooleanField()
+
+
+class AttendanceForm(PersonForm):
+    attendance = SelectField(
+        _l("Attendance"),
+        choices=[("attended", _l("Attended")), ("no_show", _l("Did not come")), ("", _l("Not recorded"))],
+        validators=[Optional()],
+    )
+
+
+class OutcomeForm(FlaskForm):
+    note = TextAreaField(
+        _l("Outcome of the hearing"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("For coordinators only. Volunteers and calendar feeds never see it."),
+    )
+
+
+class FilterForm(FlaskForm):
+    """The open-shifts filters (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    court = SelectField(_l("Court"), coerce=str, validators=[Optional()])
+    role = SelectField(_l("Role"), validators=[Optional()])
+    language = SelectField(_l("Language"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("Until"), validators=[Optional()])

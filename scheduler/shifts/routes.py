@@ -1,0 +1,260 @@
+"""Volunteers: open shifts, a shift's page, claim, drop, hand over, and their commitments.
+
+A volunteer's own signup is always found by (shift id in the URL, signed-in person): no URL
+names a signup, so changing an id can never reach someone else's seat.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from scheduler.domain.claims import ClaimOutcome, DropError, drop_deadline, is_late_drop
+from scheduler.domain.eligibility import Refusal, Rules
+from scheduler.extensions import db
+from scheduler.security import approved_required
+from scheduler.services import commitments as commitments_service
+from scheduler.services import shift_queries, shifts
+from scheduler.services.errors import ServiceError
+from scheduler.services.shift_facts import rules_from_config
+from scheduler.shifts.filters import filters_from_request
+from scheduler.shifts.forms import ActionForm, DropForm
+from scheduler.shifts.messages import error_message, refusal_messages
+from scheduler.types import utcnow
+
+bp = Blueprint("shifts", __name__)
+
+
+def claim_rules() -> Rules:
+    return rules_from_config(current_app.config)
+
+
+def drop_cutoff() -> timedelta:
+    return timedelta(hours=current_app.config["DROP_CUTOFF_HOURS"])
+
+
+def refusal_texts(refusals: list[Refusal]) -> list[str]:
+    named = shift_queries.shifts_by_id(db.session, [r.shift_id for r in refusals if r.shift_id])
+    return refusal_messages(
+        refusals, shifts=named, travel_minutes=current_app.config["TRAVEL_BUFFER_MINUTES"]
+    )
+
+
+def _back(shift_id: int) -> Response:
+    return redirect(url_for("shifts.show_shift", shift_id=shift_id))
+
+
+def _checked(form) -> None:
+    if not form.validate_on_submit():
+        abort(400)
+
+
+@bp.get("/shifts")
+@approved_required
+def open_shifts() -> str:
+    # Offers nobody took by the cutoff become drops before anyone reads the list (the worker does it too).
+    if shifts.expire_handover_offers(db.session, now=utcnow(), cutoff=drop_cutoff(), rules=claim_rules()):
+        db.session.commit()
+    view = filters_from_request(db.session, user=current_user, args=request.args)
+    page, filled = shift_queries.open_shifts_page(
+        db.session,
+        filters=view.filters,
+        now=utcnow(),
+        horizon=view.horizon,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    mine = shift_queries.my_statuses(
+        db.session, user_id=current_user.id, shift_ids=[s.id for s in page.items]
+    )
+    return render_template("shifts/open.html", page=page, filled=filled, mine=mine, view=view)
+
+
+@bp.get("/shifts/<int:shift_id>")
+@approved_required
+def show_shift(shift_id: int) -> str:
+    shift = shift_queries.shift_for_page(db.session, shift_id) or abort(404)
+    if current_user.is_coordinator:
+        if not shift_queries.manageable(current_user, shift):
+            abort(403)
+        from scheduler.shifts.coordinate import coordinator_context
+
+        return render_template("shifts/show.html", shift=shift, **coordinator_context(shift))
+    now = utcnow()
+    mine = shifts.own_signup(db.session, shift_id=shift.id, user_id=current_user.id)
+    return render_template(
+        "shifts/show.html",
+        shift=shift,
+        mine=mine,
+        filled=sum(1 for s in shift.signups if s.status == "confirmed"),
+        offer=shifts.open_offer(db.session, shift_id=shift.id, except_user_id=current_user.id),
+        late=is_late_drop(starts_at=shift.starts_at, now=now, cutoff=drop_cutoff()),
+        deadline=drop_deadline(starts_at=shift.starts_at, cutoff=drop_cutoff()),
+        started=now >= shift.starts_at,
+        action_form=ActionForm(),
+        drop_form=DropForm(),
+    )
+
+
+@bp.post("/shifts/<int:shift_id>/claim")
+@approved_required
+def claim_shift(shift_id: int) -> Response:
+    form = ActionForm()
+    _checked(form)
+    try:
+        result = shifts.claim_shift(
+            db.session,
+            actor=current_user,
+            shift_id=shift_id,
+            now=utcnow(),
+            rules=claim_rules(),
+            join_waitlist=form.waitlist.data == "1",
+        )
+    except shifts.ShiftMissing:
+        abort(404)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(error_message(exc.code), "error")
+        return _back(shift_id)
+    db.session.commit()
+    if result.outcome == ClaimOutcome.REFUSED:
+        for text in refusal_texts(result.refusals):
+            flash(text, "error")
+    else:
+        flash(*_CLAIM_FLASH[result.outcome]())
+    return _back(shift_id)
+
+
+_CLAIM_FLASH = {
+    ClaimOutcome.CONFIRMED: lambda: (_("You have a seat. Thank you! The meeting point is below."), "success"),
+    ClaimOutcome.WAITLISTED: lambda: (
+        _(
+            "You are on the waitlist. If a seat frees up and you still fit, it is yours: "
+            "you will see it in your commitments."
+        ),
+        "success",
+    ),
+    ClaimOutcome.FULL: lambda: (_("This shift has just filled up. You can join the waitlist."), "info"),
+    ClaimOutcome.ALREADY: lambda: (_("You already have this seat or a place on its waitlist."), "info"),
+}
+
+
+@bp.post("/shifts/<int:shift_id>/drop")
+@approved_required
+def drop_shift(shift_id: int) -> Response:
+    form = DropForm()
+    _checked(form)
+    try:
+        result = shifts.drop_shift(
+            db.session,
+            actor=current_user,
+            shift_id=shift_id,
+            now=utcnow(),
+            cutoff=drop_cutoff(),
+            reason=form.reason.data or "",
+            rules=claim_rules(),
+        )
+    except shifts.ShiftMissing:
+        abort(404)
+    except (ServiceError, DropError) as exc:
+        flash(error_message(exc.code, hours=current_app.config["DROP_CUTOFF_HOURS"]), "error")
+        return _back(shift_id)
+    db.session.commit()
+    if result.late:
+        flash(
+            _("You have given up this seat. The coordinators are told, so they can find someone."), "success"
+        )
+    else:
+        flash(_("You have given up this seat. Thank you for telling us."), "success")
+    return redirect(url_for("shifts.my_commitments"))
+
+
+@bp.post("/shifts/<int:shift_id>/handover")
+@approved_required
+def offer_handover(shift_id: int) -> Response:
+    _checked(ActionForm())
+    try:
+        shifts.offer_handover(
+            db.session, actor=current_user, shift_id=shift_id, now=utcnow(), cutoff=drop_cutoff()
+        )
+    except shifts.ShiftMissing:
+        abort(404)
+    except (ServiceError, DropError) as exc:
+        flash(error_message(exc.code), "error")
+        return _back(shift_id)
+    db.session.commit()
+    flash(_("Your seat is offered to other volunteers. It stays yours until someone takes it."), "success")
+    return _back(shift_id)
+
+
+@bp.post("/shifts/<int:shift_id>/handover/withdraw")
+@approved_required
+def withdraw_handover(shift_id: int) -> Response:
+    _checked(ActionForm())
+    try:
+        shifts.withdraw_handover(db.session, actor=current_user, shift_id=shift_id)
+    except ServiceError as exc:
+        flash(error_message(exc.code), "error")
+        return _back(shift_id)
+    db.session.commit()
+    flash(_("You keep your seat; the offer is withdrawn."), "success")
+    return _back(shift_id)
+
+
+@bp.post("/shifts/<int:shift_id>/handover/take")
+@approved_required
+def take_handover(shift_id: int) -> Response:
+    _checked(ActionForm())
+    try:
+        shifts.take_handover(
+            db.session,
+            actor=current_user,
+            shift_id=shift_id,
+            now=utcnow(),
+            cutoff=drop_cutoff(),
+            rules=claim_rules(),
+        )
+    except shifts.ShiftMissing:
+        abort(404)
+    except shifts.Refused as exc:
+        db.session.rollback()
+        for text in refusal_texts(exc.refusals):
+            flash(text, "error")
+        return _back(shift_id)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(error_message(exc.code), "error")
+        return _back(shift_id)
+    db.session.commit()
+    flash(_("The seat is yours. Thank you for stepping in!"), "success")
+    return _back(shift_id)
+
+
+@bp.get("/commitments")
+@approved_required
+def my_commitments() -> str:
+    data = commitments_service.my_commitments(db.session, user=current_user, now=utcnow())
+    html = render_template("shifts/commitments.html", data=data)
+    commitments_service.mark_seen(data)
+    db.session.commit()
+    return html
+
+
+@bp.app_context_processor
+def late_drop_helper() -> dict:
+    """``late_drop_alerts()`` for templates/shifts/_late_drops.html, included on the coordinator home."""
+
+    def late_drop_alerts() -> list:
+        if not (current_user.is_authenticated and current_user.is_coordinator):
+            return []
+        return commitments_service.late_drop_alerts(db.session, user=current_user, now=utcnow())
+
+    return {"late_drop_alerts": late_drop_alerts}
+
+
+# The coordinator routes live on the same blueprint, in their own module.
+from scheduler.shifts import coordinate  # noqa: E402, F401
