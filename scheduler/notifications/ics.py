@@ -35,7 +35,10 @@ def seat_ics(session: Session, *, signup: Signup, domain: str) -> tuple[bytes, s
         from scheduler.services.feeds import event_ics_for_signup
 
         content = event_ics_for_signup(session, signup_id=signup.id, base_url=current_app.config["BASE_URL"])
-    except ImportError:  # the feeds module is not installed in this build
+    except ImportError:  # a build without the feeds module
+        content = None
+    except Exception:  # a broken attachment must not stop the change or its message
+        log.exception("seat_ics: the feed renderer failed for signup %d; using the minimal event", signup.id)
         content = None
     if content is None:
         content = _fallback(signup=signup, domain=domain)

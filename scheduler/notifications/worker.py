@@ -88,15 +88,22 @@ class Loop:
 
     def __init__(self, *, poll_seconds: float, jobs: list[PeriodicJob] | None = None) -> None:
         self.poll_seconds = poll_seconds
-        self.jobs = PERIODIC_JOBS if jobs is None else jobs
+        # Copies: each loop keeps its own "last run" times.
+        self.jobs = [PeriodicJob(j.name, j.every, j.run) for j in (PERIODIC_JOBS if jobs is None else jobs)]
         self.stopping = False
 
     def stop(self, _signum: int | None = None, _frame: FrameType | None = None) -> None:
         self.stopping = True
 
     def run(self, *, once: bool = False, echo: Callable[[str], None] = print) -> None:
-        signal.signal(signal.SIGTERM, self.stop)
-        signal.signal(signal.SIGINT, self.stop)
+        previous = {sig: signal.signal(sig, self.stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            self._loop(once=once, echo=echo)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _loop(self, *, once: bool, echo: Callable[[str], None]) -> None:
         while not self.stopping:
             run_periodic(self.jobs, now=time.monotonic())
             try:

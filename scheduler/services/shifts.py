@@ -28,6 +28,7 @@ from scheduler.domain.claims import (
 from scheduler.domain.eligibility import Refusal, Rules, claim_refusals
 from scheduler.enums import HearingStatus, SignupStatus
 from scheduler.models import Shift, Signup, User
+from scheduler.notifications import messages as notify
 from scheduler.services import audit
 from scheduler.services.errors import ServiceError
 from scheduler.services.shift_facts import load_commitments, load_shift, load_volunteers, seat_facts
@@ -223,6 +224,8 @@ def drop_shift(
         object_id=shift.id,
         details={"late": late, "was": "confirmed" if was_confirmed else "waitlisted"},
     )
+    if late:
+        notify.late_drop(session, signup=signup)
     return DropResult(signup, late, promoted)
 
 
@@ -276,6 +279,7 @@ def promote_from_waitlist(
         object_id=shift.id,
         details={"user_id": signup.user_id},
     )
+    notify.waitlist_promoted(session, signup=signup)  # same transaction (scheduler/notifications)
     return signup
 
 
@@ -401,5 +405,6 @@ def expire_handover_offers(
         audit.record(
             session, actor=None, action="signup.handover_expired", object_type="shift", object_id=shift.id
         )
+        notify.late_drop(session, signup=signup)
         expired.append(ExpiredOffer(signup, promoted))
     return expired
