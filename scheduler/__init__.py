@@ -62,6 +62,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(notifications_bp)
     app.cli.add_command(outbox_cli)
+    from scheduler.matching.routes import bp as matching_bp
+
+    app.register_blueprint(matching_bp)
     register_error_handlers(app)
     register_template_helpers(app)
 

@@ -99,6 +99,23 @@ class DefaultConfig:
     FEED_PAST_DAYS = 90  # past commitments kept in a feed
     FEED_CANCELLED_DAYS = 30  # a dropped seat or cancelled hearing shows as cancelled this long
 
+    # Matching (scheduler/matching). Weights of the score's parts, strongest first: continuity
+    # (went with the same person before) outweighs the others together by default.
+    MATCH_WEIGHTS: dict[str, float] = {
+        "continuity": 100,
+        "language": 40,
+        "preferred_court": 20,
+        "fairness": 15,
+        "reliability": 10,
+        "experience": 10,
+    }
+    # How many suggested volunteers a shift page shows.
+    MATCH_SUGGESTIONS = 10
+    # Fill the gaps: seconds the optimiser may take before the greedy plan is used instead.
+    PLAN_TIME_LIMIT_SECONDS = 10.0
+    # Best-scoring candidates per shift the optimiser considers (at least three per open seat).
+    PLAN_CANDIDATES_PER_SHIFT = 25
+
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     """Apply the configuration layers in order and derive the library-specific keys."""

@@ -3,6 +3,7 @@
 from scheduler.models.audit import AuditEvent
 from scheduler.models.court import Court
 from scheduler.models.hearing import Hearing, HearingLanguage, Shift
+from scheduler.models.invitation import Invitation, InvitationStatus
 from scheduler.models.outbox import NotificationPreference, OutboxMessage, OutboxStatus
 from scheduler.models.security import FeedToken, PasswordResetToken
 from scheduler.models.signup import Signup
@@ -26,6 +27,8 @@ __all__ = [
     "FeedToken",
     "Hearing",
     "HearingLanguage",
+    "Invitation",
+    "InvitationStatus",
     "NotificationPreference",
     "OutboxMessage",
     "OutboxStatus",

@@ -1,0 +1,1 @@
+"""Matching: suggestions on a shift, recommendations for volunteers, plans and invitations."""

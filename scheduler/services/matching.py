@@ -1,0 +1,354 @@
+"""Rows into matching's plain facts, a constant number of queries whatever the number of people.
+
+Loading is separate from ranking: every function here reads what the pure rules in
+``scheduler.domain.matching`` and ``scheduler.domain.planner`` need in bulk (one query per kind
+of fact, eager loads for lists), then hands plain values over.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from scheduler.domain.eligibility import (
+    Commitment,
+    Rules,
+    Schedule,
+    SeatFacts,
+    VolunteerFacts,
+    Window,
+    schedule_of,
+)
+from scheduler.domain.matching import (
+    DEFAULT_WEIGHTS,
+    History,
+    MatchSeat,
+    clean_weights,
+    ref_initial,
+)
+from scheduler.enums import Attendance, HearingStatus, ShiftRole, ShiftStatus, SignupStatus, UserStatus
+from scheduler.models import (
+    AvailabilityWindow,
+    BlackoutDate,
+    Court,
+    Hearing,
+    Invitation,
+    InvitationStatus,
+    Shift,
+    Signup,
+    User,
+    VolunteerLanguage,
+    VolunteerProfile,
+    VolunteerRole,
+    VolunteerTraining,
+    volunteer_preferred_courts,
+)
+
+# Weekly caps look at the seat's local ISO week; eight days either side covers it in any zone.
+_WEEK_MARGIN = timedelta(days=8)
+RECENT = timedelta(days=30)
+HOLDING = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchSettings:
+    """What config says about matching; views build it from current_app.config."""
+
+    rules: Rules = field(default_factory=Rules)
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    suggestions: int = 10
+    plan_time_limit: float = 10.0
+    plan_candidates_per_shift: int = 25
+
+
+def settings_from_config(config: Mapping) -> MatchSettings:
+    from scheduler.services.shift_facts import rules_from_config
+
+    return MatchSettings(
+        rules=rules_from_config(config),
+        weights=clean_weights(config.get("MATCH_WEIGHTS")),
+        suggestions=int(config.get("MATCH_SUGGESTIONS", 10)),
+        plan_time_limit=float(config.get("PLAN_TIME_LIMIT_SECONDS", 10.0)),
+        plan_candidates_per_shift=int(config.get("PLAN_CANDIDATES_PER_SHIFT", 25)),
+    )
+
+
+# --- Facts ---------------------------------------------------------------------------------
+
+
+def load_facts(
+    session: Session, *, user_ids: Iterable[int] | None = None, role: ShiftRole | None = None
+) -> dict[int, VolunteerFacts]:
+    """Matching facts of approved people who offer a role (``role`` if given), or of given people.
+
+    Plain column reads, one query per kind of fact and no ORM objects: ranking thousands of
+    people must not spend its time building objects nobody displays.
+    """
+    people = select(User.id).join(VolunteerProfile, VolunteerProfile.user_id == User.id)
+    if user_ids is None:
+        offered = select(VolunteerRole.user_id)
+        if role is not None:
+            offered = offered.where(VolunteerRole.role == role)
+        people = people.where(User.status == UserStatus.APPROVED, User.id.in_(offered))
+    else:
+        people = people.where(User.id.in_(list(set(user_ids))))
+    ids = people.subquery()
+    base = session.execute(
+        select(User.id, User.status, VolunteerProfile.has_car, VolunteerProfile.max_shifts_per_week)
+        .join(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .where(User.id.in_(select(ids.c.id)))
+        .order_by(User.id)
+    ).all()
+    lists: dict[str, dict[int, list]] = {}
+    for name, columns in (
+        ("languages", (VolunteerLanguage.user_id, VolunteerLanguage.language)),
+        ("roles", (VolunteerRole.user_id, VolunteerRole.role)),
+        ("trainings", (VolunteerTraining.user_id, VolunteerTraining.training)),
+        (
+            "availability",
+            (
+                AvailabilityWindow.user_id,
+                AvailabilityWindow.weekday,
+                AvailabilityWindow.start_time,
+                AvailabilityWindow.end_time,
+            ),
+        ),
+        ("blackouts", (BlackoutDate.user_id, BlackoutDate.day)),
+        ("courts", (volunteer_preferred_courts.c.user_id, volunteer_preferred_courts.c.court_id)),
+    ):
+        found: dict[int, list] = defaultdict(list)
+        for row in session.execute(select(*columns).where(columns[0].in_(select(ids.c.id)))):
+            found[row[0]].append(row[1] if len(row) == 2 else Window(*row[1:]))
+        lists[name] = found
+    return {
+        user_id: VolunteerFacts(
+            user_id=user_id,
+            approved=status == UserStatus.APPROVED,
+            languages=frozenset(lists["languages"][user_id]),
+            roles=frozenset(ShiftRole(r) for r in lists["roles"][user_id]),
+            has_car=bool(has_car),
+            trainings=frozenset(lists["trainings"][user_id]),
+            max_shifts_per_week=cap,
+            availability=tuple(sorted(lists["availability"][user_id], key=lambda w: (w.weekday, w.start))),
+            blackout_dates=frozenset(lists["blackouts"][user_id]),
+            preferred_court_ids=frozenset(lists["courts"][user_id]),
+        )
+        for user_id, status, has_car, cap in base
+    }
+
+
+def users_by_id(session: Session, user_ids: Iterable[int]) -> dict[int, User]:
+    """The few people a page names, in one query."""
+    ids = list(set(user_ids))
+    if not ids:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def load_schedules(
+    session: Session, *, window: tuple[datetime, datetime], user_ids: Iterable[int] | None = None
+) -> dict[int, Schedule]:
+    """Confirmed seats near a window (overlaps, travel, weekly caps), per person, in one query."""
+    start, end = window
+    query = (
+        select(Signup.user_id, Shift.id, Hearing.court_id, Court.timezone, Shift.starts_at, Shift.ends_at)
+        .join(Shift, Signup.shift_id == Shift.id)
+        .join(Hearing, Shift.hearing_id == Hearing.id)
+        .join(Court, Hearing.court_id == Court.id)
+        .where(
+            Signup.status == SignupStatus.CONFIRMED,
+            Hearing.status == HearingStatus.SCHEDULED,
+            Shift.ends_at >= start - _WEEK_MARGIN,
+            Shift.starts_at <= end + _WEEK_MARGIN,
+        )
+    )
+    if user_ids is not None:
+        query = query.where(Signup.user_id.in_(list(set(user_ids))))
+    held: dict[int, list[Commitment]] = defaultdict(list)
+    for user_id, shift_id, court_id, tz, starts_at, ends_at in session.execute(query):
+        held[user_id].append(Commitment(shift_id, court_id, tz, starts_at, ends_at))
+    return {user_id: schedule_of(items) for user_id, items in held.items()}
+
+
+def load_histories(
+    session: Session, *, now: datetime, case_keys: Iterable[str] = (), user_ids: Iterable[int] | None = None
+) -> dict[int, History]:
+    """Recent seats, attendance, experience per hearing kind, and past seats with the same people.
+
+    Four grouped queries. A dropped or removed seat is no history: only confirmed ones count.
+    """
+    ids = None if user_ids is None else list(set(user_ids))
+
+    def scoped(query):
+        return query if ids is None else query.where(Signup.user_id.in_(ids))
+
+    base = (
+        select(Signup.user_id)
+        .join(Shift, Signup.shift_id == Shift.id)
+        .join(Hearing, Shift.hearing_id == Hearing.id)
+        .where(Signup.status == SignupStatus.CONFIRMED)
+    )
+    recent = dict(
+        session.execute(
+            scoped(
+                base.add_columns(func.count())
+                .where(Shift.starts_at >= now - RECENT, Shift.starts_at < now)
+                .group_by(Signup.user_id)
+            )
+        ).all()
+    )
+    attendance: dict[int, dict[str, int]] = defaultdict(dict)
+    for user_id, mark, n in session.execute(
+        scoped(
+            base.add_columns(Signup.attendance, func.count())
+            .where(Signup.attendance.is_not(None))
+            .group_by(Signup.user_id, Signup.attendance)
+        )
+    ):
+        attendance[user_id][getattr(mark, "value", mark)] = n
+    by_kind: dict[int, dict[str, int]] = defaultdict(dict)
+    for user_id, kind, n in session.execute(
+        scoped(
+            base.add_columns(Hearing.kind, func.count())
+            .where(Signup.attendance == Attendance.ATTENDED)
+            .group_by(Signup.user_id, Hearing.kind)
+        )
+    ):
+        by_kind[user_id][getattr(kind, "value", kind)] = n
+    cases: dict[int, dict[str, date]] = defaultdict(dict)
+    keys = sorted(set(k for k in case_keys if k))
+    if keys:
+        rows = session.execute(
+            scoped(
+                base.add_columns(Hearing.case_key, func.max(Shift.starts_at))
+                .where(Hearing.case_key.in_(keys), Shift.starts_at < now)
+                .group_by(Signup.user_id, Hearing.case_key)
+            )
+        )
+        for user_id, key, last in rows:
+            cases[user_id][key] = last.date() if isinstance(last, datetime) else last
+    people = set(recent) | set(attendance) | set(by_kind) | set(cases)
+    return {
+        user_id: History(
+            seats_last_30_days=recent.get(user_id, 0),
+            attended=attendance[user_id].get("attended", 0),
+            no_show=attendance[user_id].get("no_show", 0),
+            attended_by_kind=dict(by_kind[user_id]),
+            case_last_seen=dict(cases[user_id]),
+        )
+        for user_id in people
+    }
+
+
+def match_seat(shift: Shift, *, include_ref: bool) -> MatchSeat:
+    """Scoring facts of a shift; the respondent initial only when a coordinator will read it."""
+    hearing = shift.hearing
+    return MatchSeat(
+        facts=SeatFacts(
+            shift_id=shift.id,
+            hearing_id=hearing.id,
+            court_id=hearing.court_id,
+            court_tz=hearing.court.timezone,
+            role=shift.role,
+            starts_at=shift.starts_at,
+            ends_at=shift.ends_at,
+            languages=frozenset(hearing.language_codes),
+            cancelled=hearing.status == HearingStatus.CANCELLED,
+            closed=shift.status == ShiftStatus.CLOSED,
+        ),
+        hearing_kind=getattr(hearing.kind, "value", hearing.kind),
+        case_key=hearing.case_key,
+        ref_initial=ref_initial(hearing.respondent_ref) if include_ref else "",
+    )
+
+
+def _shift_query():
+    return select(Shift).options(
+        joinedload(Shift.hearing).joinedload(Hearing.court),
+        joinedload(Shift.hearing).selectinload(Hearing.languages),
+    )
+
+
+def confirmed_counts(session: Session, shift_ids: Sequence[int]) -> dict[int, int]:
+    if not shift_ids:
+        return {}
+    return dict(
+        session.execute(
+            select(Signup.shift_id, func.count())
+            .where(Signup.shift_id.in_(list(shift_ids)), Signup.status == SignupStatus.CONFIRMED)
+            .group_by(Signup.shift_id)
+        ).all()
+    )
+
+
+def holders(session: Session, shift_ids: Sequence[int]) -> dict[int, frozenset[int]]:
+    """Who already holds (or waits for) a seat on each shift: never suggested again."""
+    found: dict[int, set[int]] = defaultdict(set)
+    if shift_ids:
+        for shift_id, user_id in session.execute(
+            select(Signup.shift_id, Signup.user_id).where(
+                Signup.shift_id.in_(list(shift_ids)), Signup.status.in_(HOLDING)
+            )
+        ):
+            found[shift_id].add(user_id)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def pending_invitations(session: Session, shift_ids: Sequence[int]) -> set[tuple[int, int]]:
+    if not shift_ids:
+        return set()
+    return set(
+        session.execute(
+            select(Invitation.user_id, Invitation.shift_id).where(
+                Invitation.shift_id.in_(list(shift_ids)), Invitation.status == InvitationStatus.PENDING
+            )
+        ).all()
+    )
+
+
+def open_shifts(
+    session: Session,
+    *,
+    now: datetime,
+    until: datetime,
+    court_ids: Iterable[int] | None = None,
+) -> list[Shift]:
+    """Open shifts of scheduled hearings starting in [now, until), eager-loaded, with a free seat."""
+    query = (
+        _shift_query()
+        .join(Shift.hearing)
+        .where(
+            Hearing.status == HearingStatus.SCHEDULED,
+            Shift.status == ShiftStatus.OPEN,
+            Shift.starts_at >= now,
+            Shift.starts_at < until,
+            Shift.capacity > 0,
+        )
+        .order_by(Shift.starts_at, Shift.id)
+    )
+    if court_ids is not None:
+        query = query.where(Hearing.court_id.in_(list(court_ids)))
+    shifts = list(session.scalars(query).unique())
+    filled = confirmed_counts(session, [s.id for s in shifts])
+    return [s for s in shifts if filled.get(s.id, 0) < s.capacity]
+
+
+# The pages' entry points live in scheduler/services/suggestions.py (which imports this module);
+# they are importable from here too, resolved on first use to keep the import graph acyclic.
+_FROM_SUGGESTIONS = frozenset(
+    {"Recommendation", "Suggestion", "Suggestions", "WhyNot", "recommended_for", "suggestions_for_shift"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_SUGGESTIONS:
+        from scheduler.services import suggestions
+
+        return getattr(suggestions, name)
+    raise AttributeError(name)
