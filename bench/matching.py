@@ -292,10 +292,6 @@ def main() -> None:
         bench_loading()
 
 
-if __name__ == "__main__":
-    main()
-
-
 def bench_loading(n: int = 5000) -> None:
     """Suggestions for one shift straight from a database (SQLite in memory): loading + ranking."""
     from sqlalchemy import insert
@@ -390,3 +386,7 @@ def bench_loading(n: int = 5000) -> None:
             f"suggestions for one shift from the database ({n} volunteers, SQLite): median "
             f"{statistics.median(timings) * 1000:.0f} ms including loading; {result.eligible_count} eligible"
         )
+
+
+if __name__ == "__main__":
+    main()
