@@ -65,6 +65,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from scheduler.matching.routes import bp as matching_bp
 
     app.register_blueprint(matching_bp)
+    from scheduler import logredact
+    from scheduler.audit.routes import bp as admin_bp
+    from scheduler.headers import init_headers
+    from scheduler.privacy.cli import purge_command
+    from scheduler.privacy.routes import bp as privacy_bp
+    from scheduler.session_guard import init_session_guard
+    from scheduler.twofactor.routes import bp as twofactor_bp
+
+    for blueprint in (twofactor_bp, privacy_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    app.cli.add_command(purge_command)
+    init_session_guard(app)
+    init_headers(app)
+    logredact.install(app)
     register_error_handlers(app)
     register_template_helpers(app)
 

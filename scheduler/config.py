@@ -116,6 +116,23 @@ class DefaultConfig:
     # Best-scoring candidates per shift the optimiser considers (at least three per open seat).
     PLAN_CANDIDATES_PER_SHIFT = 25
 
+    # Security (scheduler/twofactor, scheduler/sessions.py, docs/security.md).
+    # Coordinators and admins must use a second factor (TOTP); admins can require it of everyone.
+    REQUIRE_2FA_FOR_STAFF = True
+    TWO_FACTOR_ISSUER = "Accompany"
+    # Minutes between the password step and the code before the half-done sign-in expires.
+    TWO_FACTOR_PENDING_MINUTES = 10
+    TWO_FACTOR_RATE_LIMIT = "10 per 5 minutes;30 per hour"
+    # Signed out after this long without a request. Staff get no "keep me signed in" cookie.
+    IDLE_TIMEOUT_COORDINATOR_MINUTES = 60
+    IDLE_TIMEOUT_VOLUNTEER_MINUTES = 60 * 24 * 3
+    # Retention (flask --app wsgi purge, and the worker daily): private hearing details older
+    # than this are wiped; accounts never approved are removed after PENDING_ACCOUNT_DAYS.
+    RETENTION_HEARING_DAYS = 90
+    RETENTION_PENDING_ACCOUNT_DAYS = 60
+    # Extra script/style sources for the Content-Security-Policy (none needed by the app).
+    CSP_EXTRA: dict[str, list[str]] = {}
+
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     """Apply the configuration layers in order and derive the library-specific keys."""

@@ -32,6 +32,8 @@ def base_config(url: str) -> dict[str, Any]:
         "MAIL_BACKEND": "memory",
         "RATELIMIT_STORAGE_URL": "memory://",
         "BASE_URL": "https://accompany.test",
+        # Staff 2FA is on by default; tests that exercise it turn it on (tests/security/).
+        "REQUIRE_2FA_FOR_STAFF": False,
     }
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 05:12:10.934227
+Create Date: 2026-11-24 05:15:33.417458
 
 """
 
@@ -70,6 +70,7 @@ def upgrade():
         sa.Column("approved_at", scheduler.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_login_at", scheduler.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("password_changed_at", scheduler.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("must_reset_password", sa.Boolean(), nullable=False),
         sa.Column("feed_alarm", sa.String(length=4), nullable=False),
         sa.Column("feed_show_waitlist", sa.Boolean(), nullable=False),
         sa.CheckConstraint("role IN ('volunteer', 'coordinator', 'admin')", name=op.f("ck_users_role_valid")),
@@ -286,6 +287,47 @@ def upgrade():
     with op.batch_alter_table("password_reset_tokens", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_password_reset_tokens_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "recovery_codes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", scheduler.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", scheduler.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_recovery_codes_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recovery_codes")),
+    )
+    with op.batch_alter_table("recovery_codes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_recovery_codes_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "site_settings",
+        sa.Column("key", sa.String(length=60), nullable=False),
+        sa.Column("value", sa.JSON(), nullable=False),
+        sa.Column("updated_at", scheduler.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"],
+            ["users.id"],
+            name=op.f("fk_site_settings_updated_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_site_settings")),
+    )
+    op.create_table(
+        "two_factor_secrets",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("secret", sa.String(length=64), nullable=False),
+        sa.Column("confirmed_at", scheduler.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_used_step", sa.BigInteger(), nullable=True),
+        sa.Column("created_at", scheduler.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_two_factor_secrets_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_two_factor_secrets")),
+    )
     op.create_table(
         "volunteer_profiles",
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -640,6 +682,12 @@ def downgrade():
 
     op.drop_table("availability_windows")
     op.drop_table("volunteer_profiles")
+    op.drop_table("two_factor_secrets")
+    op.drop_table("site_settings")
+    with op.batch_alter_table("recovery_codes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recovery_codes_user_id"))
+
+    op.drop_table("recovery_codes")
     with op.batch_alter_table("password_reset_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_password_reset_tokens_user_id"))
 

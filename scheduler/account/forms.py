@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -63,7 +64,9 @@ def _parse_dates(text: str) -> list[date]:
             days.append(date.fromisoformat(line))
         except ValueError as exc:
             raise ValidationError(
-                _l("“%(value)s” is not a date written as YYYY-MM-DD.", value=line[:20])
+                # gettext, not the lazy _l: a lazy string counts as safe HTML in Jinja, so the
+                # typed value would reach the page unescaped (tests/security/test_hostile_input.py).
+                gettext("“%(value)s” is not a date written as YYYY-MM-DD.", value=line[:20])
             ) from exc
     if len(days) > 366:
         raise ValidationError(_l("List at most 366 dates."))

@@ -76,11 +76,11 @@ def volunteer_profile() -> str | Response:
         _fill(form, profile)
     if form.validate_on_submit():
         data = volunteers.ProfileData(
-            languages=form.languages.data,
-            roles=[ShiftRole(r) for r in form.roles.data],
+            languages=form.languages.data or [],
+            roles=[ShiftRole(r) for r in form.roles.data or []],
             has_car=form.has_car.data,
             max_shifts_per_week=form.max_shifts_per_week.data,
-            preferred_court_ids=form.preferred_courts.data,
+            preferred_court_ids=form.preferred_courts.data or [],
             trainings={
                 key: getattr(form, f"training_{key}").data
                 for key in TRAINING_KEYS

@@ -6,16 +6,17 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
 from scheduler.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from scheduler.auth.messages import password_messages
 from scheduler.extensions import db, limiter
 from scheduler.notifications import messages as notify
-from scheduler.security import public, safe_next
+from scheduler.security import public
 from scheduler.services import accounts
 from scheduler.services.accounts import PasswordRejected
+from scheduler.twofactor.flow import finish_password_step
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -52,9 +53,8 @@ def login() -> str | Response:
     if form.validate_on_submit():
         user = accounts.authenticate(db.session, email=form.email.data, password=form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
-            db.session.commit()
-            return redirect(safe_next(form.next.data))
+            # Signs in, or first asks for the second factor (scheduler/twofactor/flow.py).
+            return finish_password_step(user, remember=form.remember.data, next_url=form.next.data)
         # One message for every failure: it must not tell which addresses have accounts.
         flash(_("That email and password do not match an account."), "error")
     return render_template("auth/login.html", form=form)

@@ -7,6 +7,7 @@ from scheduler.models.invitation import Invitation, InvitationStatus
 from scheduler.models.outbox import NotificationPreference, OutboxMessage, OutboxStatus
 from scheduler.models.security import FeedToken, PasswordResetToken
 from scheduler.models.signup import Signup
+from scheduler.models.twofactor import RecoveryCode, SiteSetting, TwoFactorSecret
 from scheduler.models.user import (
     AvailabilityWindow,
     BlackoutDate,
@@ -33,8 +34,11 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "PasswordResetToken",
+    "RecoveryCode",
     "Shift",
     "Signup",
+    "SiteSetting",
+    "TwoFactorSecret",
     "User",
     "VolunteerLanguage",
     "VolunteerProfile",

@@ -51,6 +51,8 @@ class User(db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set by an admin's lock-down: the password no longer signs in until reset by email.
+    must_reset_password: Mapped[bool] = mapped_column(default=False)
     # Calendar feed settings (scheduler/feeds): reminder "none" | "1h" | "1d", and whether
     # waitlisted seats show as tentative events.
     feed_alarm: Mapped[str] = mapped_column(sa.String(4), default="none")

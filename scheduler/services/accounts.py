@@ -161,6 +161,8 @@ def _set_password(user: User, new_password: str) -> None:
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     user.session_version += 1
+    # A new password chosen by the owner lifts an admin's lock-down (scheduler/services/sessions.py).
+    user.must_reset_password = False
 
 
 def set_status(session: Session, *, actor: User, user: User, status: UserStatus) -> None:

@@ -1,0 +1,50 @@
+"""Second factor: a TOTP secret per person, one-time recovery codes, and site-wide settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from scheduler.extensions import db
+from scheduler.models._columns import created_at, updated_at
+from scheduler.types import UTCDateTime
+
+
+class TwoFactorSecret(db.Model):
+    """A person's authenticator-app secret; it counts only once confirmed with a first code."""
+
+    __tablename__ = "two_factor_secrets"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    # Base32 TOTP secret (RFC 6238). Needed in clear to compute codes; see docs/security.md.
+    secret: Mapped[str] = mapped_column(sa.String(64))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last 30-second step accepted: a code seen once is refused afterwards (no replay).
+    last_used_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    created_at: Mapped[datetime] = created_at()
+
+
+class RecoveryCode(db.Model):
+    """A single-use code for when the phone is lost. Only the SHA-256 is kept (codes are random)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = created_at()
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SiteSetting(db.Model):
+    """A setting admins change in the app (not in config files), e.g. 2FA for everyone."""
+
+    __tablename__ = "site_settings"
+
+    key: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    value: Mapped[Any] = mapped_column(sa.JSON)
+    updated_at: Mapped[datetime] = updated_at()
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

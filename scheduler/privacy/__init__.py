@@ -1,0 +1,1 @@
+"""A person's control over their own account: sign out everywhere, download, delete."""

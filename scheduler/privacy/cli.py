@@ -1,0 +1,35 @@
+"""``flask --app wsgi purge``: apply the retention rules now (the worker also runs it daily)."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from scheduler.extensions import db
+from scheduler.services import retention
+from scheduler.types import utcnow
+
+
+def run_purge() -> retention.PurgeResult:
+    """One purge with the configured retention periods, committed. Also the worker's daily job."""
+    result = retention.purge(
+        db.session,
+        now=utcnow(),
+        hearing_days=current_app.config["RETENTION_HEARING_DAYS"],
+        pending_days=current_app.config["RETENTION_PENDING_ACCOUNT_DAYS"],
+    )
+    db.session.commit()
+    return result
+
+
+@click.command("purge")
+def purge_command() -> None:
+    """Wipe private details of old hearings and remove accounts never approved."""
+    result = run_purge()
+    config = current_app.config
+    click.echo(
+        f"Private details wiped from {result.hearings_wiped} hearings older than "
+        f"{config['RETENTION_HEARING_DAYS']} days; {result.pending_accounts_removed} accounts never "
+        f"approved within {config['RETENTION_PENDING_ACCOUNT_DAYS']} days removed; "
+        f"{result.reset_tokens_removed} spent password-reset links removed."
+    )

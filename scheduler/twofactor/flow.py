@@ -1,0 +1,101 @@
+"""What happens after a correct password: sign in, or ask for the second factor first.
+
+Between the two steps the person is "half signed in": the session holds only a marker
+(user id, session version, expiry, failed tries), never Flask-Login's user id, so no page
+but the code page opens until the code is right.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import current_app, flash, redirect, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_user
+from werkzeug.wrappers import Response
+
+from scheduler.extensions import db
+from scheduler.models import User
+from scheduler.security import safe_next
+from scheduler.services import twofactor
+from scheduler.session_guard import SEEN_KEY, remember_allowed
+
+PENDING_KEY = "two_step"
+MAX_FAILURES = 5
+
+
+def finish_password_step(user: User, *, remember: bool, next_url: str | None) -> Response:
+    """Called by the login view once the password is right; commits and redirects."""
+    remember = bool(remember) and remember_allowed(user)
+    if user.must_reset_password:
+        db.session.commit()
+        flash(
+            _(
+                "An administrator has locked this account to protect it. We have emailed you a link "
+                "to choose a new password; you can also ask for a new link below."
+            ),
+            "error",
+        )
+        return redirect(url_for("auth.forgot_password"))
+    required = twofactor.is_required(
+        db.session, user, staff_required=current_app.config["REQUIRE_2FA_FOR_STAFF"]
+    )
+    enabled = twofactor.is_enabled(db.session, user)
+    if not required and not enabled:
+        complete_login(user, remember=remember)
+        db.session.commit()
+        return redirect(safe_next(next_url))
+    session.pop("_user_id", None)
+    session[PENDING_KEY] = {
+        "uid": user.id,
+        "v": user.session_version,
+        "exp": int(time.time()) + 60 * current_app.config["TWO_FACTOR_PENDING_MINUTES"],
+        "remember": remember,
+        "next": safe_next(next_url),
+        "fails": 0,
+    }
+    db.session.commit()
+    return redirect(url_for("twofactor.verify" if enabled else "twofactor.enrol_at_login"))
+
+
+def complete_login(user: User, *, remember: bool) -> None:
+    session.pop(PENDING_KEY, None)
+    login_user(user, remember=remember)
+    session[SEEN_KEY] = int(time.time())
+
+
+def pending() -> tuple[User, dict[str, Any]] | None:
+    """The half-signed-in person and their marker, if the marker is current."""
+    marker = session.get(PENDING_KEY)
+    if not isinstance(marker, dict):
+        return None
+    try:
+        if int(marker["exp"]) < time.time():
+            session.pop(PENDING_KEY, None)
+            return None
+        user = db.session.get(User, int(marker["uid"]))
+    except (KeyError, TypeError, ValueError):
+        session.pop(PENDING_KEY, None)
+        return None
+    if user is None or user.session_version != marker.get("v") or user.must_reset_password:
+        session.pop(PENDING_KEY, None)
+        return None
+    return user, marker
+
+
+def record_failure(marker: dict[str, Any]) -> bool:
+    """Count a wrong code; True when the person must start again with the password."""
+    marker["fails"] = int(marker.get("fails", 0)) + 1
+    if marker["fails"] >= MAX_FAILURES:
+        session.pop(PENDING_KEY, None)
+        return True
+    session[PENDING_KEY] = marker
+    return False
+
+
+def pending_key() -> str:
+    """Rate-limit key: per half-signed-in account, whatever address the tries come from."""
+    marker = session.get(PENDING_KEY)
+    uid = marker.get("uid") if isinstance(marker, dict) else None
+    return f"two-step:{uid}"

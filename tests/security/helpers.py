@@ -1,0 +1,38 @@
+"""Shared bits for the security tests: TOTP codes from a stored secret, 2FA-on config."""
+
+from __future__ import annotations
+
+import time
+
+import pyotp
+
+from scheduler.extensions import db
+from scheduler.models import TwoFactorSecret, User
+from scheduler.services import twofactor
+
+_steps = iter(range(2, 10_000))
+
+
+def fresh_code(user: User, *, offset: int = 0) -> str:
+    """A valid code for a step not used yet (the app refuses a code twice in one step)."""
+    row = db.session.get(TwoFactorSecret, user.id)
+    assert row is not None
+    step = int(time.time()) // 30 + offset
+    if row.last_used_step is not None and step <= row.last_used_step:
+        step = row.last_used_step + 1
+    return pyotp.TOTP(row.secret).at(step * 30)
+
+
+def enable_2fa(user: User) -> list[str]:
+    """Turn two-step sign-in on for a user directly through the service; returns recovery codes."""
+    secret = twofactor.start_enrolment(db.session, user=user)
+    codes = twofactor.confirm_enrolment(db.session, user=user, code=pyotp.TOTP(secret).now())
+    db.session.commit()
+    return codes
+
+
+def login_with_2fa(client, user: User, password: str) -> None:
+    response = client.post("/auth/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/two-step")
+    response = client.post("/auth/two-step", data={"code": fresh_code(user, offset=1)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
