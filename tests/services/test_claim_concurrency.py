@@ -115,7 +115,8 @@ def test_capacity_holds_when_seats_free_up_during_concurrent_claims_on_postgresq
     barrier = threading.Barrier(23)
 
     def act(user_id: int, dropping: bool) -> None:
-        with Session(engine) as session:
+        # An app context, as in a request: a freed seat's promotion queues its email (notifications).
+        with app.app_context(), Session(engine) as session:
             actor = session.get(User, user_id)
             barrier.wait()
             if dropping:
