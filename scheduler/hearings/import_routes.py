@@ -21,7 +21,7 @@ from scheduler.extensions import db
 from scheduler.hearings.blueprint import bp
 from scheduler.hearings.forms import ERROR_MESSAGES, ImportCommitForm, ImportUploadForm
 from scheduler.security import coordinator_required
-from scheduler.services import hearing_import
+from scheduler.services import audit, hearing_import
 from scheduler.services.errors import ServiceError
 from scheduler.types import utcnow
 
@@ -96,6 +96,14 @@ def preview_import(token: str) -> str | Response:
             include = frozenset(int(v) for v in request.form.getlist("include") if v.isdigit())
             count = hearing_import.commit_import(
                 db.session, actor=current_user, text=text, now=utcnow(), include_duplicates=include
+            )
+            audit.record(
+                db.session,
+                actor=current_user,
+                action="hearings.imported",
+                object_type="import",
+                object_id=None,
+                details={"count": count},
             )
             db.session.commit()
             _path(token).unlink(missing_ok=True)

@@ -13,9 +13,9 @@ from scheduler.extensions import db
 from scheduler.hearings import edit_routes, import_routes  # noqa: F401  (register their views)
 from scheduler.hearings.blueprint import bp
 from scheduler.security import approved_required, coordinator_required
+from scheduler.services import audit, scope
 from scheduler.services import dashboard as dashboard_service
 from scheduler.services import hearings as hearing_service
-from scheduler.services import scope
 from scheduler.types import utcnow
 
 __all__ = ["bp"]
@@ -105,6 +105,15 @@ def show_hearing(hearing_id: int) -> str:
     if current_user.is_coordinator:
         if not scope.may_manage_court(current_user, hearing.court_id):
             abort(403)
+        # Private notes and the respondent reference are on this page: the audit log says who looked.
+        audit.record(
+            db.session,
+            actor=current_user,
+            action="hearing.private_viewed",
+            object_type="hearing",
+            object_id=hearing.id,
+        )
+        db.session.commit()
         return render_template(
             "hearings/show.html",
             hearing=hearing,

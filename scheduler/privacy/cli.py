@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from sqlalchemy.orm import Session
 
 from scheduler.extensions import db
 from scheduler.services import retention
 from scheduler.types import utcnow
 
 
-def run_purge() -> retention.PurgeResult:
-    """One purge with the configured retention periods, committed. Also the worker's daily job."""
-    result = retention.purge(
-        db.session,
+def purge_job(session: Session) -> retention.PurgeResult:
+    """One purge with the configured retention periods (the outbox worker's daily job)."""
+    return retention.purge(
+        session,
         now=utcnow(),
         hearing_days=current_app.config["RETENTION_HEARING_DAYS"],
         pending_days=current_app.config["RETENTION_PENDING_ACCOUNT_DAYS"],
     )
+
+
+def run_purge() -> retention.PurgeResult:
+    result = purge_job(db.session)
     db.session.commit()
     return result
 

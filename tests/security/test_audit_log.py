@@ -69,3 +69,15 @@ def test_admin_nav_links_to_the_audit_log(app, client, auth) -> None:
     db.session.commit()
     auth.login_as(admin)
     assert 'href="/admin/audit"' in client.get("/account/").get_data(as_text=True)
+
+
+def test_a_coordinator_opening_a_hearing_page_is_recorded(app, client, auth) -> None:
+    from tests.factories import make_hearing
+
+    coordinator = make_user(role=Role.COORDINATOR)
+    hearing = make_hearing(respondent_ref="J.", private_notes="note")
+    db.session.commit()
+    auth.login_as(coordinator)
+    assert client.get(f"/hearings/{hearing.id}").status_code == 200
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "hearing.private_viewed"))
+    assert event.actor_id == coordinator.id and event.object_id == hearing.id

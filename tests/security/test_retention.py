@@ -67,3 +67,14 @@ def test_purge_command_prints_counts(app, runner) -> None:
     assert "wiped from 1 hearings older than 30 days" in result.output
     db.session.expire_all()
     assert db.session.scalar(select(Hearing.private_notes)) == ""
+
+
+def test_the_worker_purges_daily(app) -> None:
+    from scheduler.notifications.worker import PERIODIC_JOBS
+
+    job = next(j for j in PERIODIC_JOBS if j.name == "purge")
+    assert job.every == timedelta(days=1)
+    make_hearing(starts_at=utcnow() - timedelta(days=120), **PRIVATE)
+    db.session.commit()
+    result = job.run(db.session)
+    assert result.hearings_wiped == 1
