@@ -23,13 +23,12 @@ STAFF_ROLES = (Role.COORDINATOR, Role.ADMIN)
 # Write the timestamp at most once a minute, so most requests leave the cookie alone.
 _TOUCH_SECONDS = 60
 # Endpoints that must never read or write the session (calendar apps fetch feeds without one).
-_SKIPPED_BLUEPRINTS = ("feeds",)
-_SKIPPED_ENDPOINTS = ("static", "main.healthz")
+# Only the token feed itself: the feed settings pages are signed-in pages like any other.
+_SKIPPED_ENDPOINTS = ("static", "main.healthz", "feeds.show_feed")
 
 
 def _skipped() -> bool:
-    endpoint = request.endpoint or ""
-    return endpoint in _SKIPPED_ENDPOINTS or request.blueprint in _SKIPPED_BLUEPRINTS
+    return (request.endpoint or "") in _SKIPPED_ENDPOINTS
 
 
 def enforce_idle_timeout() -> None:

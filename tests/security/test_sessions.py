@@ -171,3 +171,13 @@ def test_the_feed_route_never_sets_a_cookie(app, client, auth) -> None:
     _age_session(client, 10)
     response = client.get("/feeds/" + "x" * 43 + ".ics")
     assert "Set-Cookie" not in response.headers
+
+
+def test_the_calendar_settings_pages_obey_the_idle_timeout(app, client, auth) -> None:
+    """Only the token feed skips the session; the page that makes feed links does not."""
+    volunteer = make_user()
+    db.session.commit()
+    auth.login_as(volunteer)
+    _age_session(client, 60 * 24 * 3 + 1)
+    response = client.get("/account/calendar")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
