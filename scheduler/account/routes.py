@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from scheduler.account.forms import PasswordChangeForm, ProfileForm, VolunteerProfileForm
 from scheduler.auth.messages import password_messages
@@ -69,7 +70,7 @@ def volunteer_profile() -> str | Response:
     profile = volunteers.get_profile(db.session, current_user)
     form = VolunteerProfileForm()
     form.preferred_courts.choices = [
-        (c.id, f"{c.name} ({c.state})")
+        SelectChoice(c.id, f"{c.name} ({c.state})")
         for c in db.session.scalars(select(Court).where(Court.active).order_by(Court.state, Court.name))
     ]
     if request.method == "GET":

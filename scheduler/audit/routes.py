@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from scheduler.audit.forms import AuditFilterForm, ConfirmForm, SecuritySettingsForm
 from scheduler.extensions import db
@@ -24,9 +25,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def audit_log_page() -> str:
     form = AuditFilterForm(request.args)
     actions = audit_log.known_values(db.session, AuditEvent.action)
-    form.action.choices = [("", _("Any"))] + [(a, a) for a in actions]
-    form.object_type.choices = [("", _("Any"))] + [
-        (t, t) for t in audit_log.known_values(db.session, AuditEvent.object_type)
+    form.action.choices = [SelectChoice("", _("Any"))] + [SelectChoice(a, a) for a in actions]
+    form.object_type.choices = [SelectChoice("", _("Any"))] + [
+        SelectChoice(t, t) for t in audit_log.known_values(db.session, AuditEvent.object_type)
     ]
     valid = form.validate()
     filters = audit_log.AuditFilter()

@@ -11,6 +11,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from scheduler.domain.timezones import to_local
 from scheduler.extensions import db
@@ -84,14 +85,16 @@ def invite_volunteer(shift_id: int, user_id: int) -> Response:
     return _shift_page(shift_id)
 
 
-def _court_choices() -> list[tuple[int, str]]:
+def _court_choices() -> list[SelectChoice]:
     from sqlalchemy import select
 
     ids = scope.court_ids(current_user)
     query = select(Court.id, Court.name).where(Court.active.is_(True)).order_by(Court.name)
     if ids is not None:
         query = query.where(Court.id.in_(ids))
-    return [(0, _("All my courts"))] + [(court_id, name) for court_id, name in db.session.execute(query)]
+    return [SelectChoice(0, _("All my courts"))] + [
+        SelectChoice(court_id, name) for court_id, name in db.session.execute(query)
+    ]
 
 
 def _plan_form() -> PlanForm:

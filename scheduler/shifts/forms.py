@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
@@ -41,7 +49,11 @@ class LeadForm(PersonForm):
 class AttendanceForm(PersonForm):
     attendance = SelectField(
         _l("Attendance"),
-        choices=[("attended", _l("Attended")), ("no_show", _l("Did not come")), ("", _l("Not recorded"))],
+        choices=[
+            SelectChoice("attended", _l("Attended")),
+            SelectChoice("no_show", _l("Did not come")),
+            SelectChoice("", _l("Not recorded")),
+        ],
         validators=[Optional()],
     )
 

@@ -259,7 +259,6 @@ def _url(rule: str, args: dict[str, Any], app: Flask, endpoint: str) -> str:
 
 # WTForms 3.3 deprecates tuple choices (scheduler/shifts/forms.py AttendanceForm still uses them);
 # that is for the forms' owners to fix, not a reason for this matrix to stop.
-@pytest.mark.filterwarnings("ignore:Passing SelectField choices as tuples:DeprecationWarning")
 @pytest.mark.parametrize(("endpoint", "rule", "method"), ROUTES, ids=[f"{m} {r}" for _, r, m in ROUTES])
 def test_route_allows_exactly_the_expected_visitors(app, world, endpoint, rule, method) -> None:
     expected = RULES.get(endpoint, {}).get(method)

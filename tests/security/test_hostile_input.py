@@ -59,7 +59,6 @@ hostile_text = st.one_of(
 SKIP = {"static"}
 # WTForms 3.3 deprecates tuple choices (scheduler/shifts/forms.py AttendanceForm); the owner of
 # that form fixes it, this test is about answers and escaping.
-pytestmark = pytest.mark.filterwarnings("ignore:Passing SelectField choices as tuples:DeprecationWarning")
 
 
 class _Fields(HTMLParser):
