@@ -34,7 +34,8 @@ class PeriodicJob:
     name: str
     every: timedelta
     run: Callable[[Session], object]
-    last_run: float = 0.0
+    # None until the first run: every job runs on the worker's first pass, whatever the uptime.
+    last_run: float | None = None
 
 
 def _reminders(session: Session) -> int:
@@ -74,7 +75,7 @@ def send_once(*, max_batches: int | None = None) -> SendReport:
 
 def run_periodic(jobs: list[PeriodicJob], *, now: float) -> None:
     for job in jobs:
-        if now - job.last_run < job.every.total_seconds():
+        if job.last_run is not None and now - job.last_run < job.every.total_seconds():
             continue
         job.last_run = now
         try:
