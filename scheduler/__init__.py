@@ -44,9 +44,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from scheduler.account.routes import bp as account_bp
     from scheduler.auth.routes import bp as auth_bp
     from scheduler.courts.routes import bp as courts_bp
-    from scheduler.hearings.routes import bp as hearings_bp
     from scheduler.feeds.cli import feeds_cli
     from scheduler.feeds.routes import bp as feeds_bp
+    from scheduler.hearings.routes import bp as hearings_bp
     from scheduler.main.errors import register_error_handlers
     from scheduler.main.routes import bp as main_bp
     from scheduler.people.routes import bp as people_bp
@@ -62,19 +62,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(notifications_bp)
     app.cli.add_command(outbox_cli)
-    from scheduler.matching.routes import bp as matching_bp
-
-    app.register_blueprint(matching_bp)
     from scheduler import logredact
     from scheduler.audit.routes import bp as admin_bp
     from scheduler.headers import init_headers
-    from scheduler.privacy.cli import purge_command
     from scheduler.privacy.routes import bp as privacy_bp
     from scheduler.session_guard import init_session_guard
     from scheduler.twofactor.routes import bp as twofactor_bp
 
     for blueprint in (twofactor_bp, privacy_bp, admin_bp):
         app.register_blueprint(blueprint)
+    from scheduler.matching.routes import bp as matching_bp
+
+    app.register_blueprint(matching_bp)
+    from scheduler.privacy.cli import purge_command
+
     app.cli.add_command(purge_command)
     init_session_guard(app)
     init_headers(app)

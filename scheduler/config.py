@@ -77,6 +77,14 @@ class DefaultConfig:
     BABEL_DEFAULT_TIMEZONE = "UTC"
 
     PAGE_SIZE = 50
+    # Where an uploaded hearings CSV waits between preview and commit; blank: <instance>/hearing-imports.
+    HEARING_IMPORT_DIR = ""
+
+    # Calendar feeds (scheduler/feeds): limits per feed token and per address, and the window.
+    FEED_RATE_LIMIT_TOKEN = "60 per hour"  # noqa: S105  (a rate, not a secret)
+    FEED_RATE_LIMIT_ADDRESS = "300 per hour"
+    FEED_PAST_DAYS = 90  # past commitments kept in a feed
+    FEED_CANCELLED_DAYS = 30  # a dropped seat or cancelled hearing shows as cancelled this long
 
     # Claiming seats (scheduler/shifts). Minutes needed between seats at two different courts.
     TRAVEL_BUFFER_MINUTES = 60
@@ -90,14 +98,6 @@ class DefaultConfig:
         "driver": [],
         "observer": [],
     }
-    # Where an uploaded hearings CSV waits between preview and commit; blank: <instance>/hearing-imports.
-    HEARING_IMPORT_DIR = ""
-
-    # Calendar feeds (scheduler/feeds): limits per feed token and per address, and the window.
-    FEED_RATE_LIMIT_TOKEN = "60 per hour"
-    FEED_RATE_LIMIT_ADDRESS = "300 per hour"
-    FEED_PAST_DAYS = 90  # past commitments kept in a feed
-    FEED_CANCELLED_DAYS = 30  # a dropped seat or cancelled hearing shows as cancelled this long
 
     # Matching (scheduler/matching). Weights of the score's parts, strongest first: continuity
     # (went with the same person before) outweighs the others together by default.

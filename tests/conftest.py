@@ -22,6 +22,15 @@ from tests.factories import DEFAULT_PASSWORD
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
+# argon2 at its production cost takes tens of milliseconds per hash and per login; the suite
+# signs in hundreds of times. Tests use the same algorithm (argon2id) at its cheapest setting.
+from argon2 import PasswordHasher  # noqa: E402
+
+from scheduler.services import accounts as _accounts  # noqa: E402
+
+_accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+_accounts._DUMMY_HASH = _accounts._hasher.hash("not a real password, only for timing")
+
 
 def base_config(url: str) -> dict[str, Any]:
     return {
