@@ -109,3 +109,11 @@ def test_every_string_has_a_spanish_translation(tmp_path: Path) -> None:
             missing.append(f"{where}: {ident}")
     assert any(m.id == "Previous" for m in extracted), "templates/_macros was not extracted"
     assert not missing, f"{len(missing)} strings lack a Spanish translation:\n" + "\n".join(missing[:40])
+
+
+def test_spanish_placeholders_match_the_english_ones() -> None:
+    """A translation that drops or renames a %(name)s placeholder breaks its page at run time."""
+    with (ROOT / "scheduler/translations/es/LC_MESSAGES/messages.po").open("rb") as fh:
+        catalog = read_po(fh, locale="es")
+    problems = [f"{message.id!r}: {error}" for message, errors in catalog.check() for error in errors]
+    assert problems == []
