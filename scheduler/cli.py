@@ -21,6 +21,7 @@ BUNDLED_COURTS = Path(__file__).parent / "data" / "immigration_courts.csv"
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo)
+    app.cli.add_command(demo_code)
     app.cli.add_command(users_cli)
     app.cli.add_command(courts_cli)
 
@@ -45,6 +46,28 @@ def seed_demo(if_empty: bool) -> None:
         f"{result.signups} signups."
     )
     demo.print_logins(click.echo)
+
+
+@click.command("demo-code")
+@click.argument("email")
+def demo_code(email: str) -> None:
+    """Print the current two-step code of a demo staff account (never in production)."""
+    import pyotp
+
+    from scheduler.models.twofactor import TwoFactorSecret
+    from scheduler.services import demo
+
+    if current_app.config["ENV"] == "production":
+        raise click.ClickException("demo-code is for trying the app; it refuses to run in production.")
+    if email.strip().lower() not in demo.DEMO_STAFF:
+        raise click.ClickException("demo-code only works for the demo staff accounts.")
+    user = accounts.find_user_by_email(db.session, email)
+    secret = db.session.get(TwoFactorSecret, user.id) if user else None
+    if secret is None or secret.confirmed_at is None:
+        raise click.ClickException(
+            "this demo account has no two-step secret; run seed-demo on an empty database"
+        )
+    click.echo(pyotp.TOTP(secret.secret).now())
 
 
 def ensure_courts() -> None:

@@ -149,3 +149,30 @@ def test_seed_demo_refuses_to_run_in_production(app, runner) -> None:
     assert result.exit_code != 0
     assert "refuses to run in production" in result.output
     assert _count(User) == 0
+
+
+def test_demo_staff_sign_in_with_the_printed_login_and_demo_code(app, runner) -> None:
+    """A newcomer after `make run`: the printed coordinator login plus `demo-code` gets them in."""
+    app.config["REQUIRE_2FA_FOR_STAFF"] = True
+    assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code == 0
+    code = runner.invoke(args=["demo-code", "coordinator@example.org"])
+    assert code.exit_code == 0, code.output
+    assert code.output.strip().isdigit() and len(code.output.strip()) == 6
+
+    client = app.test_client()
+    from scheduler.services.demo import DEMO_PASSWORD
+
+    step = client.post("/auth/login", data={"email": "coordinator@example.org", "password": DEMO_PASSWORD})
+    assert step.status_code == 302 and "/auth/two-step" in step.headers["Location"]
+    done = client.post("/auth/two-step", data={"code": code.output.strip()})
+    assert done.status_code == 302 and "/auth/" not in done.headers["Location"]
+    assert client.get("/hearings/").status_code == 200
+
+
+def test_demo_code_refuses_other_accounts_and_production(app, runner) -> None:
+    make_user(role=Role.COORDINATOR, email="real.coordinator@example.org")
+    refused = runner.invoke(args=["demo-code", "real.coordinator@example.org"])
+    assert refused.exit_code != 0 and "only works for the demo staff" in refused.output
+    app.config["ENV"] = "production"
+    refused = runner.invoke(args=["demo-code", "coordinator@example.org"])
+    assert refused.exit_code != 0 and "production" in refused.output

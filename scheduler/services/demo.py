@@ -147,12 +147,32 @@ class SeedResult:
     signups: int
 
 
+DEMO_STAFF = ("admin@example.org", "coordinator@example.org", "chicago.coordinator@example.org")
+
+
 def print_logins(echo: Callable[[str], object]) -> None:
     echo("")
     echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, what in DEMO_LOGINS:
         echo(f"  {email:<34} {what}")
     echo("")
+    echo("Staff sign in with a second step. The demo staff are enrolled already; to get the")
+    echo("current 6-digit code, run:  .venv/bin/flask --app wsgi demo-code coordinator@example.org")
+    echo("")
+
+
+def enrol_demo_staff(session: Session, staff: list[User]) -> None:
+    """Give demo staff an authenticator secret, so their printed logins work out of the box.
+
+    Each installation gets its own random secrets; `flask demo-code` reads them back, for demo
+    accounts only and never in production.
+    """
+    import pyotp
+
+    from scheduler.models.twofactor import TwoFactorSecret
+
+    for user in staff:
+        session.add(TwoFactorSecret(user_id=user.id, secret=pyotp.random_base32(), confirmed_at=utcnow()))
 
 
 def seed(session: Session) -> SeedResult:
@@ -174,7 +194,7 @@ def seed(session: Session) -> SeedResult:
         session.add(user)
         return user
 
-    person("admin@example.org", "Alex Admin", Role.ADMIN)
+    admin = person("admin@example.org", "Alex Admin", Role.ADMIN)
     coordinator = person("coordinator@example.org", "Carla Coordinadora", Role.COORDINATOR)
     chicago = person("chicago.coordinator@example.org", "Chris Chicago", Role.COORDINATOR)
     if "Chicago Immigration Court" in courts:
@@ -217,6 +237,7 @@ def seed(session: Session) -> SeedResult:
             volunteers.append(user)
     session.flush()
 
+    enrol_demo_staff(session, [admin, coordinator, chicago])
     hearings = _hearings(session, rng, court_list, coordinator)
     signups = _signups(session, rng, hearings, volunteers)
     return SeedResult(volunteers=40, hearings=len(hearings), signups=signups)
