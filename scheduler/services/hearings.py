@@ -188,11 +188,20 @@ def holds_seat(hearing: Hearing, user: User) -> bool:
     )
 
 
+# Audit events that record someone looking, not a change: they belong in the admin's audit log,
+# not in the hearing's change history, where each visit would bury the real changes.
+VIEW_ACTIONS = ("hearing.private_viewed",)
+
+
 def history(session: Session, *, hearing_id: int) -> list[AuditEvent]:
     return list(
         session.scalars(
             select(AuditEvent)
-            .where(AuditEvent.object_type == "hearing", AuditEvent.object_id == hearing_id)
+            .where(
+                AuditEvent.object_type == "hearing",
+                AuditEvent.object_id == hearing_id,
+                AuditEvent.action.not_in(VIEW_ACTIONS),
+            )
             .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
             .options(joinedload(AuditEvent.actor))
         )

@@ -177,3 +177,24 @@ def test_next_hearing_shares_the_case_and_offers_the_previous_team(app) -> None:
     assert [(m.user.display_name, m.role, m.shift_id) for m in team] == [
         ("Ana Interpreter", "interpreter", None)
     ]
+
+
+def test_looking_at_private_fields_is_audited_but_not_a_change_in_the_history(app) -> None:
+    from scheduler.services import audit
+
+    court = make_court()
+    coordinator = make_user(role=Role.COORDINATOR)
+    hearing = service.create_hearing(
+        db.session, actor=coordinator, court=court, plan=plan_for(court), details=DETAILS
+    )
+    audit.record(
+        db.session,
+        actor=coordinator,
+        action="hearing.private_viewed",
+        object_type="hearing",
+        object_id=hearing.id,
+    )
+    db.session.commit()
+    assert [e.action for e in service.history(db.session, hearing_id=hearing.id)] == ["hearing.created"]
+    viewed = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "hearing.private_viewed")).all()
+    assert len(viewed) == 1
