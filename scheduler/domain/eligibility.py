@@ -109,15 +109,7 @@ def claim_refusals(
     rules: Rules,
 ) -> list[Refusal]:
     """Every hard rule this claim breaks; empty when the volunteer may take the seat."""
-    refusals: list[Refusal] = []
-    if not volunteer.approved:
-        refusals.append(Refusal(Reason.NOT_APPROVED))
-    if seat.cancelled:
-        refusals.append(Refusal(Reason.CANCELLED))
-    elif seat.closed:
-        refusals.append(Refusal(Reason.CLOSED))
-    if now >= seat.starts_at:
-        refusals.append(Refusal(Reason.STARTED))
+    refusals = status_refusals(volunteer=volunteer, seat=seat, now=now)
     refusals.extend(qualification_refusals(volunteer=volunteer, seat=seat, rules=rules))
     others = [c for c in commitments if c.shift_id != seat.shift_id]
     refusals.extend(conflict_refusals(seat=seat, commitments=others, rules=rules))
@@ -146,6 +138,20 @@ def match_refusals(
         refusals.append(Refusal(Reason.BLACKOUT))
     elif not is_available(volunteer.availability, local_start, local_end):
         refusals.append(Refusal(Reason.UNAVAILABLE))
+    return refusals
+
+
+def status_refusals(*, volunteer: VolunteerFacts, seat: SeatFacts, now: datetime) -> list[Refusal]:
+    """The rules about the person's and the seat's state, before any qualification or conflict."""
+    refusals: list[Refusal] = []
+    if not volunteer.approved:
+        refusals.append(Refusal(Reason.NOT_APPROVED))
+    if seat.cancelled:
+        refusals.append(Refusal(Reason.CANCELLED))
+    elif seat.closed:
+        refusals.append(Refusal(Reason.CLOSED))
+    if now >= seat.starts_at:
+        refusals.append(Refusal(Reason.STARTED))
     return refusals
 
 
@@ -279,15 +285,7 @@ def prepared_match_refusals(
         return match_refusals(
             volunteer=volunteer, seat=facts, commitments=schedule.commitments, now=now, rules=rules
         )
-    refusals: list[Refusal] = []
-    if not volunteer.approved:
-        refusals.append(Refusal(Reason.NOT_APPROVED))
-    if facts.cancelled:
-        refusals.append(Refusal(Reason.CANCELLED))
-    elif facts.closed:
-        refusals.append(Refusal(Reason.CLOSED))
-    if now >= facts.starts_at:
-        refusals.append(Refusal(Reason.STARTED))
+    refusals = status_refusals(volunteer=volunteer, seat=facts, now=now)
     refusals.extend(qualification_refusals(volunteer=volunteer, seat=facts, rules=rules))
     if schedule.commitments:
         close = nearby(schedule, starts_at=facts.starts_at, ends_at=facts.ends_at, margin=rules.travel_buffer)

@@ -20,7 +20,6 @@ from scheduler.domain.eligibility import (
     Commitment,
     Rules,
     Schedule,
-    SeatFacts,
     VolunteerFacts,
     Window,
     schedule_of,
@@ -49,6 +48,7 @@ from scheduler.models import (
     VolunteerTraining,
     volunteer_preferred_courts,
 )
+from scheduler.services.shift_facts import rules_from_config, seat_facts
 
 # Weekly caps look at the seat's local ISO week; eight days either side covers it in any zone.
 _WEEK_MARGIN = timedelta(days=8)
@@ -68,8 +68,6 @@ class MatchSettings:
 
 
 def settings_from_config(config: Mapping) -> MatchSettings:
-    from scheduler.services.shift_facts import rules_from_config
-
     return MatchSettings(
         rules=rules_from_config(config),
         weights=clean_weights(config.get("MATCH_WEIGHTS")),
@@ -250,18 +248,7 @@ def match_seat(shift: Shift, *, include_ref: bool) -> MatchSeat:
     """Scoring facts of a shift; the respondent initial only when a coordinator will read it."""
     hearing = shift.hearing
     return MatchSeat(
-        facts=SeatFacts(
-            shift_id=shift.id,
-            hearing_id=hearing.id,
-            court_id=hearing.court_id,
-            court_tz=hearing.court.timezone,
-            role=shift.role,
-            starts_at=shift.starts_at,
-            ends_at=shift.ends_at,
-            languages=frozenset(hearing.language_codes),
-            cancelled=hearing.status == HearingStatus.CANCELLED,
-            closed=shift.status == ShiftStatus.CLOSED,
-        ),
+        facts=seat_facts(shift),
         hearing_kind=getattr(hearing.kind, "value", hearing.kind),
         case_key=hearing.case_key,
         ref_initial=ref_initial(hearing.respondent_ref) if include_ref else "",
