@@ -19,6 +19,7 @@ import http.cookiejar
 import os
 import random
 import re
+import secrets
 import socket
 import statistics
 import subprocess
@@ -281,7 +282,8 @@ def main() -> int:
         env = dict(
             os.environ,
             SCHEDULER_DATABASE_URL=url,
-            SCHEDULER_SECRET_KEY="bench-secret-key-not-for-production",  # noqa: S106
+            # A fresh random key per run; all workers share it through the environment.
+            SCHEDULER_SECRET_KEY=secrets.token_hex(32),
             SCHEDULER_INSTANCE_PATH=instance.name,
             SCHEDULER_RATELIMIT_ENABLED="false",
             SCHEDULER_MAIL_BACKEND="memory",
