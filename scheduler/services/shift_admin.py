@@ -17,6 +17,7 @@ from scheduler.services.shifts import (
     Refused,
     ShiftMissing,
     count_confirmed,
+    fill_from_waitlist,
     lock_shift,
     own_signup,
     promote_from_waitlist,
@@ -84,6 +85,38 @@ def assign_volunteer(
         details=details,
     )
     return signup
+
+
+MAX_SEATS = 20
+
+
+def set_capacity(
+    session: Session, *, actor: User, shift_id: int, capacity: int, now: datetime, rules: Rules
+) -> list[Signup]:
+    """Change how many people a shift needs; a raise seats people from the waitlist at once.
+
+    Lowering below the seats already held is refused rather than silently dropping someone:
+    the coordinator removes a person first, and that person is told.
+    """
+    shift = _managed_shift(session, actor=actor, shift_id=shift_id)
+    if not 0 <= capacity <= MAX_SEATS:
+        raise ServiceError("capacity_range")
+    if capacity < count_confirmed(session, shift.id):
+        raise ServiceError("below_held")
+    previous = shift.capacity
+    if capacity == previous:
+        return []
+    shift.capacity = capacity
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="shift.capacity_changed",
+        object_type="shift",
+        object_id=shift.id,
+        details={"from": previous, "to": capacity},
+    )
+    return fill_from_waitlist(session, shift=shift, now=now, rules=rules) if capacity > previous else []
 
 
 def remove_volunteer(

@@ -15,7 +15,15 @@ from scheduler.models import Shift, User
 from scheduler.security import coordinator_required
 from scheduler.services import shift_admin, shift_queries, shifts
 from scheduler.services.errors import PermissionDenied, ServiceError
-from scheduler.shifts.forms import ActionForm, AssignForm, AttendanceForm, LeadForm, OutcomeForm, PersonForm
+from scheduler.shifts.forms import (
+    ActionForm,
+    AssignForm,
+    AttendanceForm,
+    CapacityForm,
+    LeadForm,
+    OutcomeForm,
+    PersonForm,
+)
 from scheduler.shifts.messages import error_message
 from scheduler.shifts.routes import _back, _checked, bp, claim_rules, refusal_texts
 from scheduler.types import utcnow
@@ -39,6 +47,7 @@ def coordinator_context(shift: Shift) -> dict[str, Any]:
         "action_form": ActionForm(),
         "assign_form": AssignForm(),
         "outcome_form": OutcomeForm(note=shift.hearing.outcome_note),
+        "capacity_form": CapacityForm(capacity=shift.capacity),
     }
 
 
@@ -158,6 +167,42 @@ def mark_attendance(shift_id: int) -> Response:
     if failed:
         return failed
     flash(_("Attendance is saved."), "success")
+    return _back(shift_id)
+
+
+@bp.post("/shifts/<int:shift_id>/capacity")
+@coordinator_required
+def set_capacity(shift_id: int) -> Response:
+    form = CapacityForm()
+    if not form.validate_on_submit():
+        flash(error_message("capacity_range"), "error")
+        return _back(shift_id)
+    promoted: list = []
+    failed = _admin_call(
+        shift_id,
+        lambda: promoted.extend(
+            shift_admin.set_capacity(
+                db.session,
+                actor=current_user,
+                shift_id=shift_id,
+                capacity=form.capacity.data,
+                now=utcnow(),
+                rules=claim_rules(),
+            )
+        ),
+    )
+    if failed:
+        return failed
+    if promoted:
+        flash(
+            _(
+                "The number of seats is changed; %(count)d from the waitlist now have a seat.",
+                count=len(promoted),
+            ),
+            "success",
+        )
+    else:
+        flash(_("The number of seats is changed."), "success")
     return _back(shift_id)
 
 

@@ -13,7 +13,7 @@ from wtforms import (
     SelectField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 
 class ActionForm(FlaskForm):
@@ -55,6 +55,14 @@ class AttendanceForm(PersonForm):
             SelectChoice("", _l("Not recorded")),
         ],
         validators=[Optional()],
+    )
+
+
+class CapacityForm(FlaskForm):
+    capacity = IntegerField(
+        _l("Seats needed"),
+        validators=[InputRequired(), NumberRange(min=0, max=20)],
+        description=_l("0 to 20. Raising it gives the new seats to the waitlist first."),
     )
 
 

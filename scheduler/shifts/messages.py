@@ -107,6 +107,10 @@ _ERRORS: dict[str, Callable[..., str]] = {
     "not_on_shift": lambda **kw: _("This person is not on this shift."),
     "not_yet": lambda **kw: _("Attendance can be recorded once the shift has started."),
     "unknown_volunteer": lambda **kw: _("There is no such volunteer."),
+    "capacity_range": lambda **kw: _("Give a number of seats from 0 to 20."),
+    "below_held": lambda **kw: _(
+        "More people already hold seats on this shift. Remove someone first, then lower the number."
+    ),
 }
 
 

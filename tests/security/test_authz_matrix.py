@@ -106,6 +106,7 @@ RULES: dict[str, dict[str, Any]] = {
     "shifts.set_team_lead": {"POST": SCOPED},
     "shifts.mark_attendance": {"POST": SCOPED},
     "shifts.save_outcome": {"POST": SCOPED},
+    "shifts.set_capacity": {"POST": SCOPED},
     "feeds.show_feed": {"GET": TOKEN},
     "feeds.download_event": {"GET": OWN},  # the .ics of one's own seat
     "feeds.subscribe": {"GET": APPROVED},
@@ -133,6 +134,7 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "shifts.set_team_lead": {"user_id": "{volunteer}", "lead": "y"},
     "shifts.mark_attendance": {"user_id": "{volunteer}", "attendance": "attended"},
     "shifts.save_outcome": {"note": "went well"},
+    "shifts.set_capacity": {"capacity": "3"},
 }
 
 BOGUS_TOKEN = "Zq3v8d0T1pQx7Wn2Yb5Lk9Hs4Jr6Mc0Ve8Nf2Ga1Bt5"
