@@ -31,6 +31,13 @@ if TYPE_CHECKING:  # the invitations model belongs to the matching area
     from scheduler.models import Invitation
 
 
+def _queue(session: Session, *, user: User, kind: str, **fields: object) -> None:
+    """One message to one person, composed in their language from the template named after its kind."""
+    enqueue(
+        session, user=user, message=compose(kind=kind, template=kind, locale=user.locale, user=user, **fields)
+    )
+
+
 def _default_hours() -> list[int]:
     return list(current_app.config["REMINDER_HOURS"])
 
@@ -62,47 +69,32 @@ def _when(instant: datetime, court: Court) -> str:
 
 
 def account_approved(session: Session, *, user: User) -> None:
-    enqueue(
+    _queue(
         session,
         user=user,
-        message=compose(
-            kind="account_approved",
-            template="account_approved",
-            locale=user.locale,
-            user=user,
-            subject=lambda: _("Your Accompany account is approved"),
-        ),
+        kind="account_approved",
+        subject=lambda: _("Your Accompany account is approved"),
     )
 
 
 def password_reset(session: Session, *, user: User, link: str, minutes: int) -> None:
-    enqueue(
+    _queue(
         session,
         user=user,
-        message=compose(
-            kind="password_reset",
-            template="password_reset",
-            locale=user.locale,
-            user=user,
-            subject=lambda: _("Choose a new password for Accompany"),
-            link=link,
-            minutes=minutes,
-        ),
+        kind="password_reset",
+        subject=lambda: _("Choose a new password for Accompany"),
+        link=link,
+        minutes=minutes,
     )
 
 
 def already_registered(session: Session, *, user: User, link: str) -> None:
-    enqueue(
+    _queue(
         session,
         user=user,
-        message=compose(
-            kind="already_registered",
-            template="already_registered",
-            locale=user.locale,
-            user=user,
-            subject=lambda: _("You already have an Accompany account"),
-            link=link,
-        ),
+        kind="already_registered",
+        subject=lambda: _("You already have an Accompany account"),
+        link=link,
     )
 
 
@@ -143,23 +135,18 @@ def hearing_changed(
         old_shift_start = shift.starts_at - (hearing.starts_at - old_starts_at)
         ctx = seat_context(shift)
         ctx.update(signup=signup, old_court=before, old_start=old_shift_start)
-        enqueue(
+        _queue(
             session,
             user=user,
-            message=compose(
-                kind="hearing_changed",
-                template="hearing_changed",
-                locale=user.locale,
-                user=user,
-                subject=lambda c=ctx: _(
-                    "Hearing moved: %(role)s at %(court)s, now %(when)s",
-                    role=c["role"],
-                    court=c["court"].name,
-                    when=_when(c["shift"].starts_at, c["court"]),
-                ),
-                ics=seat_ics(session, signup=signup, domain=domain),
-                **ctx,
+            kind="hearing_changed",
+            subject=lambda c=ctx: _(
+                "Hearing moved: %(role)s at %(court)s, now %(when)s",
+                role=c["role"],
+                court=c["court"].name,
+                when=_when(c["shift"].starts_at, c["court"]),
             ),
+            ics=seat_ics(session, signup=signup, domain=domain),
+            **ctx,
         )
         count += 1
     return count
@@ -171,23 +158,18 @@ def hearing_cancelled(session: Session, *, signup_ids: Iterable[int]) -> int:
     for signup in _load_signups(session, signup_ids):
         ctx = seat_context(signup.shift)
         ctx.update(signup=signup)
-        enqueue(
+        _queue(
             session,
             user=signup.user,
-            message=compose(
-                kind="hearing_cancelled",
-                template="hearing_cancelled",
-                locale=signup.user.locale,
-                user=signup.user,
-                subject=lambda c=ctx: _(
-                    "Hearing cancelled: %(role)s at %(court)s, %(when)s",
-                    role=c["role"],
-                    court=c["court"].name,
-                    when=_when(c["shift"].starts_at, c["court"]),
-                ),
-                ics=seat_ics(session, signup=signup, domain=domain),
-                **ctx,
+            kind="hearing_cancelled",
+            subject=lambda c=ctx: _(
+                "Hearing cancelled: %(role)s at %(court)s, %(when)s",
+                role=c["role"],
+                court=c["court"].name,
+                when=_when(c["shift"].starts_at, c["court"]),
             ),
+            ics=seat_ics(session, signup=signup, domain=domain),
+            **ctx,
         )
         count += 1
     return count
@@ -197,23 +179,18 @@ def waitlist_promoted(session: Session, *, signup: Signup) -> None:
     signup = _load_signups(session, [signup.id])[0]
     ctx = seat_context(signup.shift)
     ctx.update(signup=signup)
-    enqueue(
+    _queue(
         session,
         user=signup.user,
-        message=compose(
-            kind="waitlist_promoted",
-            template="waitlist_promoted",
-            locale=signup.user.locale,
-            user=signup.user,
-            subject=lambda: _(
-                "You have a seat: %(role)s at %(court)s, %(when)s",
-                role=ctx["role"],
-                court=ctx["court"].name,
-                when=_when(ctx["shift"].starts_at, ctx["court"]),
-            ),
-            ics=seat_ics(session, signup=signup, domain=mail_domain()),
-            **ctx,
+        kind="waitlist_promoted",
+        subject=lambda: _(
+            "You have a seat: %(role)s at %(court)s, %(when)s",
+            role=ctx["role"],
+            court=ctx["court"].name,
+            when=_when(ctx["shift"].starts_at, ctx["court"]),
         ),
+        ics=seat_ics(session, signup=signup, domain=mail_domain()),
+        **ctx,
     )
 
 
@@ -247,25 +224,20 @@ def late_drop(session: Session, *, signup: Signup) -> int:
     for user in recipients:
         if not prefs[user.id].late_drops:
             continue
-        enqueue(
+        _queue(
             session,
             user=user,
-            message=compose(
-                kind="late_drop",
-                template="late_drop",
-                locale=user.locale,
-                user=user,
-                optional_kind="late_drop",
-                subject=lambda: _(
-                    "Late drop: %(role)s at %(court)s, %(when)s",
-                    role=ctx["role"],
-                    court=ctx["court"].name,
-                    when=_when(ctx["shift"].starts_at, ctx["court"]),
-                ),
-                volunteer_name=signup.user.display_name,
-                reason=signup.drop_reason,
-                **ctx,
+            kind="late_drop",
+            optional_kind="late_drop",
+            subject=lambda: _(
+                "Late drop: %(role)s at %(court)s, %(when)s",
+                role=ctx["role"],
+                court=ctx["court"].name,
+                when=_when(ctx["shift"].starts_at, ctx["court"]),
             ),
+            volunteer_name=signup.user.display_name,
+            reason=signup.drop_reason,
+            **ctx,
         )
         count += 1
     return count
@@ -291,25 +263,20 @@ def invited(session: Session, *, invitation: Invitation) -> bool:
     ctx = seat_context(shift)
     accept_url, decline_url = invitation_links(invitation)
     max_age = timedelta(days=int(current_app.config["INVITATION_LINK_MAX_AGE_DAYS"]))
-    enqueue(
+    _queue(
         session,
         user=user,
-        message=compose(
-            kind="invitation",
-            template="invitation",
-            locale=user.locale,
-            user=user,
-            optional_kind="invitation",
-            subject=lambda: _(
-                "Can you come? %(role)s at %(court)s, %(when)s",
-                role=ctx["role"],
-                court=ctx["court"].name,
-                when=_when(ctx["shift"].starts_at, ctx["court"]),
-            ),
-            accept_url=accept_url,
-            decline_url=decline_url,
-            expires_at=min(invitation.expires_at, utcnow() + max_age),
-            **ctx,
+        kind="invitation",
+        optional_kind="invitation",
+        subject=lambda: _(
+            "Can you come? %(role)s at %(court)s, %(when)s",
+            role=ctx["role"],
+            court=ctx["court"].name,
+            when=_when(ctx["shift"].starts_at, ctx["court"]),
         ),
+        accept_url=accept_url,
+        decline_url=decline_url,
+        expires_at=min(invitation.expires_at, utcnow() + max_age),
+        **ctx,
     )
     return True
