@@ -25,7 +25,7 @@ from scheduler.shifts.forms import (
     PersonForm,
 )
 from scheduler.shifts.messages import error_message
-from scheduler.shifts.routes import _back, _checked, bp, claim_rules, refusal_texts
+from scheduler.shifts.routes import _back, _checked, bp, claim_rules, refusal_texts, run_seat_action
 from scheduler.types import utcnow
 
 # Refusals shown beside the assign form after a refused assignment, until the next page view.
@@ -57,19 +57,8 @@ def _person_or_400(form: PersonForm) -> int:
 
 
 def _admin_call(shift_id: int, call) -> Response | None:
-    """Run a coordinator action; a refusal becomes a message, scope a 403, a missing shift a 404."""
-    try:
-        call()
-    except shifts.ShiftMissing:
-        abort(404)
-    except PermissionDenied:
-        abort(403)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(error_message(exc.code), "error")
-        return _back(shift_id)
-    db.session.commit()
-    return None
+    """Run a coordinator action; None when it went through, else the response to send."""
+    return run_seat_action(shift_id, call)[1]
 
 
 @bp.post("/shifts/<int:shift_id>/assign")

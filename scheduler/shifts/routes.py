@@ -6,7 +6,9 @@ names a signup, so changing an id can never reach someone else's seat.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,7 +21,7 @@ from scheduler.extensions import db
 from scheduler.security import approved_required
 from scheduler.services import commitments as commitments_service
 from scheduler.services import shift_queries, shifts
-from scheduler.services.errors import ServiceError
+from scheduler.services.errors import PermissionDenied, ServiceError
 from scheduler.services.shift_facts import rules_from_config
 from scheduler.shifts.filters import filters_from_request
 from scheduler.shifts.forms import ActionForm, DropForm
@@ -51,6 +53,33 @@ def _back(shift_id: int) -> Response:
 def _checked(form) -> None:
     if not form.validate_on_submit():
         abort(400)
+
+
+def run_seat_action(
+    shift_id: int, call: Callable[[], Any], **message_args: Any
+) -> tuple[Any, Response | None]:
+    """Run one seat change and commit it; a refusal becomes a message and changes nothing.
+
+    Returns (the call's result, None), or (None, the response to send back). A missing shift is
+    a 404 and a shift outside a coordinator's courts a 403, for volunteers and coordinators alike.
+    """
+    try:
+        result = call()
+    except shifts.ShiftMissing:
+        abort(404)
+    except PermissionDenied:
+        abort(403)
+    except shifts.Refused as exc:
+        db.session.rollback()
+        for text in refusal_texts(exc.refusals):
+            flash(text, "error")
+        return None, _back(shift_id)
+    except (ServiceError, DropError) as exc:
+        db.session.rollback()
+        flash(error_message(exc.code, **message_args), "error")
+        return None, _back(shift_id)
+    db.session.commit()
+    return result, None
 
 
 @bp.get("/shifts")
@@ -105,22 +134,19 @@ def show_shift(shift_id: int) -> str:
 def claim_shift(shift_id: int) -> Response:
     form = ActionForm()
     _checked(form)
-    try:
-        result = shifts.claim_shift(
+    result, failed = run_seat_action(
+        shift_id,
+        lambda: shifts.claim_shift(
             db.session,
             actor=current_user,
             shift_id=shift_id,
             now=utcnow(),
             rules=claim_rules(),
             join_waitlist=form.waitlist.data == "1",
-        )
-    except shifts.ShiftMissing:
-        abort(404)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(error_message(exc.code), "error")
-        return _back(shift_id)
-    db.session.commit()
+        ),
+    )
+    if failed:
+        return failed
     if result.outcome == ClaimOutcome.REFUSED:
         for text in refusal_texts(result.refusals):
             flash(text, "error")
@@ -148,8 +174,9 @@ _CLAIM_FLASH = {
 def drop_shift(shift_id: int) -> Response:
     form = DropForm()
     _checked(form)
-    try:
-        result = shifts.drop_shift(
+    result, failed = run_seat_action(
+        shift_id,
+        lambda: shifts.drop_shift(
             db.session,
             actor=current_user,
             shift_id=shift_id,
@@ -157,13 +184,11 @@ def drop_shift(shift_id: int) -> Response:
             cutoff=drop_cutoff(),
             reason=form.reason.data or "",
             rules=claim_rules(),
-        )
-    except shifts.ShiftMissing:
-        abort(404)
-    except (ServiceError, DropError) as exc:
-        flash(error_message(exc.code, hours=current_app.config["DROP_CUTOFF_HOURS"]), "error")
-        return _back(shift_id)
-    db.session.commit()
+        ),
+        hours=current_app.config["DROP_CUTOFF_HOURS"],
+    )
+    if failed:
+        return failed
     if result.late:
         flash(
             _("You have given up this seat. The coordinators are told, so they can find someone."), "success"
@@ -177,16 +202,14 @@ def drop_shift(shift_id: int) -> Response:
 @approved_required
 def offer_handover(shift_id: int) -> Response:
     _checked(ActionForm())
-    try:
-        shifts.offer_handover(
+    failed = run_seat_action(
+        shift_id,
+        lambda: shifts.offer_handover(
             db.session, actor=current_user, shift_id=shift_id, now=utcnow(), cutoff=drop_cutoff()
-        )
-    except shifts.ShiftMissing:
-        abort(404)
-    except (ServiceError, DropError) as exc:
-        flash(error_message(exc.code), "error")
-        return _back(shift_id)
-    db.session.commit()
+        ),
+    )[1]
+    if failed:
+        return failed
     flash(_("Your seat is offered to other volunteers. It stays yours until someone takes it."), "success")
     return _back(shift_id)
 
@@ -195,12 +218,11 @@ def offer_handover(shift_id: int) -> Response:
 @approved_required
 def withdraw_handover(shift_id: int) -> Response:
     _checked(ActionForm())
-    try:
-        shifts.withdraw_handover(db.session, actor=current_user, shift_id=shift_id)
-    except ServiceError as exc:
-        flash(error_message(exc.code), "error")
-        return _back(shift_id)
-    db.session.commit()
+    failed = run_seat_action(
+        shift_id, lambda: shifts.withdraw_handover(db.session, actor=current_user, shift_id=shift_id)
+    )[1]
+    if failed:
+        return failed
     flash(_("You keep your seat; the offer is withdrawn."), "success")
     return _back(shift_id)
 
@@ -209,27 +231,19 @@ def withdraw_handover(shift_id: int) -> Response:
 @approved_required
 def take_handover(shift_id: int) -> Response:
     _checked(ActionForm())
-    try:
-        shifts.take_handover(
+    failed = run_seat_action(
+        shift_id,
+        lambda: shifts.take_handover(
             db.session,
             actor=current_user,
             shift_id=shift_id,
             now=utcnow(),
             cutoff=drop_cutoff(),
             rules=claim_rules(),
-        )
-    except shifts.ShiftMissing:
-        abort(404)
-    except shifts.Refused as exc:
-        db.session.rollback()
-        for text in refusal_texts(exc.refusals):
-            flash(text, "error")
-        return _back(shift_id)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(error_message(exc.code), "error")
-        return _back(shift_id)
-    db.session.commit()
+        ),
+    )[1]
+    if failed:
+        return failed
     flash(_("The seat is yours. Thank you for stepping in!"), "success")
     return _back(shift_id)
 
