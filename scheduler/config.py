@@ -85,6 +85,14 @@ class DefaultConfig:
     FEED_RATE_LIMIT_ADDRESS = "300 per hour"
     FEED_PAST_DAYS = 90  # past commitments kept in a feed
     FEED_CANCELLED_DAYS = 30  # a dropped seat or cancelled hearing shows as cancelled this long
+    # Each worker keeps every feed's ETag in memory while the change journal shows nothing new
+    # (scheduler/services/feed_stamps.py): at most this long, for at most this many feeds.
+    FEED_STAMP_CACHE_SECONDS = 3600
+    FEED_STAMP_CACHE_SIZE = 100_000
+    # Check every reused ETag against a fresh one and fail loudly on a difference (tests).
+    FEED_STAMP_VERIFY = False
+    # Change-journal rows older than this are removed by the daily purge.
+    FEED_CHANGES_KEEP_HOURS = 48
 
     # Claiming seats (scheduler/shifts). Minutes needed between seats at two different courts.
     TRAVEL_BUFFER_MINUTES = 60

@@ -43,6 +43,8 @@ def base_config(url: str) -> dict[str, Any]:
         "BASE_URL": "https://accompany.test",
         # Staff 2FA is on by default; tests that exercise it turn it on (tests/security/).
         "REQUIRE_2FA_FOR_STAFF": False,
+        # Every feed ETag reused from memory is checked against a fresh stamp query.
+        "FEED_STAMP_VERIFY": True,
     }
 
 

@@ -21,7 +21,7 @@ from scheduler.extensions import db, limiter
 from scheduler.feeds.forms import FeedLinkForm, FeedSettingsForm
 from scheduler.models import Signup
 from scheduler.security import approved_required, public
-from scheduler.services import feed_content, feeds
+from scheduler.services import feed_content, feed_stamps, feeds
 from scheduler.types import utcnow
 
 bp = Blueprint("feeds", __name__)
@@ -66,7 +66,7 @@ def show_feed(token: str) -> Response:
     window = feed_content.Window.at(
         now, past_days=config["FEED_PAST_DAYS"], cancelled_days=config["FEED_CANCELLED_DAYS"]
     )
-    stamp = feed_content.stamp(db.session, owner=owner, window=window, base_url=config["BASE_URL"])
+    stamp = feed_stamps.current(db.session, owner=owner, window=window, base_url=config["BASE_URL"])
     if feeds.note_use(db.session, owner=owner, now=now):
         db.session.commit()
     if _not_modified(stamp):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -18,6 +20,7 @@ def purge_job(session: Session) -> retention.PurgeResult:
         now=utcnow(),
         hearing_days=current_app.config["RETENTION_HEARING_DAYS"],
         pending_days=current_app.config["RETENTION_PENDING_ACCOUNT_DAYS"],
+        feed_changes_keep=timedelta(hours=current_app.config["FEED_CHANGES_KEEP_HOURS"]),
     )
 
 
@@ -36,5 +39,6 @@ def purge_command() -> None:
         f"Private details wiped from {result.hearings_wiped} hearings older than "
         f"{config['RETENTION_HEARING_DAYS']} days; {result.pending_accounts_removed} accounts never "
         f"approved within {config['RETENTION_PENDING_ACCOUNT_DAYS']} days removed; "
-        f"{result.reset_tokens_removed} spent password-reset links removed."
+        f"{result.reset_tokens_removed} spent password-reset links removed; "
+        f"{result.feed_changes_removed} old calendar-change records removed."
     )

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from scheduler.enums import FeedKind, UserStatus
-from scheduler.models import FeedToken, User
+from scheduler.models import FeedChange, FeedToken, User
 from scheduler.services import audit
 from scheduler.types import utcnow
 
@@ -111,6 +111,18 @@ class FeedOwner:
     alarm: str
     show_waitlist: bool
     user_changed_at: datetime
+    token_hash: str
+    # (count, newest id) of the change-journal rows for this person and for everyone, read in
+    # the same statement as the token: the in-memory ETag is reused while they stay the same.
+    marks: tuple[int, int | None, int, int | None]
+
+
+def _journal(*where: ColumnElement[bool]) -> tuple[ScalarSelect, ScalarSelect]:
+    """Row count and newest id of the journal rows matching ``where`` (two index lookups)."""
+    return (
+        select(func.count(FeedChange.id)).where(*where).scalar_subquery(),
+        select(func.max(FeedChange.id)).where(*where).scalar_subquery(),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -127,6 +139,8 @@ def _resolve_statement() -> Select:
             User.feed_alarm,
             User.feed_show_waitlist,
             User.updated_at,
+            *_journal(FeedChange.user_id == User.id),
+            *_journal(FeedChange.user_id.is_(None), FeedChange.court_id.is_(None)),
         )
         .join(User, User.id == FeedToken.user_id)
         .where(
@@ -141,10 +155,11 @@ def resolve_token(session: Session, token: str) -> FeedOwner | None:
     """The live token and its approved owner, in one query; None for anything else."""
     if not token or len(token) > 128:
         return None
-    row = session.execute(_resolve_statement(), {"token_hash": hash_token(token)}).one_or_none()
+    token_hash = hash_token(token)
+    row = session.execute(_resolve_statement(), {"token_hash": token_hash}).one_or_none()
     if row is None:
         return None
-    token_id, kind, last_used, user_id, role, locale, alarm, show_waitlist, changed = row
+    token_id, kind, last_used, user_id, role, locale, alarm, show_waitlist, changed, *marks = row
     return FeedOwner(
         token_id=token_id,
         kind=kind,
@@ -156,6 +171,8 @@ def resolve_token(session: Session, token: str) -> FeedOwner | None:
         alarm=alarm if alarm in ALARM_CHOICES else "none",
         show_waitlist=show_waitlist,
         user_changed_at=changed,
+        token_hash=token_hash,
+        marks=tuple(marks),
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.enums import UserStatus
 from scheduler.models import Hearing, PasswordResetToken, User
-from scheduler.services import audit
+from scheduler.services import audit, feed_changes
 
 
 @dataclass(frozen=True)
@@ -22,9 +22,17 @@ class PurgeResult:
     hearings_wiped: int
     pending_accounts_removed: int
     reset_tokens_removed: int
+    feed_changes_removed: int = 0
 
 
-def purge(session: Session, *, now: datetime, hearing_days: int = 90, pending_days: int = 60) -> PurgeResult:
+def purge(
+    session: Session,
+    *,
+    now: datetime,
+    hearing_days: int = 90,
+    pending_days: int = 60,
+    feed_changes_keep: timedelta = timedelta(hours=48),
+) -> PurgeResult:
     """Run the retention rules once; safe to run as often as wanted (a second run finds nothing)."""
     hearing_cutoff = now - timedelta(days=hearing_days)
     wiped = session.execute(
@@ -54,8 +62,13 @@ def purge(session: Session, *, now: datetime, hearing_days: int = 90, pending_da
         .execution_options(synchronize_session=False)
     ).rowcount
 
+    journal = feed_changes.prune(session, now=now, keep=feed_changes_keep)
+
     result = PurgeResult(
-        hearings_wiped=wiped or 0, pending_accounts_removed=len(stale_ids), reset_tokens_removed=tokens or 0
+        hearings_wiped=wiped or 0,
+        pending_accounts_removed=len(stale_ids),
+        reset_tokens_removed=tokens or 0,
+        feed_changes_removed=journal,
     )
     if result.hearings_wiped or result.pending_accounts_removed:
         audit.record(

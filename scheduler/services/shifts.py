@@ -29,7 +29,7 @@ from scheduler.domain.eligibility import Refusal, Rules, claim_refusals
 from scheduler.enums import HearingStatus, SignupStatus
 from scheduler.models import Shift, Signup, User
 from scheduler.notifications import messages as notify
-from scheduler.services import audit
+from scheduler.services import audit, feed_changes
 from scheduler.services.errors import ServiceError
 from scheduler.services.shift_facts import load_commitments, load_shift, load_volunteers, seat_facts
 
@@ -78,7 +78,12 @@ def lock_shift(session: Session, shift_id: int) -> Shift | None:
     the count, instead of reading a stale count and failing later on upgrade.
     """
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(update(Shift).where(Shift.id == shift_id).values(updated_at=Shift.updated_at))
+        session.execute(
+            update(Shift)
+            .where(Shift.id == shift_id)
+            .values(updated_at=Shift.updated_at)
+            .execution_options(**{feed_changes.NEUTRAL: True})
+        )
     else:
         if session.scalar(select(Shift.id).where(Shift.id == shift_id).with_for_update()) is None:
             return None

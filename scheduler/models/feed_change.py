@@ -1,0 +1,37 @@
+"""A journal of "this feed may have changed", so a feed poll can answer 304 from memory.
+
+Rows are only ever inserted (by ``scheduler.services.feed_changes`` in the same transaction as
+the change) and pruned when old: no row is ever updated, so concurrent claims never queue on a
+shared counter. A row names a person (their own feed), a court (feeds of its coordinators and
+open seats), or neither (every feed: a court was edited, rows were deleted or bulk-written).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from scheduler.extensions import db
+from scheduler.types import UTCDateTime, utcnow
+
+
+class FeedChange(db.Model):
+    __tablename__ = "feed_changes"
+    __table_args__ = (
+        # Serves "this person's rows" and "rows for everyone" (user_id and court_id both NULL).
+        sa.Index("ix_feed_changes_user_court_id", "user_id", "court_id", "id"),
+        sa.Index("ix_feed_changes_court_id_id", "court_id", "id"),
+        sa.Index("ix_feed_changes_changed_at", "changed_at"),
+    )
+
+    # BigInteger on PostgreSQL (a busy network writes a few rows per change, for years);
+    # INTEGER on SQLite, where only that type is an alias of the rowid.
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    # No foreign keys: a row must outlive a deleted person or court (it says "changed").
+    user_id: Mapped[int | None] = mapped_column()
+    court_id: Mapped[int | None] = mapped_column()
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
