@@ -163,6 +163,11 @@ def main() -> None:
     parser.add_argument("--commitments", type=int, default=1000)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--clock", choices=sorted(CLOCK), default="cpu")
+    parser.add_argument(
+        "--rate-limits",
+        action="store_true",
+        help="keep the feed's rate limits on (in-memory store, limits raised so none trips)",
+    )
     args = parser.parse_args()
     global clock
     clock = CLOCK[args.clock]
@@ -172,7 +177,9 @@ def main() -> None:
         {
             "DATABASE_URL": url,
             "SECRET_KEY": "bench",
-            "RATELIMIT_ENABLED": False,
+            "RATELIMIT_ENABLED": args.rate_limits,
+            "FEED_RATE_LIMIT_TOKEN": "1000000 per hour",
+            "FEED_RATE_LIMIT_ADDRESS": "1000000 per hour",
             "BASE_URL": "https://bench.test",
         }
     )
@@ -234,6 +241,7 @@ def main() -> None:
 
     print(f"database: {url.split(':', 1)[0]}; {events} events in the feed, {len(first.data):,} bytes")
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"rate limits: {'on (memory store)' if args.rate_limits else 'off'}")
     if args.clock == "cpu":
         print(
             "times are CPU time of this process (SQLite runs in-process; PostgreSQL server work not counted)"
