@@ -1,0 +1,40 @@
+"""Refresh the Spanish catalogue from the extracted template, in the layout kept in git.
+
+``make extract-messages`` runs this after ``pybabel extract``. The catalogue is written sorted,
+without source locations and wrapped at 100 columns, so a new string is a small diff instead of
+every location line moving. New strings arrive untranslated: the suite fails until they are.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+HERE = Path(__file__).resolve().parent
+
+
+def refresh(locale: str = "es") -> tuple[int, int]:
+    with (HERE / "messages.pot").open("rb") as f:
+        template = read_po(f)
+    po_path = HERE / locale / "LC_MESSAGES" / "messages.po"
+    with po_path.open("rb") as f:
+        catalog = read_po(f, locale=locale)
+    catalog.update(template, no_fuzzy_matching=True)
+    catalog.project, catalog.version = "Accompany", ""
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, no_location=True, sort_output=True, ignore_obsolete=True)
+    # Babel writes a placeholder bug-report address (the project has none to give) and a
+    # "project version" header that the project does not version.
+    text = re.sub(rb'"Report-Msgid-Bugs-To: [^"]*"\n', b"", buffer.getvalue())
+    text = re.sub(rb'"Project-Id-Version: [^"]*"', rb'"Project-Id-Version: Accompany\\n"', text)
+    po_path.write_bytes(text)
+    missing = sum(1 for m in catalog if m.id and not m.string)
+    return len([m for m in catalog if m.id]), missing
+
+
+if __name__ == "__main__":
+    total, missing = refresh()
+    print(f"{total} messages, {missing} untranslated")
