@@ -278,14 +278,35 @@ def render_timezone(*, tzid: str, first_year: int, last_year: int) -> bytes:
     # (Thunderbird) and vobject read only the first value of such a line and then put summer
     # events an hour off from the next year on (tests/interop caught it), so each transition
     # gets an RDATE line of its own, which every parser reads.
+    zone = ZoneInfo(tzid)
     for observance in component.subcomponents:
+        before, after = observance["TZOFFSETFROM"].td, observance["TZOFFSETTO"].td
+        onset = observance.pop("DTSTART").dt
+        observance.add("dtstart", _onset(zone, onset, before, after))
         rdates = observance.pop("RDATE", None)
         if rdates is None:
             continue
         for rdate in rdates if isinstance(rdates, list) else [rdates]:
             for value in rdate.dts:
-                observance.add("rdate", value.dt)
+                observance.add("rdate", _onset(zone, value.dt, before, after))
     return component.to_ical()
+
+
+def _onset(zone: ZoneInfo, local: datetime, before: timedelta, after: timedelta) -> datetime:
+    """A transition as RFC 5545 wants it: the wall-clock time just before it (TZOFFSETFROM).
+
+    icalendar writes the spring-forward onset in the new offset (03:00 rather than 02:00 in
+    the US), which puts the change an hour late for a client that converts through UTC. Each
+    reading of the given time is tried against the zone's real transitions.
+    """
+    if before == after:
+        return local
+    for offset in (before, after):
+        instant = (local - offset).replace(tzinfo=UTC)
+        just_before = (instant - timedelta(seconds=1)).astimezone(zone).utcoffset()
+        if just_before == before and instant.astimezone(zone).utcoffset() == after:
+            return (instant + before).replace(tzinfo=None)
+    return local
 
 
 @lru_cache(maxsize=256)

@@ -39,7 +39,7 @@ from scheduler.services.feeds import FeedOwner
 from scheduler.types import UTCDateTime
 
 # Raise when the bytes a given set of rows produces changes, so every cached feed refreshes.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 DROPPED = (SignupStatus.DROPPED, SignupStatus.REMOVED)
 
 
@@ -410,9 +410,13 @@ def stamp(session: Session, *, owner: FeedOwner, window: Window, base_url: str) 
 
     if owner.kind == FeedKind.OPEN_SEATS:
         return feed_coverage.open_seats_stamp(session, owner=owner, window=window, base_url=base_url)
-    if owner.is_coordinator:
-        return feed_coverage.coordinator_stamp(session, owner=owner, window=window, base_url=base_url)
-    return volunteer_stamp(session, owner=owner, window=window, base_url=base_url)
+    own = volunteer_stamp(session, owner=owner, window=window, base_url=base_url)
+    if not owner.is_coordinator:
+        return own
+    # A coordinator's feed: the hearings they coordinate, and the seats they hold themselves.
+    coverage = feed_coverage.coordinator_stamp(session, owner=owner, window=window, base_url=base_url)
+    both = hashlib.sha256((coverage.etag + own.etag).encode()).hexdigest()[:32]
+    return Stamp(etag=f'"{both}"', last_modified=max(coverage.last_modified, own.last_modified))
 
 
 def body(session: Session, *, owner: FeedOwner, window: Window, base_url: str) -> bytes:
@@ -426,7 +430,7 @@ def body(session: Session, *, owner: FeedOwner, window: Window, base_url: str) -
     elif owner.is_coordinator:
         events = feed_coverage.coordinator_events(
             session, owner=owner, window=window, base_url=base_url, words=words
-        )
+        ) + volunteer_events(session, owner=owner, window=window, base_url=base_url)
     else:
         events = volunteer_events(session, owner=owner, window=window, base_url=base_url)
     zones: dict[str, int] = {}

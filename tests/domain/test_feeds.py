@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -61,6 +62,31 @@ def test_vtimezone_has_standard_and_daylight(tzid):
     (tz,) = icalendar.Calendar.from_ical(body).walk("VTIMEZONE")
     assert str(tz["TZID"]) == tzid
     assert {c.name for c in tz.subcomponents} == {"STANDARD", "DAYLIGHT"}
+
+
+@pytest.mark.parametrize("tzid", [*DST_ZONES, "Europe/London", "Australia/Lord_Howe"])
+def test_each_vtimezone_onset_is_a_real_transition_in_the_offset_before_it(tzid):
+    """RFC 5545: an onset is local time in TZOFFSETFROM (US spring-forward: 02:00, not 03:00).
+
+    Written an hour late, a client converting through UTC shows 03:00-04:00 events on that
+    day an hour early.
+    """
+    zone = ZoneInfo(tzid)
+    tz = icalendar.Timezone.from_ical(feeds.render_timezone(tzid=tzid, first_year=2026, last_year=2028))
+    onsets = 0
+    for observance in tz.subcomponents:
+        before, after = observance["TZOFFSETFROM"].td, observance["TZOFFSETTO"].td
+        if before == after:
+            continue
+        rdates = observance.get("RDATE", [])
+        values = [observance["DTSTART"].dt]
+        values += [d.dt for r in (rdates if isinstance(rdates, list) else [rdates]) for d in r.dts]
+        for local in values:
+            instant = (local - before).replace(tzinfo=UTC)
+            assert (instant - timedelta(seconds=1)).astimezone(zone).utcoffset() == before, (tzid, local)
+            assert instant.astimezone(zone).utcoffset() == after, (tzid, local)
+            onsets += 1
+    assert onsets == 6  # two a year, 2026 to 2028
 
 
 @pytest.mark.parametrize("tzid", NO_DST_ZONES)

@@ -366,6 +366,30 @@ def test_coordinator_feed_shows_coverage(client):
     assert SECRET_REF not in _feed(client, token).data.decode()
 
 
+def test_coordinator_feed_also_holds_their_own_seats(client):
+    """A coordinator who accompanies too finds that seat in the same calendar, at any court."""
+    mine = make_court(name="Chicago Immigration Court")
+    other_court = make_court(name="Omaha Immigration Court")
+    coordinator = make_user(role=Role.COORDINATOR, courts=(mine,), display_name="Cora Coord")
+    coordinated = make_hearing(court=mine, starts_at=_at(4), seats={ShiftRole.ACCOMPANIER: 2})
+    away = make_hearing(court=other_court, starts_at=_at(6), seats={ShiftRole.ACCOMPANIER: 2})
+    own = make_signup(shift=away.shifts[0], user=coordinator)
+    token = feeds.issue_token(db.session, user=coordinator, kind=FeedKind.PERSONAL, actor=None)
+    db.session.commit()
+    first = _feed(client, token)
+    events = _events(first)
+    assert set(events) == {f"hearing-{coordinated.id}@accompany.test", f"signup-{own.id}@accompany.test"}
+    assert (
+        str(events[f"signup-{own.id}@accompany.test"]["SUMMARY"]) == "Accompanier · Omaha Immigration Court"
+    )
+    own.status = SignupStatus.DROPPED
+    own.status_changed_at = utcnow()
+    db.session.commit()
+    again = _feed(client, token, **{"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    assert str(_events(again)[f"signup-{own.id}@accompany.test"]["STATUS"]) == "CANCELLED"
+
+
 def test_open_seats_feed_lists_fitting_seats_with_room(client):
     volunteer = make_user(roles=(ShiftRole.INTERPRETER,), languages=("es",))
     fits = make_hearing(starts_at=_at(3), seats={ShiftRole.INTERPRETER: 1}, languages=("es",))
