@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy import Select, delete, event, insert, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, aliased
 
 from scheduler.models import (
@@ -104,6 +104,16 @@ def _values(obj: Any, attr: str) -> set[int]:
     return {v for v in (*history.added, *history.unchanged, *history.deleted) if v is not None}
 
 
+def _people_on(hearings: Any) -> Select:
+    """Everyone with a row (any status) on these hearings: a list of ids or a subquery."""
+    return (
+        select(Signup.user_id)
+        .join(Shift, Shift.id == Signup.shift_id)
+        .where(Shift.hearing_id.in_(hearings))
+        .distinct()
+    )
+
+
 def _people_at(session: Session, touched: _Touched) -> set[int]:
     """Everyone with a seat at the touched hearings, and everyone on a hearing a touched person leads."""
     conn = session.connection()
@@ -113,14 +123,7 @@ def _people_at(session: Session, touched: _Touched) -> set[int]:
     people: set[int] = set()
     if hearings:
         touched.courts.update(conn.scalars(select(Hearing.court_id).where(Hearing.id.in_(hearings))))
-        people.update(
-            conn.scalars(
-                select(Signup.user_id)
-                .join(Shift, Shift.id == Signup.shift_id)
-                .where(Shift.hearing_id.in_(hearings))
-                .distinct()
-            )
-        )
+        people.update(conn.scalars(_people_on(hearings)))
     if touched.leads:
         led, led_shift = aliased(Signup), aliased(Shift)
         led_hearings = (
@@ -128,14 +131,7 @@ def _people_at(session: Session, touched: _Touched) -> set[int]:
             .join(led, led.shift_id == led_shift.id)
             .where(led.user_id.in_(touched.leads), led.team_lead.is_(True))
         )
-        people.update(
-            conn.scalars(
-                select(Signup.user_id)
-                .join(Shift, Shift.id == Signup.shift_id)
-                .where(Shift.hearing_id.in_(led_hearings))
-                .distinct()
-            )
-        )
+        people.update(conn.scalars(_people_on(led_hearings)))
     return people
 
 
