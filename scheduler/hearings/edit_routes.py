@@ -113,6 +113,7 @@ def edit_hearing(hearing_id: int) -> str | Response:
                 actor=current_user,
                 hearing=hearing,
                 details=details_from(form, courtroom=hearing.courtroom),
+                notify_volunteers=form.notify_volunteers.data,
             )
         except ServiceError as exc:
             flash(str(ERROR_MESSAGES.get(exc.code, exc.code)), "error")

@@ -153,7 +153,14 @@ for _name, _field in _seat_fields().items():
 
 
 class EditHearingForm(DetailsMixin, FlaskForm):
-    pass
+    notify_volunteers = BooleanField(
+        _l("Email the people signed up what changed"),
+        default=True,
+        description=_l(
+            "Only for the kind, the length, the meeting point and the notes for volunteers; "
+            "untick it for a typo fix."
+        ),
+    )
 
 
 class RescheduleForm(FlaskForm):

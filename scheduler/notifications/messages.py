@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.routing import BuildError
 
 from scheduler.enums import Role, UserStatus
-from scheduler.i18n import SHIFT_ROLE_NAMES
+from scheduler.i18n import HEARING_KIND_NAMES, SHIFT_ROLE_NAMES
 from scheduler.models import Court, Hearing, Shift, Signup, User, coordinator_courts
 from scheduler.notifications.compose import compose, when_text
 from scheduler.notifications.ics import seat_ics
@@ -164,6 +165,61 @@ def hearing_cancelled(session: Session, *, signup_ids: Iterable[int]) -> int:
             kind="hearing_cancelled",
             subject=lambda c=ctx: _(
                 "Hearing cancelled: %(role)s at %(court)s, %(when)s",
+                role=c["role"],
+                court=c["court"].name,
+                when=_when(c["shift"].starts_at, c["court"]),
+            ),
+            ics=seat_ics(session, signup=signup, domain=domain),
+            **ctx,
+        )
+        count += 1
+    return count
+
+
+# What a volunteer sees of a hearing's details, in the order the message lists them.
+_DETAIL_LABELS = {
+    "kind": _l("Kind of hearing"),
+    "duration_minutes": _l("Expected length"),
+    "meeting_point": _l("Meeting point"),
+    "public_notes": _l("Notes for volunteers"),
+}
+
+
+def _detail_value(name: str, value: object) -> object:
+    """A changed value as the recipient reads it (lazy, so it is worded in their language)."""
+    if name == "kind":
+        return HEARING_KIND_NAMES.get(str(value), str(value))
+    if name == "duration_minutes":
+        return _l("%(num)s minutes", num=value)
+    return value or _l("(none)")
+
+
+def hearing_details_changed(
+    session: Session, *, signup_ids: Iterable[int], changes: dict[str, dict[str, object]]
+) -> int:
+    """Tell everyone on the hearing which details they rely on changed, old and new."""
+    lines = [
+        {
+            "label": label,
+            "old": _detail_value(name, changes[name].get("old")),
+            "new": _detail_value(name, changes[name].get("new")),
+        }
+        for name, label in _DETAIL_LABELS.items()
+        if name in changes
+    ]
+    if not lines:
+        return 0
+    count = 0
+    domain = mail_domain()
+    for signup in _load_signups(session, signup_ids):
+        ctx = seat_context(signup.shift)
+        ctx.update(signup=signup, changes=lines)
+        _queue(
+            session,
+            user=signup.user,
+            kind="hearing_updated",
+            subject=lambda c=ctx: _(
+                "Hearing details changed: %(role)s at %(court)s, %(when)s",
                 role=c["role"],
                 court=c["court"].name,
                 when=_when(c["shift"].starts_at, c["court"]),

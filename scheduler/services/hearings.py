@@ -99,9 +99,18 @@ def create_hearing(
 
 
 def update_details(
-    session: Session, *, actor: User, hearing: Hearing, details: HearingDetails
+    session: Session,
+    *,
+    actor: User,
+    hearing: Hearing,
+    details: HearingDetails,
+    notify_volunteers: bool = True,
 ) -> ChangeResult:
-    """Edit what does not move the hearing; the version goes up only for what volunteers see."""
+    """Edit what does not move the hearing; the version goes up only for what volunteers see.
+
+    People signed up hear of a change they can see (meeting point, notes, kind, length) by
+    email unless the coordinator says not to; calendar feeds follow either way.
+    """
     _require_scope(actor, hearing.court_id)
     _require_scheduled(hearing)
     before = _snapshot(hearing)
@@ -114,7 +123,10 @@ def update_details(
         # Shifts that ran to the hearing's expected end still do.
         if shift.ends_at == old_end and new_end > shift.starts_at:
             shift.ends_at = new_end
-    return _finish_change(session, actor=actor, hearing=hearing, before=before, action="hearing.updated")
+    result = _finish_change(session, actor=actor, hearing=hearing, before=before, action="hearing.updated")
+    if result.version_raised and notify_volunteers and hearing.starts_at > utcnow():
+        notify.hearing_details_changed(session, signup_ids=result.signup_ids, changes=result.changes)
+    return result
 
 
 def reschedule_hearing(

@@ -112,3 +112,55 @@ def test_approving_an_account_tells_the_person(app, smtp_server) -> None:
     got = _received(smtp_server)
     assert list(got) == ["new@example.org"]
     assert "approved" in got["new@example.org"]["Subject"]
+
+
+def _edit(hearing, coordinator, *, notify: bool = True, **changes) -> None:
+    fields = {
+        "kind": hearing.kind,
+        "duration_minutes": hearing.duration_minutes,
+        "judge": hearing.judge,
+        "languages": tuple(hearing.language_codes),
+        "respondent_ref": hearing.respondent_ref,
+        "meeting_point": hearing.meeting_point,
+        "public_notes": hearing.public_notes,
+        "private_notes": hearing.private_notes,
+        "date_confirmed": hearing.date_confirmed,
+        "courtroom": hearing.courtroom,
+    }
+    fields.update(changes)
+    hearings.update_details(
+        db.session,
+        actor=coordinator,
+        hearing=hearing,
+        details=hearings.HearingDetails(**fields),
+        notify_volunteers=notify,
+    )
+    db.session.commit()
+
+
+def test_a_new_meeting_point_tells_everyone_on_the_hearing_old_and_new(app, smtp_server) -> None:
+    hearing, *_people, coordinator = _hearing_with_people(meeting_point="Lobby, by security")
+    db.session.commit()
+    _edit(
+        hearing, coordinator, meeting_point="4th floor, outside courtroom 12", private_notes=f"new {MARKER}"
+    )
+    got = _received(smtp_server)
+    assert sorted(got) == ["seated@example.org", "waiting@example.org"]
+    text = parts(got["seated@example.org"])["text"]
+    assert "Meeting point: 4th floor, outside courtroom 12" in text
+    assert "Lobby, by security" in text  # what it was, so nobody goes to the old place
+    assert "Hearing details changed" in got["seated@example.org"]["Subject"]
+    spanish = parts(got["waiting@example.org"])["text"]
+    assert "Punto de encuentro: 4th floor, outside courtroom 12" in spanish
+    assert "Detalles:" in spanish and "antes:" in spanish  # the text part is translated too
+    assert int(_event(got["seated@example.org"])["SEQUENCE"]) == hearing.version == 2
+    assert all(MARKER not in m.as_string() for m in got.values())
+
+
+def test_no_mail_for_private_changes_or_when_the_coordinator_says_so(app, smtp_server) -> None:
+    hearing, _seated, _waiting, coordinator = _hearing_with_people()
+    db.session.commit()
+    _edit(hearing, coordinator, judge="Judge Rivera", private_notes="call the lawyer first")
+    _edit(hearing, coordinator, notify=False, public_notes="Bring the hearing notice")
+    assert _received(smtp_server) == {}
+    assert hearing.version == 2  # the feed still follows the volunteer-visible change

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -231,6 +232,31 @@ def test_cancel_through_the_form(app, client, auth, world) -> None:
     assert hearing.status == HearingStatus.CANCELLED
     assert all(s.status == ShiftStatus.CLOSED for s in hearing.shifts)
     assert "Government shutdown" in client.get(f"/hearings/{hid}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("tick", [True, False])
+def test_editing_the_meeting_point_emails_the_team_unless_unticked(
+    app, client, auth, world, outbox, tick
+) -> None:
+    auth.login_as(world["chicago_coordinator"])
+    hid = world["hearing"].id
+    page = client.get(f"/hearings/{hid}/edit").get_data(as_text=True)
+    (checkbox,) = re.findall(r'<input[^>]*name="notify_volunteers"[^>]*>', page)
+    assert "checked" in checkbox  # ticked unless the coordinator unticks it
+    data = {
+        "kind": "master",
+        "duration_minutes": 60,
+        "languages": ["es"],
+        "meeting_point": "Room 5 door",
+        "public_notes": "Bring water",
+    }
+    if tick:
+        data["notify_volunteers"] = "y"
+    assert client.post(f"/hearings/{hid}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Hearing, hid).meeting_point == "Room 5 door"
+    told = sorted(m.to for m in outbox if "Hearing details changed" in m.subject)
+    assert len(told) == (2 if tick else 0)
 
 
 def test_next_hearing_is_prefilled_and_lists_the_previous_team(app, client, auth, world) -> None:
