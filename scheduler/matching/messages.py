@@ -97,6 +97,7 @@ ERRORS = {
     "not_found": lambda: _("This shift no longer exists."),
     "unknown_volunteer": lambda: _("There is no such volunteer."),
     "not_pending": lambda: _("This invitation has already been answered."),
+    "not_invited": lambda: _("This person has no open invitation for this shift."),
     "expired": lambda: _("This invitation has expired: the shift has started."),
     "bad_range": lambda: _("The last day cannot be before the first day."),
     "range_too_long": lambda: _("Plan at most two months at a time."),

@@ -85,6 +85,27 @@ def invite_volunteer(shift_id: int, user_id: int) -> Response:
     return _shift_page(shift_id)
 
 
+@bp.post("/matching/shifts/<int:shift_id>/invite/<int:user_id>/withdraw")
+@coordinator_required
+def withdraw_invitation(shift_id: int, user_id: int) -> Response:
+    _checked(ButtonForm())
+    try:
+        invitation = invitations.withdraw(
+            db.session, actor=current_user, shift_id=shift_id, user_id=user_id, now=utcnow()
+        )
+    except ShiftMissing:
+        abort(404)
+    except PermissionDenied:
+        abort(403)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(error_text(exc.code), "error")
+        return _shift_page(shift_id)
+    db.session.commit()
+    flash(_("The invitation to %(name)s is withdrawn.", name=invitation.user.display_name), "success")
+    return _shift_page(shift_id)
+
+
 def _court_choices() -> list[SelectChoice]:
     from sqlalchemy import select
 

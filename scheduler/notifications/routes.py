@@ -135,6 +135,15 @@ def _open_invitation(token: str) -> tuple[Any, tuple[str, int] | None]:
     if invitation.status != InvitationStatus.PENDING or invitation.nonce != payload.get("n"):
         if invitation.status == InvitationStatus.EXPIRED:
             return None, _link_refused(*expired)
+        if invitation.status == InvitationStatus.CANCELLED:
+            return None, _link_refused(
+                _("Withdrawn"),
+                _(
+                    "The coordinator withdrew this invitation, usually because the seat is filled. "
+                    "Thank you anyway."
+                ),
+                410,
+            )
         return None, _link_refused(
             _("Already used"), _("This invitation has already been answered. Each link works once."), 410
         )

@@ -251,6 +251,36 @@ def respond_to_invitation(
     return Answer("refused", list(result.refusals))
 
 
+def withdraw(session: Session, *, actor: User, shift_id: int, user_id: int, now: datetime) -> Invitation:
+    """Take back an unanswered invitation (the seat was filled another way, or it went to the
+    wrong person). Its emailed links stop working at once; nothing else changes."""
+    shift = load_shift(session, shift_id)
+    if shift is None:
+        raise shift_service.ShiftMissing()
+    if not scope.may_manage_court(actor, shift.hearing.court_id):
+        raise PermissionDenied()
+    invitation = session.scalar(
+        select(Invitation).where(
+            Invitation.shift_id == shift.id,
+            Invitation.user_id == user_id,
+            Invitation.status == InvitationStatus.PENDING,
+        )
+    )
+    if invitation is None:
+        raise ServiceError("not_invited")
+    _close(invitation, InvitationStatus.CANCELLED, now)
+    audit.record(
+        session,
+        actor=actor,
+        action="invitation.withdrawn",
+        object_type="shift",
+        object_id=shift.id,
+        details={"user_id": user_id},
+    )
+    session.flush()
+    return invitation
+
+
 def _close(invitation: Invitation, status: InvitationStatus, now: datetime) -> None:
     invitation.status = status
     invitation.responded_at = now

@@ -299,6 +299,18 @@ def pending_invitations(session: Session, shift_ids: Sequence[int]) -> set[tuple
     )
 
 
+def open_invitations(session: Session, shift_id: int) -> list[tuple[int, datetime]]:
+    """(person, sent at) of each unanswered invitation to one shift, oldest first."""
+    return [
+        (user_id, created)
+        for user_id, created in session.execute(
+            select(Invitation.user_id, Invitation.created_at)
+            .where(Invitation.shift_id == shift_id, Invitation.status == InvitationStatus.PENDING)
+            .order_by(Invitation.created_at, Invitation.id)
+        )
+    ]
+
+
 def open_shifts(
     session: Session,
     *,

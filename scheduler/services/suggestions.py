@@ -5,7 +5,7 @@ Loading is in ``scheduler.services.matching``; ranking in ``scheduler.domain.mat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from scheduler.services.matching import (
     load_histories,
     load_schedules,
     match_seat,
+    open_invitations,
     open_shifts,
     pending_invitations,
     users_by_id,
@@ -45,12 +46,20 @@ class WhyNot:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenInvitation:
+    user: User
+    sent_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Suggestions:
     shift: Shift
     open_places: int
     top: list[Suggestion]
     why_not: list[WhyNot]
     eligible_count: int
+    # Everyone invited who has not answered yet, ranked or not (they can be withdrawn).
+    invited: list[OpenInvitation] = field(default_factory=list)
 
 
 def suggestions_for_shift(
@@ -83,10 +92,13 @@ def suggestions_for_shift(
         exclude=exclude,
     )
     invited = pending_invitations(session, [shift.id])
+    sent = open_invitations(session, shift.id)
     shown = ranking.matches[: settings.suggestions]
     # "Why not" lists people who offer this role (the only ones loaded), fewest reasons first.
     offering = sorted(ranking.ineligible, key=lambda i: (len(i.refusals), i.user_id))[:why_not_limit]
-    people = users_by_id(session, [m.user_id for m in shown] + [i.user_id for i in offering])
+    people = users_by_id(
+        session, [m.user_id for m in shown] + [i.user_id for i in offering] + [u for u, _at in sent]
+    )
     top = [Suggestion(people[m.user_id], m, (m.user_id, shift.id) in invited) for m in shown]
     filled = confirmed_counts(session, [shift.id]).get(shift.id, 0)
     return Suggestions(
@@ -98,6 +110,7 @@ def suggestions_for_shift(
             key=lambda w: (len(w.refusals), w.user.display_name.lower()),
         ),
         eligible_count=len(ranking.matches),
+        invited=[OpenInvitation(people[u], at) for u, at in sent],
     )
 
 

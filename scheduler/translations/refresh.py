@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
@@ -16,13 +17,20 @@ from babel.messages.pofile import read_po, write_po
 HERE = Path(__file__).resolve().parent
 
 
-def refresh(locale: str = "es") -> tuple[int, int]:
+def refresh(locale: str = "es", fragments: list[Path] | None = None) -> tuple[int, int]:
+    """Merge the template (and translations from PO ``fragments``, if given) into the catalogue."""
     with (HERE / "messages.pot").open("rb") as f:
         template = read_po(f)
     po_path = HERE / locale / "LC_MESSAGES" / "messages.po"
     with po_path.open("rb") as f:
         catalog = read_po(f, locale=locale)
     catalog.update(template, no_fuzzy_matching=True)
+    for fragment in fragments or []:
+        with fragment.open("rb") as f:
+            for message in read_po(f, locale=locale):
+                if message.id and message.string and message.id in catalog:
+                    catalog[message.id].string = message.string
+                    catalog[message.id].flags.discard("fuzzy")
     catalog.project, catalog.version = "Accompany", ""
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=100, no_location=True, sort_output=True, ignore_obsolete=True)
@@ -36,5 +44,6 @@ def refresh(locale: str = "es") -> tuple[int, int]:
 
 
 if __name__ == "__main__":
-    total, missing = refresh()
+    # python -m scheduler.translations.refresh [fragment.po ...]: also take translations from these.
+    total, missing = refresh(fragments=[Path(arg) for arg in sys.argv[1:]])
     print(f"{total} messages, {missing} untranslated")

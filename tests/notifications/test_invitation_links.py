@@ -85,3 +85,16 @@ def test_tampered_and_expired_invitation_links_are_refused_with_a_clear_page(
     assert response.status_code == 410 and "has expired" in response.get_data(as_text=True)
     db.session.refresh(invitation)
     assert invitation.status.value == "pending"
+
+
+def test_a_withdrawn_invitation_link_says_so_and_takes_no_seat(app, client, smtp_server) -> None:
+    invitation, accept, _decline = _invite(smtp_server)
+    coordinator = invitation.invited_by
+    invitations.withdraw(
+        db.session, actor=coordinator, shift_id=invitation.shift_id, user_id=invitation.user_id, now=utcnow()
+    )
+    db.session.commit()
+    for response in (client.get(accept), client.post(accept)):
+        assert response.status_code == 410
+        assert "withdrew this invitation" in response.get_data(as_text=True)
+    assert invitation.shift.signups == []

@@ -119,6 +119,7 @@ RULES: dict[str, dict[str, Any]] = {
     "notifications.respond_invitation": {"GET": TOKEN},
     "notifications.apply_invitation_response": {"POST": TOKEN},
     "matching.invite_volunteer": {"POST": SCOPED},
+    "matching.withdraw_invitation": {"POST": SCOPED},
     "matching.plan_form": {"GET": STAFF},
     "matching.compute_plan": {"POST": STAFF},
     "matching.send_plan": {"POST": STAFF},

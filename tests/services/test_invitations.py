@@ -148,3 +148,24 @@ def test_my_invitations_marks_expired_ones(setup):
         db.session, user=setup["person"], now=setup["shift"].starts_at + timedelta(hours=1)
     )
     assert rows == [inv] and inv.status == InvitationStatus.EXPIRED
+
+
+def test_a_coordinator_withdraws_an_unanswered_invitation(setup):
+    inv = invite(setup)
+    shift_id, person_id = setup["shift"].id, setup["person"].id
+    outsider = make_user(role=Role.COORDINATOR, courts=(make_court(),))
+    with pytest.raises(PermissionDenied):
+        invitations.withdraw(db.session, actor=outsider, shift_id=shift_id, user_id=person_id, now=utcnow())
+    invitations.withdraw(
+        db.session, actor=setup["coordinator"], shift_id=shift_id, user_id=person_id, now=utcnow()
+    )
+    assert inv.status == InvitationStatus.CANCELLED and inv.nonce is None
+    with pytest.raises(ServiceError, match="not_pending"):
+        invitations.respond_to_invitation(
+            db.session, invitation=inv, user=setup["person"], accept=True, now=utcnow()
+        )
+    with pytest.raises(ServiceError, match="not_invited"):
+        invitations.withdraw(
+            db.session, actor=setup["coordinator"], shift_id=shift_id, user_id=person_id, now=utcnow()
+        )
+    assert invite(setup).status == InvitationStatus.PENDING  # the person can be invited again

@@ -64,6 +64,21 @@ def test_coordinator_sees_suggestions_with_reasons_and_invites(client, auth, wor
     )
 
 
+def test_coordinator_withdraws_an_invitation_from_the_shift_page(client, auth, world):
+    auth.login_as(world["coordinator"])
+    shift_id, person = world["accomp"].id, world["volunteer"]
+    client.post(f"/matching/shifts/{shift_id}/invite/{person.id}")
+    page = client.get(f"/shifts/{shift_id}").get_data(as_text=True)
+    assert "Invited, no answer yet" in page
+    assert f"/matching/shifts/{shift_id}/invite/{person.id}/withdraw" in page
+    done = client.post(f"/matching/shifts/{shift_id}/invite/{person.id}/withdraw", follow_redirects=True)
+    assert "The invitation to Vera Volunteer is withdrawn." in done.get_data(as_text=True)
+    assert db.session.scalar(select(Invitation.status)) == InvitationStatus.CANCELLED
+    assert "Invited, no answer yet" not in client.get(f"/shifts/{shift_id}").get_data(as_text=True)
+    again = client.post(f"/matching/shifts/{shift_id}/invite/{person.id}/withdraw", follow_redirects=True)
+    assert "no open invitation" in again.get_data(as_text=True)
+
+
 def test_inviting_someone_who_cannot_take_the_seat_says_why(client, auth, world):
     portuguese = free_person(languages=("pt",))
     db.session.commit()
