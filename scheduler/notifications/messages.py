@@ -7,7 +7,7 @@ notes or another volunteer's contact details.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -119,6 +119,36 @@ def _load_signups(session: Session, signup_ids: Iterable[int]) -> list[Signup]:
     )
 
 
+def _tell_everyone_on(
+    session: Session,
+    *,
+    signup_ids: Iterable[int],
+    kind: str,
+    subject: Callable[[dict], str],
+    extra: Callable[[Signup], dict] | None = None,
+) -> int:
+    """One message per seat (seated or waitlisted), each with that seat's updated event."""
+    count = 0
+    domain = mail_domain()
+    for signup in _load_signups(session, signup_ids):
+        ctx = seat_context(signup.shift)
+        ctx.update(signup=signup, **(extra(signup) if extra else {}))
+        _queue(
+            session,
+            user=signup.user,
+            kind=kind,
+            subject=lambda c=ctx: subject(c),
+            ics=seat_ics(session, signup=signup, domain=domain),
+            **ctx,
+        )
+        count += 1
+    return count
+
+
+def _seat_words(c: dict) -> dict[str, object]:
+    return {"role": c["role"], "court": c["court"].name, "when": _when(c["shift"].starts_at, c["court"])}
+
+
 def hearing_changed(
     session: Session,
     *,
@@ -127,53 +157,28 @@ def hearing_changed(
     old_court: Court | None = None,
 ) -> int:
     """Tell everyone on the hearing (seated or waitlisted) it moved; returns messages queued."""
-    count = 0
-    domain = mail_domain()
-    for signup in _load_signups(session, signup_ids):
-        shift, user = signup.shift, signup.user
-        hearing = shift.hearing
-        before = old_court or hearing.court
-        old_shift_start = shift.starts_at - (hearing.starts_at - old_starts_at)
-        ctx = seat_context(shift)
-        ctx.update(signup=signup, old_court=before, old_start=old_shift_start)
-        _queue(
-            session,
-            user=user,
-            kind="hearing_changed",
-            subject=lambda c=ctx: _(
-                "Hearing moved: %(role)s at %(court)s, now %(when)s",
-                role=c["role"],
-                court=c["court"].name,
-                when=_when(c["shift"].starts_at, c["court"]),
-            ),
-            ics=seat_ics(session, signup=signup, domain=domain),
-            **ctx,
-        )
-        count += 1
-    return count
+
+    def before(signup: Signup) -> dict:
+        shift, hearing = signup.shift, signup.shift.hearing
+        old_start = shift.starts_at - (hearing.starts_at - old_starts_at)
+        return {"old_court": old_court or hearing.court, "old_start": old_start}
+
+    return _tell_everyone_on(
+        session,
+        signup_ids=signup_ids,
+        kind="hearing_changed",
+        subject=lambda c: _("Hearing moved: %(role)s at %(court)s, now %(when)s", **_seat_words(c)),
+        extra=before,
+    )
 
 
 def hearing_cancelled(session: Session, *, signup_ids: Iterable[int]) -> int:
-    count = 0
-    domain = mail_domain()
-    for signup in _load_signups(session, signup_ids):
-        ctx = seat_context(signup.shift)
-        ctx.update(signup=signup)
-        _queue(
-            session,
-            user=signup.user,
-            kind="hearing_cancelled",
-            subject=lambda c=ctx: _(
-                "Hearing cancelled: %(role)s at %(court)s, %(when)s",
-                role=c["role"],
-                court=c["court"].name,
-                when=_when(c["shift"].starts_at, c["court"]),
-            ),
-            ics=seat_ics(session, signup=signup, domain=domain),
-            **ctx,
-        )
-        count += 1
-    return count
+    return _tell_everyone_on(
+        session,
+        signup_ids=signup_ids,
+        kind="hearing_cancelled",
+        subject=lambda c: _("Hearing cancelled: %(role)s at %(court)s, %(when)s", **_seat_words(c)),
+    )
 
 
 # What a volunteer sees of a hearing's details, in the order the message lists them.
@@ -209,26 +214,13 @@ def hearing_details_changed(
     ]
     if not lines:
         return 0
-    count = 0
-    domain = mail_domain()
-    for signup in _load_signups(session, signup_ids):
-        ctx = seat_context(signup.shift)
-        ctx.update(signup=signup, changes=lines)
-        _queue(
-            session,
-            user=signup.user,
-            kind="hearing_updated",
-            subject=lambda c=ctx: _(
-                "Hearing details changed: %(role)s at %(court)s, %(when)s",
-                role=c["role"],
-                court=c["court"].name,
-                when=_when(c["shift"].starts_at, c["court"]),
-            ),
-            ics=seat_ics(session, signup=signup, domain=domain),
-            **ctx,
-        )
-        count += 1
-    return count
+    return _tell_everyone_on(
+        session,
+        signup_ids=signup_ids,
+        kind="hearing_updated",
+        subject=lambda c: _("Hearing details changed: %(role)s at %(court)s, %(when)s", **_seat_words(c)),
+        extra=lambda _signup: {"changes": lines},
+    )
 
 
 def waitlist_promoted(session: Session, *, signup: Signup) -> None:
