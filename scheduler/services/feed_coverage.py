@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from scheduler.domain import feeds as domain
@@ -30,12 +30,17 @@ from scheduler.services.feeds import FeedOwner
 # Coordinators: every hearing at the courts they coordinate ---------------------------------
 
 
-def _scope(owner: FeedOwner):
-    """Admins, and coordinators given no courts, see every court (as services/scope.py)."""
+def in_scope(owner: FeedOwner, court_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Whether ``court_id`` is one of the owner's courts: admins, and coordinators given no
+    courts, have every court (as services/scope.py). Shared by the feed and its change check."""
     if owner.is_admin:
         return true()
     mine = select(coordinator_courts.c.court_id).where(coordinator_courts.c.user_id == owner.user_id)
-    return or_(~exists(mine), Hearing.court_id.in_(mine))
+    return or_(~exists(mine), court_id.in_(mine))
+
+
+def _scope(owner: FeedOwner) -> ColumnElement[bool]:
+    return in_scope(owner, Hearing.court_id)
 
 
 def coordinator_stamp(session: Session, *, owner: FeedOwner, window: Window, base_url: str) -> Stamp:

@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler.enums import FeedKind
-from scheduler.models import FeedChange, coordinator_courts
-from scheduler.services import feed_content
+from scheduler.models import FeedChange
+from scheduler.services import feed_content, feed_coverage
 from scheduler.services.feed_content import Stamp, Window
 from scheduler.services.feeds import FeedOwner
 
@@ -51,12 +51,10 @@ class _Entry:
 
 def _court_marks(session: Session, owner: FeedOwner) -> tuple[Any, ...]:
     """Journal counts for the courts a coordinator's feed covers (all courts: open seats)."""
-    where = [FeedChange.court_id.is_not(None)]
     if owner.kind == FeedKind.OPEN_SEATS:
         where = []  # seats anywhere fill up or open: every row counts
-    elif not owner.is_admin:
-        mine = select(coordinator_courts.c.court_id).where(coordinator_courts.c.user_id == owner.user_id)
-        where.append(or_(~exists(mine), FeedChange.court_id.in_(mine)))
+    else:
+        where = [FeedChange.court_id.is_not(None), feed_coverage.in_scope(owner, FeedChange.court_id)]
     row = session.execute(select(func.count(FeedChange.id), func.max(FeedChange.id)).where(*where)).one()
     return tuple(row)
 

@@ -25,7 +25,6 @@ from scheduler.services.matching import (
     match_seat,
     open_invitations,
     open_shifts,
-    pending_invitations,
     users_by_id,
 )
 
@@ -91,15 +90,15 @@ def suggestions_for_shift(
         weights=settings.weights,
         exclude=exclude,
     )
-    invited = pending_invitations(session, [shift.id])
     sent = open_invitations(session, shift.id)
+    invited = {user_id for user_id, _sent_at in sent}
     shown = ranking.matches[: settings.suggestions]
     # "Why not" lists people who offer this role (the only ones loaded), fewest reasons first.
     offering = sorted(ranking.ineligible, key=lambda i: (len(i.refusals), i.user_id))[:why_not_limit]
     people = users_by_id(
         session, [m.user_id for m in shown] + [i.user_id for i in offering] + [u for u, _at in sent]
     )
-    top = [Suggestion(people[m.user_id], m, (m.user_id, shift.id) in invited) for m in shown]
+    top = [Suggestion(people[m.user_id], m, m.user_id in invited) for m in shown]
     filled = confirmed_counts(session, [shift.id]).get(shift.id, 0)
     return Suggestions(
         shift=shift,
