@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -12,7 +12,7 @@ from scheduler.courts.forms import COMMON_ZONES, CourtForm
 from scheduler.extensions import db
 from scheduler.models import Court
 from scheduler.security import coordinator_required
-from scheduler.services import audit
+from scheduler.services import audit, scope
 from scheduler.services import courts as court_service
 
 bp = Blueprint("courts", __name__, url_prefix="/courts")
@@ -29,7 +29,9 @@ def list_courts() -> str:
             or_(Court.name.ilike(pattern), Court.city.ilike(pattern), Court.state.ilike(pattern))
         )
     page = db.paginate(query, per_page=100, error_out=False)
-    return render_template("courts/list.html", page=page, search=search)
+    # None: every court is this coordinator's to edit; else only these.
+    editable = scope.court_ids(current_user)
+    return render_template("courts/list.html", page=page, search=search, editable=editable)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -54,6 +56,9 @@ def new_court() -> str | Response:
 @coordinator_required
 def edit_court(court_id: int) -> str | Response:
     court = db.get_or_404(Court, court_id)
+    # A court's zone and address shape every hearing there: only its own coordinators edit it.
+    if not scope.may_manage_court(current_user, court.id):
+        abort(403)
     form = CourtForm(obj=court)
     if request.method == "GET":
         form.kind.data = court.kind.value

@@ -79,7 +79,7 @@ RULES: dict[str, dict[str, Any]] = {
     "people.set_courts": {"POST": ADMIN},
     "courts.list_courts": {"GET": STAFF},
     "courts.new_court": {"GET": STAFF, "POST": STAFF},
-    "courts.edit_court": {"GET": STAFF, "POST": STAFF},
+    "courts.edit_court": {"GET": SCOPED, "POST": SCOPED},
     "hearings.dashboard": {"GET": STAFF},
     "hearings.calendar": {"GET": STAFF},
     "hearings.new_hearing": {"GET": STAFF, "POST": STAFF},

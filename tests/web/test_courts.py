@@ -96,3 +96,17 @@ def test_court_list_search(app, client, auth) -> None:
     page = client.get("/courts/?q=denver").get_data(as_text=True)
     assert "Denver Immigration Court" in page
     assert "Miami Immigration Court" not in page
+
+
+def test_a_coordinator_scoped_to_other_courts_cannot_edit_this_one(app, client, auth) -> None:
+    mine, theirs = make_court(), make_court(timezone="America/New_York")
+    coordinator = make_user(role=Role.COORDINATOR, courts=(mine,))
+    db.session.commit()
+    auth.login_as(coordinator)
+    assert client.get(f"/courts/{theirs.id}/edit").status_code == 403
+    changed = {**GOOD, "timezone": "America/Los_Angeles"}
+    assert client.post(f"/courts/{theirs.id}/edit", data=changed).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Court, theirs.id).timezone == "America/New_York"
+    listing = client.get("/courts/").get_data(as_text=True)
+    assert f"/courts/{mine.id}/edit" in listing and f"/courts/{theirs.id}/edit" not in listing
