@@ -13,6 +13,20 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from scheduler.domain.eligibility import Reason, Refusal
+from scheduler.enums import SignupStatus
+
+# On the shift: a seat or a place on its waitlist.
+HOLDING = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+
+
+def sees_seat_details(status: SignupStatus) -> bool:
+    """The meeting point, the notes for volunteers and the team are for confirmed seats only.
+
+    Someone on the waitlist is not on the team yet (and may never be); someone who dropped
+    or was removed no longer is. Pages, feeds, downloads and emails all ask this.
+    """
+    return status == SignupStatus.CONFIRMED
+
 
 # Refusals a coordinator may override (with a reason). Approval and cancellation are not:
 # a suspended person must never be sent to court, and a cancelled hearing has no seats.

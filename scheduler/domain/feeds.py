@@ -155,12 +155,15 @@ def commitment_event(*, item: Commitment, labels: Labels, domain: str, alarm: st
     summary = f"{item.role_name} · {item.court_name}"
     if item.status == EventStatus.TENTATIVE:
         summary = f"{summary} {labels.waitlist}"
+    # The meeting point, notes and team are for a confirmed seat only (as on the app's pages):
+    # not for a waitlist place, a dropped or removed seat, or a cancelled hearing.
+    team_details = item.status == EventStatus.CONFIRMED
     description = _lines(
         (labels.role, item.role_name),
         (labels.courtroom, item.courtroom),
-        (labels.meeting_point, item.meeting_point),
-        (labels.notes, item.public_notes),
-        (labels.team_lead, item.team_lead_name),
+        (labels.meeting_point, item.meeting_point if team_details else ""),
+        (labels.notes, item.public_notes if team_details else ""),
+        (labels.team_lead, item.team_lead_name if team_details else ""),
         (labels.open_in_app, item.hearing_url),
     )
     return FeedEvent(

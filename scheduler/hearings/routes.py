@@ -123,4 +123,11 @@ def show_hearing(hearing_id: int) -> str:
         )
     if not hearing_service.holds_seat(hearing, current_user):
         abort(404)  # do not tell a volunteer that a hearing they are not on exists
-    return render_template("hearings/show.html", hearing=hearing, coordinator=False, history=[], past_team=[])
+    return render_template(
+        "hearings/show.html",
+        hearing=hearing,
+        coordinator=False,
+        sees_team=hearing_service.sees_team(hearing, current_user),
+        history=[],
+        past_team=[],
+    )

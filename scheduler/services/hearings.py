@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from scheduler.domain.claims import HOLDING, sees_seat_details
 from scheduler.domain.hearings import HearingPlan, diff_fields, move_window, raises_version
 from scheduler.enums import HearingKind, HearingStatus, ShiftStatus, SignupStatus
 from scheduler.models import AuditEvent, Court, Hearing, HearingLanguage, Shift, Signup, User
@@ -21,8 +22,6 @@ from scheduler.notifications import messages as notify
 from scheduler.services import audit, scope
 from scheduler.services.errors import PermissionDenied, ServiceError
 from scheduler.types import utcnow
-
-ACTIVE_SIGNUPS = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +124,8 @@ def update_details(
             shift.ends_at = new_end
     result = _finish_change(session, actor=actor, hearing=hearing, before=before, action="hearing.updated")
     if result.version_raised and notify_volunteers and hearing.starts_at > utcnow():
-        notify.hearing_details_changed(session, signup_ids=result.signup_ids, changes=result.changes)
+        told = [s.id for shift in hearing.shifts for s in shift.signups if sees_seat_details(s.status)]
+        notify.hearing_details_changed(session, signup_ids=told, changes=result.changes)
     return result
 
 
@@ -196,7 +196,16 @@ def load_hearing(session: Session, hearing_id: int) -> Hearing | None:
 def holds_seat(hearing: Hearing, user: User) -> bool:
     """Whether this person is confirmed or waitlisted on any shift of the hearing."""
     return any(
-        s.user_id == user.id and s.status in ACTIVE_SIGNUPS for shift in hearing.shifts for s in shift.signups
+        s.user_id == user.id and s.status in HOLDING for shift in hearing.shifts for s in shift.signups
+    )
+
+
+def sees_team(hearing: Hearing, user: User) -> bool:
+    """Whether a volunteer sees the hearing's meeting point, notes and team (a confirmed seat)."""
+    return any(
+        s.user_id == user.id and sees_seat_details(s.status)
+        for shift in hearing.shifts
+        for s in shift.signups
     )
 
 
@@ -232,7 +241,7 @@ def previous_team(session: Session, *, hearing: Hearing) -> list[PastTeamMember]
 
     Continuity matters to the people accompanied: these volunteers are offered first.
     """
-    on_this = {s.user_id for shift in hearing.shifts for s in shift.signups if s.status in ACTIVE_SIGNUPS}
+    on_this = {s.user_id for shift in hearing.shifts for s in shift.signups if s.status in HOLDING}
     shift_by_role = {shift.role.value: shift.id for shift in hearing.shifts}
     rows = session.execute(
         select(Signup, Shift.role)
@@ -329,7 +338,7 @@ def _finish_change(
         audit.record(
             session, actor=actor, action=action, object_type="hearing", object_id=hearing.id, details=details
         )
-    signup_ids = tuple(s.id for shift in hearing.shifts for s in shift.signups if s.status in ACTIVE_SIGNUPS)
+    signup_ids = tuple(s.id for shift in hearing.shifts for s in shift.signups if s.status in HOLDING)
     return ChangeResult(
         hearing_id=hearing.id,
         old_starts_at=datetime.fromisoformat(before["starts_at"]),

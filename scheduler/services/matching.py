@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from scheduler.domain.claims import HOLDING
 from scheduler.domain.eligibility import (
     Commitment,
     Rules,
@@ -53,7 +54,6 @@ from scheduler.services.shift_facts import rules_from_config, seat_facts
 # Weekly caps look at the seat's local ISO week; eight days either side covers it in any zone.
 _WEEK_MARGIN = timedelta(days=8)
 RECENT = timedelta(days=30)
-HOLDING = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scheduler.domain.claims import (
+    HOLDING,
     ClaimOutcome,
     DropError,
     WaitlistEntry,
@@ -32,8 +33,6 @@ from scheduler.notifications import messages as notify
 from scheduler.services import audit, feed_changes
 from scheduler.services.errors import ServiceError
 from scheduler.services.shift_facts import load_commitments, load_shift, load_volunteers, seat_facts
-
-HOLDING = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
 
 
 class ShiftMissing(ServiceError):

@@ -9,6 +9,7 @@ from icalendar import Calendar
 from scheduler.domain.eligibility import Rules
 from scheduler.enums import Role, ShiftRole, SignupStatus, UserStatus
 from scheduler.extensions import db
+from scheduler.models import Shift
 from scheduler.notifications.worker import send_once
 from scheduler.services import accounts, hearings, shifts
 from scheduler.types import utcnow
@@ -138,22 +139,29 @@ def _edit(hearing, coordinator, *, notify: bool = True, **changes) -> None:
     db.session.commit()
 
 
-def test_a_new_meeting_point_tells_everyone_on_the_hearing_old_and_new(app, smtp_server) -> None:
-    hearing, *_people, coordinator = _hearing_with_people(meeting_point="Lobby, by security")
+def test_a_new_meeting_point_tells_the_seated_team_old_and_new(app, smtp_server) -> None:
+    """Confirmed seats only: the meeting point is not shown to the waitlist, so neither is its change."""
+    hearing, seated, _waiting, coordinator = _hearing_with_people(meeting_point="Lobby, by security")
+    first = hearing.shifts[0]  # a second, confirmed seat on the hearing, for a Spanish speaker
+    driving = Shift(hearing=hearing, role=ShiftRole.DRIVER, starts_at=first.starts_at, ends_at=first.ends_at)
+    db.session.add(driving)
+    spanish = make_signup(shift=driving, user=make_user(email="asiento@example.org", locale="es"))
     db.session.commit()
     _edit(
         hearing, coordinator, meeting_point="4th floor, outside courtroom 12", private_notes=f"new {MARKER}"
     )
     got = _received(smtp_server)
-    assert sorted(got) == ["seated@example.org", "waiting@example.org"]
+    assert sorted(got) == ["asiento@example.org", "seated@example.org"]  # not the waitlisted person
     text = parts(got["seated@example.org"])["text"]
     assert "Meeting point: 4th floor, outside courtroom 12" in text
     assert "Lobby, by security" in text  # what it was, so nobody goes to the old place
     assert "Hearing details changed" in got["seated@example.org"]["Subject"]
-    spanish = parts(got["waiting@example.org"])["text"]
-    assert "Punto de encuentro: 4th floor, outside courtroom 12" in spanish
-    assert "Detalles:" in spanish and "antes:" in spanish  # the text part is translated too
+    in_spanish = parts(got["asiento@example.org"])["text"]
+    assert "Punto de encuentro: 4th floor, outside courtroom 12" in in_spanish
+    assert "Detalles:" in in_spanish and "antes:" in in_spanish  # the text part is translated too
     assert int(_event(got["seated@example.org"])["SEQUENCE"]) == hearing.version == 2
+    assert str(_event(got["asiento@example.org"])["UID"]).startswith(f"signup-{spanish.id}@")
+    assert seated.user.email == "seated@example.org"
     assert all(MARKER not in m.as_string() for m in got.values())
 
 

@@ -178,6 +178,27 @@ def test_waitlist_tentative_unless_hidden(client, seat):
     assert len(_events(_feed(client, token))) == 1
 
 
+def test_meeting_point_notes_and_lead_only_for_a_confirmed_seat(client, seat):
+    """Waitlisted, dropped or removed: the event keeps role, courtroom and link, not the team's details."""
+    volunteer, hearing, signup, token = seat
+    lead = make_user(display_name="Lena Lead")
+    make_signup(shift=hearing.shifts[1], user=lead, team_lead=True)
+    other = make_hearing(starts_at=_at(9), meeting_point="Side door", public_notes="Bring ID")
+    make_signup(shift=other.shifts[0], user=volunteer, status=SignupStatus.WAITLISTED)
+    db.session.commit()
+    confirmed = str(_events(_feed(client, token))[f"signup-{signup.id}@accompany.test"]["DESCRIPTION"])
+    assert "Lobby, 4th floor" in confirmed and "Lena Lead" in confirmed
+    (tentative,) = [e for e in _events(_feed(client, token)).values() if str(e["STATUS"]) == "TENTATIVE"]
+    assert "Side door" not in str(tentative["DESCRIPTION"]) and "Bring ID" not in str(
+        tentative["DESCRIPTION"]
+    )
+    signup.status = SignupStatus.REMOVED
+    signup.status_changed_at = utcnow()
+    db.session.commit()
+    gone = str(_events(_feed(client, token))[f"signup-{signup.id}@accompany.test"]["DESCRIPTION"])
+    assert "Lobby, 4th floor" not in gone and "Lena Lead" not in gone and "Bring ID" not in gone
+
+
 def test_alarm_setting(client, seat):
     volunteer, *_rest, token = seat
     volunteer.feed_alarm = "1d"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from scheduler.enums import HearingStatus, Role, ShiftRole, ShiftStatus
+from scheduler.enums import HearingStatus, Role, ShiftRole, ShiftStatus, SignupStatus
 from scheduler.extensions import db
 from scheduler.models import Hearing
 from scheduler.types import utcnow
@@ -181,6 +181,21 @@ def test_volunteer_pages_never_show_private_fields(app, client, auth, world) -> 
         body = client.get(url, follow_redirects=True).get_data(as_text=True)
         assert RESP not in body and PRIVATE not in body, url
         assert "Change history" not in body
+
+
+def test_a_waitlisted_volunteer_sees_neither_meeting_point_nor_team(app, client, auth, world) -> None:
+    waiting = make_user(display_name="Walter Waiting")
+    make_signup(shift=world["hearing"].shifts[0], user=waiting, status=SignupStatus.WAITLISTED)
+    db.session.commit()
+    auth.login_as(waiting)
+    text = client.get(f"/hearings/{world['hearing'].id}").get_data(as_text=True)
+    assert "Lobby by the elevators" not in text and "Bring water" not in text
+    assert "Vera Volunteer" not in text and "Tomas Teammate" not in text
+    assert "once you have a seat" in text
+    auth.logout()
+    auth.login_as(world["on_it"])
+    seated = client.get(f"/hearings/{world['hearing'].id}").get_data(as_text=True)
+    assert "Lobby by the elevators" in seated and "Tomas Teammate" in seated
 
 
 def test_a_volunteer_not_on_the_hearing_gets_404(app, client, auth, world) -> None:
