@@ -113,14 +113,16 @@ def show_hearing(hearing_id: int) -> str:
             object_type="hearing",
             object_id=hearing.id,
         )
-        db.session.commit()
-        return render_template(
+        page = render_template(
             "hearings/show.html",
             hearing=hearing,
             coordinator=True,
             history=hearing_service.history(db.session, hearing_id=hearing.id),
             past_team=hearing_service.previous_team(db.session, hearing=hearing),
         )
+        # After rendering: a commit first would expire the hearing and every row loaded with it.
+        db.session.commit()
+        return page
     if not hearing_service.holds_seat(hearing, current_user):
         abort(404)  # do not tell a volunteer that a hearing they are not on exists
     return render_template(

@@ -19,7 +19,7 @@ from scheduler.matching.forms import ButtonForm, PlanForm, SendPlanForm
 from scheduler.matching.messages import coordinator_label, error_text, volunteer_label, why_not
 from scheduler.models import Court, Shift
 from scheduler.security import approved_required, coordinator_required
-from scheduler.services import invitations, planning, scope, suggestions
+from scheduler.services import invitations, scope, suggestions
 from scheduler.services import matching as matching_service
 from scheduler.services.errors import PermissionDenied, ServiceError
 from scheduler.services.shifts import ShiftMissing
@@ -141,6 +141,10 @@ def compute_plan() -> str | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("matching/plan_form.html", form=form), 400
     try:
+        # Imported here: the optimiser brings numpy and scipy (~250 ms, ~60 MB), which every
+        # worker and CLI command would otherwise load at start-up for this one page.
+        from scheduler.services import planning
+
         review = planning.build_plan(
             db.session,
             actor=current_user,

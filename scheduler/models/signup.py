@@ -31,6 +31,8 @@ class Signup(db.Model):
         sa.UniqueConstraint("shift_id", "user_id"),
         sa.Index("ix_signups_user_id_status", "user_id", "status"),
         sa.Index("ix_signups_shift_id_status", "shift_id", "status"),
+        # The late-drop alerts on every coordinator dashboard view look for these rows.
+        sa.Index("ix_signups_status_dropped_late", "status", "dropped_late"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
