@@ -44,7 +44,3 @@ class ResetPasswordForm(FlaskForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
     )
-
-
-class LogoutForm(FlaskForm):
-    pass

@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     SelectChoice,
@@ -72,16 +71,3 @@ class OutcomeForm(FlaskForm):
         validators=[Optional(), Length(max=5000)],
         description=_l("For coordinators only. Volunteers and calendar feeds never see it."),
     )
-
-
-class FilterForm(FlaskForm):
-    """The open-shifts filters (GET, no CSRF)."""
-
-    class Meta:
-        csrf = False
-
-    court = SelectField(_l("Court"), coerce=str, validators=[Optional()])
-    role = SelectField(_l("Role"), validators=[Optional()])
-    language = SelectField(_l("Language"), validators=[Optional()])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("Until"), validators=[Optional()])

@@ -260,7 +260,7 @@ def my_commitments() -> str:
 
 @bp.app_context_processor
 def late_drop_helper() -> dict:
-    """``late_drop_alerts()`` for templates/shifts/_late_drops.html, included on the coordinator home."""
+    """``late_drop_alerts()`` for templates/shifts/_late_drops.html, on the hearings dashboard."""
 
     def late_drop_alerts() -> list:
         if not (current_user.is_authenticated and current_user.is_coordinator):

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
+from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -25,7 +25,3 @@ class DisableForm(FlaskForm):
     code = StringField(
         _l("A code from your app or a recovery code"), validators=[DataRequired(), Length(max=32)]
     )
-
-
-class RequireAllForm(FlaskForm):
-    require_all = BooleanField(_l("Require two-step sign-in for everyone, volunteers included"))
