@@ -17,7 +17,17 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from scheduler.domain.claims import HOLDING, sees_seat_details
 from scheduler.domain.hearings import HearingPlan, diff_fields, move_window, raises_version
 from scheduler.enums import HearingKind, HearingStatus, ShiftStatus, SignupStatus
-from scheduler.models import AuditEvent, Court, Hearing, HearingLanguage, Shift, Signup, User
+from scheduler.models import (
+    AuditEvent,
+    Court,
+    Hearing,
+    HearingLanguage,
+    Invitation,
+    InvitationStatus,
+    Shift,
+    Signup,
+    User,
+)
 from scheduler.notifications import messages as notify
 from scheduler.services import audit, scope
 from scheduler.services.errors import PermissionDenied, ServiceError
@@ -153,6 +163,14 @@ def reschedule_hearing(
     hearing.court = court
     hearing.court_id = court.id
     hearing.courtroom = courtroom
+    # An open invitation can be answered until its shift starts: it moves with the shift.
+    starts = {shift.id: shift.starts_at for shift in hearing.shifts}
+    for invitation in session.scalars(
+        select(Invitation).where(
+            Invitation.shift_id.in_(list(starts)), Invitation.status == InvitationStatus.PENDING
+        )
+    ):
+        invitation.expires_at = starts[invitation.shift_id]
     result = _finish_change(
         session, actor=actor, hearing=hearing, before=before, action="hearing.rescheduled"
     )

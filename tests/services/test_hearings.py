@@ -10,7 +10,7 @@ from sqlalchemy import select
 from scheduler.domain.hearings import HearingDraft, SeatSpec, plan_hearing
 from scheduler.enums import HearingKind, HearingStatus, Role, ShiftRole, ShiftStatus, SignupStatus
 from scheduler.extensions import db
-from scheduler.models import AuditEvent, Hearing, Signup
+from scheduler.models import AuditEvent, Hearing, Invitation, InvitationStatus, Signup
 from scheduler.services import hearings as service
 from scheduler.services.errors import PermissionDenied, ServiceError
 from scheduler.services.hearings import HearingDetails
@@ -89,6 +89,38 @@ def test_reschedule_moves_shifts_keeps_seats_and_raises_the_version(app) -> None
     assert event.action == "hearing.rescheduled"
     assert event.details["changes"]["courtroom"] == {"old": "", "new": "12B"}
     assert event.details["changes"]["starts_at"]["new"] == new_start.isoformat()
+
+
+def test_an_open_invitation_can_still_be_answered_after_a_later_reschedule(app) -> None:
+    """Invitations expire when their shift starts: moving the hearing later moves that moment."""
+    court = make_court()
+    coordinator = make_user(role=Role.COORDINATOR)
+    start = (utcnow() + timedelta(days=2)).replace(microsecond=0)
+    hearing = make_hearing(court=court, starts_at=start, seats={ShiftRole.ACCOMPANIER: 1})
+    shift = hearing.shifts[0]
+    invited = Invitation(
+        shift_id=shift.id, user_id=make_user().id, invited_by_id=coordinator.id, expires_at=shift.starts_at
+    )
+    answered = Invitation(
+        shift_id=shift.id,
+        user_id=make_user().id,
+        invited_by_id=coordinator.id,
+        expires_at=shift.starts_at,
+        status=InvitationStatus.DECLINED,
+    )
+    db.session.add_all([invited, answered])
+    db.session.commit()
+    service.reschedule_hearing(
+        db.session,
+        actor=coordinator,
+        hearing=hearing,
+        court=court,
+        starts_at=start + timedelta(days=7),
+        courtroom="",
+    )
+    db.session.commit()
+    assert invited.expires_at == shift.starts_at == start - timedelta(minutes=45) + timedelta(days=7)
+    assert answered.expires_at == start - timedelta(minutes=45)  # answered ones are history
 
 
 def test_cancel_closes_shifts_and_keeps_signups_as_history(app) -> None:
