@@ -50,6 +50,7 @@ from scheduler.models import (
     volunteer_preferred_courts,
 )
 from scheduler.services.shift_facts import rules_from_config, seat_facts
+from scheduler.services.shift_queries import filled_counts as confirmed_counts
 
 # Weekly caps look at the seat's local ISO week; eight days either side covers it in any zone.
 _WEEK_MARGIN = timedelta(days=8)
@@ -259,18 +260,6 @@ def _shift_query():
     return select(Shift).options(
         joinedload(Shift.hearing).joinedload(Hearing.court),
         joinedload(Shift.hearing).selectinload(Hearing.languages),
-    )
-
-
-def confirmed_counts(session: Session, shift_ids: Sequence[int]) -> dict[int, int]:
-    if not shift_ids:
-        return {}
-    return dict(
-        session.execute(
-            select(Signup.shift_id, func.count())
-            .where(Signup.shift_id.in_(list(shift_ids)), Signup.status == SignupStatus.CONFIRMED)
-            .group_by(Signup.shift_id)
-        ).all()
     )
 
 
