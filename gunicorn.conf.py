@@ -2,11 +2,13 @@
 
 The access log never holds a feed token, a reset or invitation link, or a search term:
 request lines, paths, query strings and referrers are redacted before they are written.
+The error log goes through the app's redacting filter too: a traceback gunicorn writes (a
+request that failed outside Flask's error handling) loses statement parameters and values.
 """
 
 from gunicorn.glogging import Logger
 
-from scheduler.logredact import REDACTED, redact
+from scheduler.logredact import REDACTED, install_on, redact
 
 bind = "127.0.0.1:8000"
 workers = 2
@@ -18,6 +20,10 @@ forwarded_allow_ips = "127.0.0.1"
 
 
 class RedactingLogger(Logger):
+    def setup(self, cfg):  # type: ignore[no-untyped-def]
+        super().setup(cfg)  # (re)creates the handlers, so the filter goes on after it
+        install_on(self.error_log)
+
     def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
         atoms = super().atoms(resp, req, environ, request_time)
         for key in ("r", "U"):

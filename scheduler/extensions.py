@@ -24,7 +24,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# A failed statement's error text (and so a logged traceback) would otherwise quote its values:
+# private notes, names, phones, password hashes. Defaults that SQLALCHEMY_ENGINE_OPTIONS extends.
+ENGINE_OPTIONS = {"hide_parameters": True}
+db = SQLAlchemy(model_class=Base, engine_options=ENGINE_OPTIONS)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

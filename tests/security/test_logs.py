@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import logging
+import traceback
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
+import pytest
+
+from scheduler.extensions import db
 from scheduler.logredact import RedactingFilter, redact
 
 FEED_TOKEN = "Zq3v8d0T1pQx7Wn2Yb5Lk9Hs4Jr6Mc0Ve8Nf2Ga1Bt5"
@@ -89,3 +96,198 @@ def test_no_code_logs_an_email_address() -> None:
             ):
                 offenders.append(f"{path}:{number}")
     assert offenders == []
+
+
+# --- Failed statements: nothing private in any log (issue 13, item 1) -------------------------
+
+MARK = "Pl4ntedMark"
+
+
+def _marked(field: str) -> str:
+    return f"{MARK}-{field}"
+
+
+def _argon2_hash() -> str:
+    from scheduler.services.accounts import hash_password
+
+    return hash_password(_marked("password"))
+
+
+def _failing_writes() -> dict[str, Callable[[], None]]:
+    """Each kind of failed statement, with a planted marker in every private field it writes."""
+    from scheduler.models import Hearing, User
+    from scheduler.services import accounts
+    from tests.factories import make_hearing, make_user
+
+    def private_hearing(**failing: Any) -> Hearing:
+        """A hearing whose next UPDATE writes a marker in every private field, and ``failing``."""
+        hearing = make_hearing()
+        values = {
+            "respondent_ref": _marked("ref"),
+            "private_notes": _marked("private"),
+            "outcome_note": _marked("outcome"),
+            "public_notes": _marked("public"),
+            "meeting_point": _marked("meeting"),
+            "judge": _marked("judge"),
+            **failing,
+        }
+        for name, value in values.items():
+            setattr(hearing, name, value)
+        return hearing
+
+    def person(**overrides: Any) -> User:
+        values = {
+            "email": f"{_marked('email')}@example.org",
+            "display_name": _marked("name"),
+            "phone": "+1 555 0199 " + _marked("phone"),
+            "password_hash": _argon2_hash(),
+        }
+        values.update(overrides)
+        user = User(**values)
+        db.session.add(user)
+        return user
+
+    def unique_email() -> None:  # IntegrityError, and PostgreSQL's DETAIL quotes the key
+        taken = make_user(email=_marked("taken"))
+        db.session.flush()
+        person(email=taken.email)
+
+    def not_null() -> None:  # IntegrityError; PostgreSQL's DETAIL quotes the whole row
+        private_hearing(courtroom=None)
+
+    def too_long() -> None:  # DataError on PostgreSQL (varchar(60))
+        private_hearing(respondent_ref=_marked("ref") * 20)
+
+    def nul_byte() -> None:  # refused by psycopg on PostgreSQL
+        private_hearing(private_notes=_marked("private") + "\x00")
+
+    def int32_out_of_range() -> None:  # DataError on PostgreSQL
+        private_hearing(duration_minutes=2**31)
+
+    def int64_out_of_range() -> None:  # OverflowError on SQLite, DataError on PostgreSQL
+        private_hearing(duration_minutes=2**64)
+
+    def password_change() -> None:  # the UPDATE carries the new hash and fails on the email
+        taken = make_user(email=_marked("other"))
+        user = make_user(display_name=_marked("name"))
+        db.session.flush()
+        accounts._set_password(user, _marked("new-password"))
+        user.email = taken.email
+
+    return {
+        f.__name__: f
+        for f in (
+            unique_email,
+            not_null,
+            too_long,
+            nul_byte,
+            int32_out_of_range,
+            int64_out_of_range,
+            password_change,
+        )
+    }
+
+
+KINDS = list(_failing_writes())
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.stream = io.StringIO()
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream.write(self.format(record) + "\n")
+
+
+@pytest.fixture
+def every_log(app):
+    """A capturing handler on the root and on every logger that does not pass records up."""
+    names = ["", app.logger.name, "werkzeug", "gunicorn.error", "gunicorn.access", "flask-limiter"]
+    names += [n for n, lg in logging.Logger.manager.loggerDict.items() if isinstance(lg, logging.Logger)]
+    capture = _Capture()
+    loggers = {logging.getLogger(n or None) for n in names}
+    attached = [lg for lg in loggers if lg is logging.getLogger() or not lg.propagate]
+    levels = {lg: lg.level for lg in loggers}
+    for lg in attached:
+        lg.addHandler(capture)
+    for lg in loggers:
+        lg.setLevel(logging.DEBUG)
+    yield capture.stream
+    for lg in attached:
+        lg.removeHandler(capture)
+    for lg, level in levels.items():
+        lg.setLevel(level)
+
+
+def _gunicorn_logger():
+    from gunicorn.config import Config
+
+    path = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+    spec = importlib.util.spec_from_file_location("gunicorn_conf_errors", path)
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    cfg = Config()
+    cfg.set("errorlog", "-")
+    cfg.set("accesslog", None)
+    logger = conf.RedactingLogger(cfg)
+    stream = io.StringIO()
+    for handler in logger.error_log.handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(stream)
+    return logger, stream
+
+
+def test_the_engine_hides_statement_parameters(app) -> None:
+    assert db.engine.hide_parameters is True
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_failed_statement_leaves_nothing_private_in_any_log(app, every_log, kind, capsys) -> None:
+    """The error handler's log, werkzeug's "Error on request" and gunicorn's error log."""
+    failing = _failing_writes()[kind]
+
+    @app.get(f"/_fail/{kind}")
+    def fail() -> str:
+        failing()
+        db.session.flush()
+        return "no error on this database"
+
+    errors = io.StringIO()
+    response = app.test_client().get(f"/_fail/{kind}", errors_stream=errors)
+    db.session.rollback()
+    gunicorn, gunicorn_stream = _gunicorn_logger()
+    try:
+        failing()
+        db.session.flush()
+    except Exception:  # any kind: each database fails its own way
+        logging.getLogger("werkzeug").error("Error on request:\n%s", traceback.format_exc())
+        gunicorn.exception("Error handling request %s", f"/_fail/{kind}")
+        logging.getLogger("scheduler.services.outbox").exception("batch failed")
+    finally:
+        db.session.rollback()
+    captured = capsys.readouterr()
+    logs = "\n".join(
+        [every_log.getvalue(), errors.getvalue(), gunicorn_stream.getvalue(), captured.out, captured.err]
+    )
+    if response.status_code == 500:  # the database refused: the traceback is in the log
+        assert "Traceback" in logs, logs
+    assert MARK not in logs, logs
+    assert "$argon2" not in logs, logs
+
+
+def test_postgresql_detail_and_quoted_values_are_redacted() -> None:
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "/app/x.py", line 3, in f\n'
+        "    db.session.flush()\n"
+        '(psycopg.errors.UniqueViolation) duplicate key value violates unique constraint "uq_users_email"\n'
+        "DETAIL:  Key (email)=(maria) already exists.\n"
+        "[SQL: INSERT INTO users (email) VALUES (%(email)s)]\n"
+        "[parameters: {'email': 'maria', 'password_hash': '$argon2id$v=19$abc'}]\n"
+        'psycopg.errors.InvalidTextRepresentation: invalid input syntax for type integer: "5550199"\n'
+    )
+    out = redact(text)
+    assert "maria" not in out and "$argon2" not in out and "5550199" not in out
+    assert '"uq_users_email"' in out and 'File "/app/x.py", line 3' in out and "[SQL: INSERT" in out
