@@ -8,8 +8,9 @@ import secrets
 from datetime import datetime
 
 import pyotp
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from scheduler.enums import Role
 from scheduler.models import RecoveryCode, SiteSetting, TwoFactorSecret, User
@@ -106,10 +107,10 @@ def confirm_enrolment(session: Session, *, user: User, code: str, now: datetime 
     if row is None or row.confirmed_at is not None:
         raise ServiceError("no_pending_secret")
     step = _matching_step(row, _normalise(code), now or utcnow())
-    if step is None:
+    if step is None or not _spend_step(session, row, step, pending=True):
         raise InvalidCode()
-    row.last_used_step = step
     row.confirmed_at = now or utcnow()
+    reset_failures(session, user=user)
     codes = _replace_recovery_codes(session, user)
     audit.record(session, actor=user, action="user.2fa_enabled", object_type="user", object_id=user.id)
     return codes
@@ -123,21 +124,50 @@ def verify(session: Session, *, user: User, code: str, now: datetime | None = No
     cleaned = _normalise(code)
     if cleaned.isdigit() and len(cleaned) == 6:
         step = _matching_step(row, cleaned, now or utcnow())
-        if step is None:
+        if step is None or not _spend_step(session, row, step):
             raise InvalidCode()
-        row.last_used_step = step
+        reset_failures(session, user=user)
         return "totp"
     digest = _hash_code(cleaned)
     for candidate in session.scalars(
         select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
     ):
         if hmac.compare_digest(candidate.code_hash, digest):
-            candidate.used_at = now or utcnow()
+            if not _spend_recovery_code(session, candidate, now or utcnow()):
+                raise InvalidCode()
+            reset_failures(session, user=user)
             audit.record(
                 session, actor=user, action="user.2fa_recovery_used", object_type="user", object_id=user.id
             )
             return "recovery"
     raise InvalidCode()
+
+
+def failed_attempts(session: Session, user: User) -> int:
+    """Wrong codes since the last password step or good code, counted per account on the server."""
+    count = session.scalar(select(TwoFactorSecret.failed_attempts).where(TwoFactorSecret.user_id == user.id))
+    return count or 0
+
+
+def record_failure(session: Session, *, user: User) -> int:
+    """Count one wrong code for the account (an atomic increment); returns the new count."""
+    session.execute(
+        update(TwoFactorSecret)
+        .where(TwoFactorSecret.user_id == user.id)
+        .values(failed_attempts=TwoFactorSecret.failed_attempts + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    return failed_attempts(session, user)
+
+
+def reset_failures(session: Session, *, user: User) -> None:
+    """A correct password starts a fresh count of wrong codes."""
+    session.execute(
+        update(TwoFactorSecret)
+        .where(TwoFactorSecret.user_id == user.id, TwoFactorSecret.failed_attempts != 0)
+        .values(failed_attempts=0)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def remaining_recovery_codes(session: Session, user: User) -> int:
@@ -188,6 +218,42 @@ def _normalise(code: str) -> str:
 
 def _hash_code(cleaned: str) -> str:
     return hashlib.sha256(cleaned.encode()).hexdigest()
+
+
+def _spend_step(session: Session, row: TwoFactorSecret, step: int, *, pending: bool = False) -> bool:
+    """Record ``step`` as used unless another request already used it or a later one.
+
+    One conditional UPDATE: on PostgreSQL a second request waits for the first one's row lock
+    and then finds the condition false; SQLite runs writers one at a time. Exactly one wins.
+    """
+    result = session.execute(
+        update(TwoFactorSecret)
+        .where(
+            TwoFactorSecret.user_id == row.user_id,
+            TwoFactorSecret.confirmed_at.is_(None) if pending else TwoFactorSecret.confirmed_at.is_not(None),
+            or_(TwoFactorSecret.last_used_step.is_(None), TwoFactorSecret.last_used_step < step),
+        )
+        .values(last_used_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    set_committed_value(row, "last_used_step", step)
+    return True
+
+
+def _spend_recovery_code(session: Session, code: RecoveryCode, now: datetime) -> bool:
+    """Mark a recovery code used, unless a request at the same moment already did (one wins)."""
+    result = session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.id == code.id, RecoveryCode.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    set_committed_value(code, "used_at", now)
+    return True
 
 
 def _matching_step(row: TwoFactorSecret, code: str, now: datetime) -> int | None:

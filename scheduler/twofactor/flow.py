@@ -1,8 +1,9 @@
 """What happens after a correct password: sign in, or ask for the second factor first.
 
 Between the two steps the person is "half signed in": the session holds only a marker
-(user id, session version, expiry, failed tries), never Flask-Login's user id, so no page
-but the code page opens until the code is right.
+(user id, session version, expiry), never Flask-Login's user id, so no page but the code page
+opens until the code is right. Wrong codes are counted on the server, per account
+(``TwoFactorSecret.failed_attempts``): a copy of an older cookie brings no fresh tries.
 """
 
 from __future__ import annotations
@@ -53,8 +54,8 @@ def finish_password_step(user: User, *, remember: bool, next_url: str | None) ->
         "exp": int(time.time()) + 60 * current_app.config["TWO_FACTOR_PENDING_MINUTES"],
         "remember": remember,
         "next": safe_next(next_url),
-        "fails": 0,
     }
+    twofactor.reset_failures(db.session, user=user)
     db.session.commit()
     return redirect(url_for("twofactor.verify" if enabled else "twofactor.enrol_at_login"))
 
@@ -78,19 +79,24 @@ def pending() -> tuple[User, dict[str, Any]] | None:
     except (KeyError, TypeError, ValueError):
         session.pop(PENDING_KEY, None)
         return None
-    if user is None or user.session_version != marker.get("v") or user.must_reset_password:
+    if (
+        user is None
+        or user.session_version != marker.get("v")
+        or user.must_reset_password
+        or twofactor.failed_attempts(db.session, user) >= MAX_FAILURES
+    ):
         session.pop(PENDING_KEY, None)
         return None
     return user, marker
 
 
-def record_failure(marker: dict[str, Any]) -> bool:
-    """Count a wrong code; True when the person must start again with the password."""
-    marker["fails"] = int(marker.get("fails", 0)) + 1
-    if marker["fails"] >= MAX_FAILURES:
+def record_failure(user: User) -> bool:
+    """Count a wrong code for the account and commit; True when the password step comes first again."""
+    failures = twofactor.record_failure(db.session, user=user)
+    db.session.commit()
+    if failures >= MAX_FAILURES:
         session.pop(PENDING_KEY, None)
         return True
-    session[PENDING_KEY] = marker
     return False
 
 

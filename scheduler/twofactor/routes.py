@@ -43,7 +43,7 @@ def verify() -> str | Response:
         try:
             twofactor.verify(db.session, user=user, code=form.code.data)
         except ServiceError:
-            if flow.record_failure(marker):
+            if flow.record_failure(user):
                 flash(_("Too many wrong codes. Sign in again with your password."), "error")
                 return redirect(url_for("auth.login"))
             form.code.errors = [_("That code is not right, or was already used. Try the newest code.")]
@@ -79,7 +79,7 @@ def enrol_at_login() -> str | Response:
         try:
             codes = twofactor.confirm_enrolment(db.session, user=user, code=form.code.data)
         except ServiceError:
-            if flow.record_failure(marker):
+            if flow.record_failure(user):
                 flash(_("Too many wrong codes. Sign in again with your password."), "error")
                 return redirect(url_for("auth.login"))
             form.code.errors = [_("That code is not right. Check the phone's clock and try the newest code.")]
