@@ -61,6 +61,12 @@ def worker_name() -> str:
 
 def send_once(*, max_batches: int | None = None) -> SendReport:
     cfg = current_app.config
+    lease_seconds = int(cfg["OUTBOX_LEASE_MINUTES"]) * 60
+    smtp_timeout = float(cfg["MAIL_SMTP_TIMEOUT"])
+    if cfg["MAIL_BACKEND"] == "smtp" and 0 < lease_seconds < 4 * smtp_timeout:
+        # One exchange can wait several timeouts (connect, each command); a lease shorter than
+        # that could run out mid-message and let another worker send the message again.
+        log.warning("OUTBOX_LEASE_MINUTES is short for MAIL_SMTP_TIMEOUT; duplicates become possible")
     return send_due(
         db.session,
         backend=mailer(),

@@ -11,7 +11,14 @@ Delivery guarantees, as built
   stamps a per-claim token; on PostgreSQL the candidate rows are first selected
   ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint batches without waiting. On
   SQLite the single writer lock serialises the claiming UPDATEs, and the ``status = 'pending'``
-  condition makes the loser claim nothing. Either way two workers never send the same row.
+  condition makes the loser claim nothing. Either way two workers never claim the same row.
+* **Sent once per lease.** A claim is a lease, proved by its token. Before each message the
+  worker renews the lease on what is left of its batch and checks, in the same conditional
+  update, that the row still carries its token; a row that another worker reclaimed after the
+  lease ran out (a slow server, a paused process) is left to that worker. A message the server
+  accepted is marked ``sent`` whoever holds it by then, so the new holder skips it. One SMTP
+  exchange is bounded by ``MAIL_SMTP_TIMEOUT``, which must stay well below the lease
+  (``OUTBOX_LEASE_MINUTES``); the worker warns at start when it is not.
 * **At least once, not exactly once.** Each row is marked ``sent`` in its own commit right after
   the SMTP server accepts it, before the next message is sent. A worker killed *between*
   messages therefore loses nothing and repeats nothing. The one window left is a crash after
@@ -140,8 +147,16 @@ def release_expired_leases(session: Session, *, lease: timedelta, now: datetime 
     return result.rowcount
 
 
-def claim_batch(session: Session, *, limit: int, worker: str, now: datetime | None = None) -> list[int]:
-    """Claim up to ``limit`` due rows for this worker and commit; their ids in send order."""
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Rows one claim took, and the lease token that proves this worker still holds them."""
+
+    token: str
+    ids: list[int]
+
+
+def claim(session: Session, *, limit: int, worker: str, now: datetime | None = None) -> Batch:
+    """Claim up to ``limit`` due rows for this worker and commit; the token and ids in send order."""
     now = now or utcnow()
     token = f"{worker}:{uuid.uuid4().hex[:12]}"[:64]
     candidates = (
@@ -155,20 +170,37 @@ def claim_batch(session: Session, *, limit: int, worker: str, now: datetime | No
     ids = list(session.scalars(candidates))
     if not ids:
         session.commit()
-        return []
+        return Batch(token=token, ids=[])
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
         .values(status=OutboxStatus.SENDING, locked_by=token, locked_at=now)
     )
     session.commit()
-    return list(
-        session.scalars(
-            select(OutboxMessage.id)
-            .where(OutboxMessage.locked_by == token, OutboxMessage.status == OutboxStatus.SENDING)
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        )
+    claimed = session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.locked_by == token, OutboxMessage.status == OutboxStatus.SENDING)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     )
+    return Batch(token=token, ids=list(claimed))
+
+
+def claim_batch(session: Session, *, limit: int, worker: str, now: datetime | None = None) -> list[int]:
+    """The ids of :func:`claim`."""
+    return claim(session, limit=limit, worker=worker, now=now).ids
+
+
+def renew_lease(session: Session, *, batch: Batch, row_id: int) -> bool:
+    """Renew this worker's lease on what is left of its batch and commit; whether it holds ``row_id``.
+
+    A conditional update on the token: rows another worker reclaimed after our lease ran out
+    carry its token, not ours, so they are neither renewed nor sent by us.
+    """
+    held = OutboxMessage.locked_by == batch.token, OutboxMessage.status == OutboxStatus.SENDING
+    session.execute(update(OutboxMessage).where(*held).values(locked_at=utcnow()))
+    holds = session.scalar(select(OutboxMessage.id).where(OutboxMessage.id == row_id, *held)) is not None
+    session.commit()
+    return holds
 
 
 def as_mail(row: OutboxMessage, *, domain: str) -> Message:
@@ -192,6 +224,8 @@ class SendReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    # Rows another worker took over after this one's lease ran out (left to that worker).
+    lost: int = 0
 
     @property
     def total(self) -> int:
@@ -207,47 +241,89 @@ def _describe(exc: Exception) -> str:
 def send_claimed(
     session: Session,
     *,
-    ids: list[int],
+    batch: Batch,
     backend: MailBackend,
-    worker: str,
     domain: str,
     max_attempts: int,
 ) -> SendReport:
-    """Send each claimed row and record the outcome in its own commit before the next one."""
+    """Send each row this worker still holds, recording the outcome in its own commit.
+
+    Before each message the lease is renewed (so a slow server does not let it run out while
+    this worker is busy) and checked (so a row another worker took over is left to that
+    worker). The renewal is committed before the exchange starts, and one exchange is bounded
+    by the SMTP timeout, which must stay well below the lease.
+    """
     report = SendReport()
-    for row_id in ids:
-        row = session.get(OutboxMessage, row_id)
-        if row is None or row.status != OutboxStatus.SENDING:
+    for row_id in batch.ids:
+        if not renew_lease(session, batch=batch, row_id=row_id):
+            report.lost += 1
+            log.warning("outbox %d: lease lost to another worker, left to it", row_id)
             continue
+        row = session.get(OutboxMessage, row_id, populate_existing=True)
+        if row is None:
+            continue
+        mail, kind = as_mail(row, domain=domain), row.kind
         try:
-            backend.send(as_mail(row, domain=domain))
+            backend.send(mail)
         except (smtplib.SMTPException, OSError) as exc:
-            now = utcnow()
-            row.attempts += 1
-            row.last_error = _describe(exc)
-            row.locked_by = None
-            row.locked_at = None
-            if row.attempts >= max_attempts:
-                row.status = OutboxStatus.FAILED
-                report.failed += 1
-                log.error("outbox %d (%s) failed for good: %s", row.id, row.kind, row.last_error)
-            else:
-                row.status = OutboxStatus.PENDING
-                row.next_attempt_at = now + backoff(row.attempts)
-                report.retried += 1
-                log.warning(
-                    "outbox %d (%s) attempt %d failed: %s", row.id, row.kind, row.attempts, row.last_error
-                )
+            _record_failure(session, batch=batch, row=row, exc=exc, max_attempts=max_attempts, report=report)
         else:
-            row.status = OutboxStatus.SENT
-            row.sent_at = utcnow()
-            row.attempts += 1
-            row.locked_by = None
-            row.locked_at = None
+            # Accepted by the server: sent, whoever holds the row now, so nobody sends it again.
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row_id, OutboxMessage.status != OutboxStatus.SENT)
+                .values(
+                    status=OutboxStatus.SENT,
+                    sent_at=utcnow(),
+                    attempts=OutboxMessage.attempts + 1,
+                    locked_by=None,
+                    locked_at=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
             report.sent += 1
-            log.info("outbox %d (%s) sent", row.id, row.kind)
+            log.info("outbox %d (%s) sent", row_id, kind)
         session.commit()
     return report
+
+
+def _record_failure(
+    session: Session,
+    *,
+    batch: Batch,
+    row: OutboxMessage,
+    exc: Exception,
+    max_attempts: int,
+    report: SendReport,
+) -> None:
+    """Back off or give up, only while this worker holds the row (else its new holder decides)."""
+    attempts = row.attempts + 1
+    error = _describe(exc)
+    failed = attempts >= max_attempts
+    values: dict[str, Any] = {"attempts": attempts, "last_error": error, "locked_by": None, "locked_at": None}
+    if failed:
+        values["status"] = OutboxStatus.FAILED
+    else:
+        values.update(status=OutboxStatus.PENDING, next_attempt_at=utcnow() + backoff(attempts))
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row.id,
+            OutboxMessage.locked_by == batch.token,
+            OutboxMessage.status == OutboxStatus.SENDING,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:
+        report.lost += 1
+        log.warning("outbox %d: failed after its lease was lost; left to its new holder", row.id)
+    elif failed:
+        report.failed += 1
+        log.error("outbox %d (%s) failed for good: %s", row.id, row.kind, error)
+    else:
+        report.retried += 1
+        log.warning("outbox %d (%s) attempt %d failed: %s", row.id, row.kind, attempts, error)
 
 
 def send_due(
@@ -266,17 +342,16 @@ def send_due(
     total = SendReport()
     batches = 0
     while max_batches is None or batches < max_batches:
-        ids = claim_batch(session, limit=batch_size, worker=worker)
-        if not ids:
+        batch = claim(session, limit=batch_size, worker=worker)
+        if not batch.ids:
             break
         batches += 1
-        report = send_claimed(
-            session, ids=ids, backend=backend, worker=worker, domain=domain, max_attempts=max_attempts
-        )
+        report = send_claimed(session, batch=batch, backend=backend, domain=domain, max_attempts=max_attempts)
         total.sent += report.sent
         total.retried += report.retried
         total.failed += report.failed
-        if report.sent == 0:
+        total.lost += report.lost
+        if report.sent == 0 and report.retried + report.failed:
             # Everything in the batch failed: the server is likely down; wait for the backoff.
             break
     return total
