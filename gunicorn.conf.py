@@ -17,6 +17,11 @@ errorlog = "-"
 # No user agent or referrer: they identify people and carry links.
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(L)s'
 forwarded_allow_ips = "127.0.0.1"
+# A worker silent this long is killed. The app's own bounds stay below it (scheduler/config.py:
+# DB_CONNECT_TIMEOUT + DB_STATEMENT_TIMEOUT, DB_LOCK_TIMEOUT), so a held lock or a database that
+# is away gets a clear answer from the app, not a killed worker; tests/faults checks the sum.
+timeout = 30
+graceful_timeout = 30
 
 
 class RedactingLogger(Logger):

@@ -25,6 +25,15 @@ class DefaultConfig:
     # Relative SQLite paths resolve under the instance folder.
     DATABASE_URL = "sqlite:///accompany.sqlite3"
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # Bounded waits (scheduler/dbfaults.py, docs/security.md "When something fails"), in seconds.
+    # Kept below gunicorn's worker timeout (gunicorn.conf.py): a request that meets a held lock
+    # or an unreachable database answers "try again" instead of being killed as a hung worker.
+    DB_CONNECT_TIMEOUT = 3  # opening a connection (PostgreSQL; whole seconds, at least 2)
+    DB_LOCK_TIMEOUT = 3  # waiting for a row lock (PostgreSQL) or the write lock (SQLite busy timeout)
+    DB_STATEMENT_TIMEOUT = 15  # any one statement (PostgreSQL)
+    # Retry-After sent with the 503 while the database cannot be reached, and after a busy lock.
+    DB_UNAVAILABLE_RETRY_AFTER = 60
+    DB_BUSY_RETRY_AFTER = 5
     # Base URL used in links that leave the app (emails, feed URLs printed by the CLI).
     BASE_URL = "http://127.0.0.1:5000"
 
@@ -41,6 +50,11 @@ class DefaultConfig:
     # Flask-Limiter: memory by default, e.g. redis://127.0.0.1:6379/0 for several workers.
     RATELIMIT_STORAGE_URL = "memory://"
     RATELIMIT_ENABLED = True
+    # While the shared store (Redis) is away, each worker counts in its own memory, logs one
+    # warning, and goes back to the store once it answers again (checked with a growing backoff).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Seconds to wait for the store before counting in memory instead (a dead host must not hang).
+    RATELIMIT_STORAGE_TIMEOUT = 0.5
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     # Per submitted email, whatever the address: slows credential stuffing spread over many IPs.
     LOGIN_EMAIL_RATE_LIMIT = "20 per hour"
@@ -152,12 +166,25 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
+    _bound_fault_waits(app)
 
     production = app.config["ENV"] == "production"
     if production:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     _ensure_secret_key(app, production=production)
+
+
+def _bound_fault_waits(app: Flask) -> None:
+    """Timeouts for the database and the rate-limit store (docs/security.md "When something fails")."""
+    from scheduler.dbfaults import bounded_engine_options
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = bounded_engine_options(app.config)
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://", "redis+unix://")):
+        timeout = app.config["RATELIMIT_STORAGE_TIMEOUT"]
+        options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+        configured = app.config.get("RATELIMIT_STORAGE_OPTIONS") or {}
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {**options, **configured}
 
 
 def _ensure_secret_key(app: Flask, *, production: bool) -> None:

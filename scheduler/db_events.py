@@ -15,6 +15,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         # Off by default in SQLite: without it, ON DELETE rules and references are not enforced.
         cursor.execute("PRAGMA foreign_keys=ON")
-        # Writers queue for up to 10 s instead of failing at once when another process writes.
-        cursor.execute("PRAGMA busy_timeout=10000")
+        # The busy timeout (how long a writer queues for the write lock) is the sqlite3 module's
+        # ``timeout`` connect argument, set from DB_LOCK_TIMEOUT in scheduler/dbfaults.py.
         cursor.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -9,8 +10,10 @@ from urllib.parse import urlsplit
 
 from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from scheduler.extensions import db, login_manager
+from scheduler.main.faults import note_loader_failure
 from scheduler.models import User
 
 
@@ -24,6 +27,13 @@ def load_user(user_id: str) -> User | None:
             return None
         return user
     except (ValueError, TypeError, AttributeError):
+        return None
+    except SQLAlchemyError:
+        # The database is away: no one is signed in for this request, which is answered with
+        # the 503 page (scheduler/main/faults.py); the session is kept for when it returns.
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.rollback()
+        note_loader_failure()
         return None
 
 

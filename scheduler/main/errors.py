@@ -6,6 +6,9 @@ from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from scheduler.main import faults
 
 ERROR_TEXT = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
@@ -30,6 +33,8 @@ def _render(code: int, message: str | None = None) -> tuple[str, int]:
 
 
 def register_error_handlers(app: Flask) -> None:
+    faults.init_faults(app)
+
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError) -> tuple[str, int]:
         return _render(
@@ -47,7 +52,10 @@ def register_error_handlers(app: Flask) -> None:
         return _render(error.code or 500)
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception) -> tuple[str, int]:
+    def unexpected(error: Exception) -> tuple[str, int] | Response:
+        kind = faults.kind_of(error)
+        if kind:  # the database is away or busy: not a bug, a short 503 (scheduler/main/faults.py)
+            return faults.fault_response(error, kind)
         app.logger.exception("unhandled error: %s", type(error).__name__)
         from scheduler.extensions import db
 

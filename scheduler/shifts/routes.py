@@ -13,8 +13,10 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
+from scheduler.dbfaults import BUSY, fault_kind
 from scheduler.domain.claims import ClaimOutcome, DropError, drop_deadline, is_late_drop
 from scheduler.domain.eligibility import Refusal, Rules
 from scheduler.extensions import db
@@ -78,8 +80,26 @@ def run_seat_action(
         db.session.rollback()
         flash(error_message(exc.code, **message_args), "error")
         return None, _back(shift_id)
-    db.session.commit()
+    except OperationalError as exc:
+        return None, _busy(exc, shift_id)
+    try:
+        db.session.commit()
+    except OperationalError as exc:
+        return None, _busy(exc, shift_id)
     return result, None
+
+
+def _busy(error: OperationalError, shift_id: int) -> Response:
+    """The seat's lock did not come free in time (DB_LOCK_TIMEOUT): nothing changed, say so.
+
+    Any other database fault goes on to the app's 503 page (scheduler/main/faults.py).
+    """
+    if fault_kind(error) != BUSY:
+        raise error
+    db.session.rollback()
+    current_app.logger.warning("database busy on %s: seat lock timed out", request.endpoint)
+    flash(_("This seat is busy right now, please try again."), "error")
+    return _back(shift_id)
 
 
 @bp.get("/shifts")
