@@ -144,6 +144,12 @@ class OpenSeat:
     capacity: int
     changed_at: datetime
     hearing_url: str
+    cancelled: bool = False  # the hearing was cancelled: the seat stays, marked, until it expires
+
+
+def _cancelled(summary: str, labels: Labels) -> str:
+    """A cancelled event says so in its SUMMARY too: some calendar apps ignore STATUS."""
+    return f"{labels.cancelled}: {summary}"
 
 
 def _lines(*pairs: tuple[str, str]) -> str:
@@ -155,6 +161,8 @@ def commitment_event(*, item: Commitment, labels: Labels, domain: str, alarm: st
     summary = f"{item.role_name} · {item.court_name}"
     if item.status == EventStatus.TENTATIVE:
         summary = f"{summary} {labels.waitlist}"
+    elif item.status == EventStatus.CANCELLED:
+        summary = _cancelled(summary, labels)
     # The meeting point, notes and team are for a confirmed seat only (as on the app's pages):
     # not for a waitlist place, a dropped or removed seat, or a cancelled hearing.
     team_details = item.status == EventStatus.CONFIRMED
@@ -190,6 +198,9 @@ def coverage_event(*, item: HearingCoverage, labels: Labels, domain: str) -> Fee
     parts = [labels.filled % {"filled": filled, "capacity": capacity}, item.kind_name]
     if item.courtroom:
         parts.append(f"{labels.courtroom} {item.courtroom}")
+    summary = " · ".join(parts)
+    if item.cancelled:
+        summary = _cancelled(summary, labels)
     description = "\n".join(
         [item.court_name]
         + [f"{name}: {f}/{c}" for name, f, c in item.roles]
@@ -207,7 +218,7 @@ def coverage_event(*, item: HearingCoverage, labels: Labels, domain: str) -> Fee
         starts_at=item.starts_at,
         ends_at=item.ends_at,
         tzid=item.tzid,
-        summary=" · ".join(parts),
+        summary=summary,
         location=item.court_address,
         description=description,
         url=item.hearing_url,
@@ -219,6 +230,7 @@ def coverage_event(*, item: HearingCoverage, labels: Labels, domain: str) -> Fee
 def open_seat_event(*, item: OpenSeat, labels: Labels, domain: str) -> FeedEvent:
     """A seat that still needs people; tentative, since nobody has claimed it yet."""
     filled = labels.filled % {"filled": item.filled, "capacity": item.capacity}
+    summary = f"{item.role_name} · {filled} · {item.court_name}"
     description = _lines(
         (labels.courtroom, item.courtroom),
         (labels.open_in_app, item.hearing_url),
@@ -229,11 +241,11 @@ def open_seat_event(*, item: OpenSeat, labels: Labels, domain: str) -> FeedEvent
         starts_at=item.starts_at,
         ends_at=item.ends_at,
         tzid=item.tzid,
-        summary=f"{item.role_name} · {filled} · {item.court_name}",
+        summary=_cancelled(summary, labels) if item.cancelled else summary,
         location=item.court_address,
         description=f"{item.kind_name}\n{description}",
         url=item.hearing_url,
-        status=EventStatus.TENTATIVE,
+        status=EventStatus.CANCELLED if item.cancelled else EventStatus.TENTATIVE,
         changed_at=item.changed_at,
     )
 

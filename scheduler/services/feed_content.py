@@ -39,7 +39,7 @@ from scheduler.services.feeds import FeedOwner
 from scheduler.types import UTCDateTime
 
 # Raise when the bytes a given set of rows produces changes, so every cached feed refreshes.
-FORMAT_VERSION = "3"
+FORMAT_VERSION = "4"
 DROPPED = (SignupStatus.DROPPED, SignupStatus.REMOVED)
 
 

@@ -196,13 +196,20 @@ def _open_seat_rows(session: Session, *, owner: FeedOwner, window: Window):
             Court.address,
             Court.timezone,
             Court.updated_at,
+            Hearing.status,
         )
         .join(Hearing, Hearing.id == Shift.hearing_id)
         .join(Court, Court.id == Hearing.court_id)
         .where(
             Shift.starts_at >= window.today,
-            Shift.status == ShiftStatus.OPEN,
-            Hearing.status == HearingStatus.SCHEDULED,
+            or_(
+                and_(Shift.status == ShiftStatus.OPEN, Hearing.status == HearingStatus.SCHEDULED),
+                # A seat of a hearing cancelled since stays, marked cancelled, as in the other feeds.
+                and_(
+                    Hearing.status == HearingStatus.CANCELLED,
+                    func.coalesce(Hearing.cancelled_at, Hearing.updated_at) >= window.expiry,
+                ),
+            ),
             Shift.capacity > confirmed,
             Shift.role.in_(select(VolunteerRole.role).where(VolunteerRole.user_id == uid)),
             Shift.id.not_in(mine),
@@ -242,6 +249,7 @@ def open_seat_events(
         addr,
         tz,
         c_up,
+        h_status,
     ) in _open_seat_rows(session, owner=owner, window=window):
         item = domain.OpenSeat(
             shift_id=shift_id,
@@ -258,6 +266,7 @@ def open_seat_events(
             capacity=cap,
             changed_at=max(sh_up, h_up, c_up),
             hearing_url=hearing_url(base_url, hid),
+            cancelled=h_status == HearingStatus.CANCELLED,
         )
         events.append(domain.rendered(domain.open_seat_event(item=item, labels=words.labels, domain=dom)))
     return events
