@@ -30,10 +30,14 @@ run: translations
 test: translations interop-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## Mozilla ical.js for the feed interoperability tests (skipped with a reason when npm is absent).
+## Mozilla ical.js for the feed interoperability tests and axe-core for the browser tests
+## (tests/browser, which also need Chromium: `apt-get install chromium`); skipped with a reason
+## when npm is absent.
 interop-deps:
-	@if command -v npm >/dev/null 2>&1; then cd tests/interop && npm ci --no-audit --no-fund --silent; \
-	else echo "npm not found: the ical.js feed test will be skipped"; fi
+	@if command -v npm >/dev/null 2>&1; then \
+	  (cd tests/interop && npm ci --no-audit --no-fund --silent) && \
+	  (cd tests/browser && npm ci --no-audit --no-fund --silent); \
+	else echo "npm not found: the ical.js feed test and the browser tests will be skipped"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
