@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: interop-deps run test lint format translations extract-messages migrate seed clean
+.PHONY: bench interop-deps run test lint format translations extract-messages migrate seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,8 @@ migrate: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+## Every bench script on a generated dataset, one table of figures with ratios to baselines.
+## SQLite by default; BENCH_DATABASE_URL=postgresql+psycopg://... for PostgreSQL; BENCH_HEARINGS=N.
+bench: translations
+	$(BIN)/python bench/run_all.py

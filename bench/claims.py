@@ -59,12 +59,14 @@ from scheduler.models import (  # noqa: E402
 from scheduler.services.accounts import hash_password  # noqa: E402
 from scheduler.types import utcnow  # noqa: E402
 
-DB_NAME = "accompany_bench_claims"
+DB_NAME = os.environ.get("BENCH_CLAIMS_DB", "accompany_bench_claims")  # make bench sets its own
 PASSWORD = "bench password for testing only"  # noqa: S105  (synthetic accounts, deleted at the end)
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
 def free_port() -> int:
+    if os.environ.get("BENCH_PORT"):
+        return int(os.environ["BENCH_PORT"])
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

@@ -1,12 +1,15 @@
-"""Render time and query count of the coordinator's coverage dashboard on a big database.
+"""Render time and query count of the coordinator's and volunteers' pages on a big database.
 
 Run first: .venv/bin/python bench/make_dataset.py [--database-url URL]
 Then:      .venv/bin/python bench/dashboard.py [--database-url URL] [--runs N] [--per-page N] [--weeks N]
+           [--volunteer EMAIL]
 
-Signs in as the dataset's coordinator through the Flask test client, renders the dashboard
-(and the month calendar) N times, and prints the median and 95th percentile in milliseconds
-and the number of SQL statements one render runs (target: median under 200 ms; the query
-count must not change with --per-page).
+Renders /healthz (the baseline: a minimal response of the same app), then signs in as the
+dataset's coordinator through the Flask test client and renders the dashboard (and the month
+calendar) N times, then as a volunteer the open shifts with "Recommended for you" and the home
+page. Prints the median and 95th percentile in milliseconds, the ratio of the median to
+/healthz's, and the number of SQL statements one render runs (target: median under 200 ms; the
+query count must not change with --per-page or with the size of the database).
 """
 
 from __future__ import annotations
@@ -49,12 +52,21 @@ def measure(client, url: str, runs: int) -> tuple[float, float, int]:
     return statistics.median(timings), p95, counter["n"]
 
 
+def report(label: str, median: float, p95: float, queries: int, baseline: float) -> None:
+    print(
+        f"  {label:<36} median {median:7.1f} ms   p95 {p95:7.1f} ms   {queries} SQL statements"
+        f"   {median / baseline:7.1f}x /healthz",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--per-page", type=int, default=50)
     parser.add_argument("--weeks", type=int, default=4)
+    parser.add_argument("--volunteer", default="volunteer0@bench.test")
     args = parser.parse_args()
     app = create_app(
         {
@@ -66,7 +78,10 @@ def main() -> None:
         }
     )
     with app.app_context():
+        print(f"{args.runs} renders each on {args.database_url}")
         client = app.test_client()
+        health = measure(client, "/healthz", args.runs * 3)
+        report("/healthz (baseline)", *health, baseline=health[0])
         login = client.post("/auth/login", data={"email": "coordinator@bench.test", "password": PASSWORD})
         if login.status_code != 302:
             sys.exit("Could not sign in: run bench/make_dataset.py on this database first.")
@@ -83,10 +98,18 @@ def main() -> None:
             ),
             ("month calendar", "/hearings/calendar"),
         ]
-        print(f"{args.runs} renders each on {args.database_url}")
         for label, url in pages:
-            median, p95, queries = measure(client, url, args.runs)
-            print(f"  {label:<36} median {median:7.1f} ms   p95 {p95:7.1f} ms   {queries} SQL statements")
+            report(label, *measure(client, url, args.runs), baseline=health[0])
+        volunteer = app.test_client()
+        login = volunteer.post("/auth/login", data={"email": args.volunteer, "password": PASSWORD})
+        if login.status_code != 302:
+            sys.exit(f"Could not sign in as {args.volunteer}.")
+        for label, url in [
+            ("volunteer: open shifts + recommended", "/shifts"),
+            ("volunteer: open shifts, page 3", "/shifts?page=3&all=1"),
+            ("volunteer: my commitments", "/commitments"),
+        ]:
+            report(label, *measure(volunteer, url, args.runs), baseline=health[0])
 
 
 if __name__ == "__main__":

@@ -6,7 +6,10 @@ Run: .venv/bin/python bench/make_dataset.py [--database-url URL] [--hearings N] 
 Default database: sqlite:////tmp/accompany-bench.sqlite3 (dropped and rebuilt). Bulk inserts
 (executemany through ``session.execute(insert(Model), rows)``) and one password hash for
 everyone keep it to seconds. Prints the time of each step. Signs in as
-coordinator@bench.test / admin@bench.test with the password printed at the end.
+coordinator@bench.test / admin@bench.test (and volunteerN@bench.test) with the password printed
+at the end. Volunteers get weekly availability and preferred courts (from their own random
+stream, so the rest of the dataset is the same as before for a given seed). Ends with ANALYZE,
+so the planner's statistics are fresh, as autovacuum would leave them on a live database.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from scheduler import create_app
 from scheduler.data import __file__ as data_init
@@ -31,6 +34,7 @@ from scheduler.domain.timezones import local_to_utc
 from scheduler.enums import HearingKind, HearingStatus, Role, ShiftRole, ShiftStatus, SignupStatus, UserStatus
 from scheduler.extensions import db
 from scheduler.models import (
+    AvailabilityWindow,
     Court,
     Hearing,
     HearingLanguage,
@@ -40,6 +44,7 @@ from scheduler.models import (
     VolunteerLanguage,
     VolunteerProfile,
     VolunteerRole,
+    volunteer_preferred_courts,
 )
 from scheduler.services.accounts import hash_password
 from scheduler.services.courts import import_courts
@@ -128,6 +133,7 @@ def build(url: str, *, hearings: int, volunteers: int, signups: int, seed: int) 
             ],
         )
         _insert(VolunteerRole, [{"user_id": uid, "role": ShiftRole.ACCOMPANIER} for uid in volunteer_ids])
+        _add_preferences(random.Random(seed + 1), volunteer_ids, [c for c, _ in courts])
         db.session.commit()
         timer.step(f"{len(people)} people")
 
@@ -239,8 +245,29 @@ def build(url: str, *, hearings: int, volunteers: int, signups: int, seed: int) 
         _insert(Signup, signup_rows)
         db.session.commit()
         timer.step(f"{len(signup_rows)} signups")
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        timer.step("ANALYZE")
     print(f"Dataset ready in {time.perf_counter() - total:.1f} s: {url}")
     print(f"Sign in as coordinator@bench.test or admin@bench.test with: {PASSWORD}")
+
+
+def _add_preferences(rng: random.Random, volunteer_ids: list[int], court_ids: list[int]) -> None:
+    """Two or three weekday windows and one or two preferred courts per volunteer."""
+    windows = []
+    for uid in volunteer_ids:
+        for day in rng.sample(range(5), rng.randint(2, 3)):
+            start, end = rng.choice([(7, 12), (7, 17), (12, 17)])
+            windows.append(
+                {"user_id": uid, "weekday": day, "start_time": dtime(start), "end_time": dtime(end)}
+            )
+    _insert(AvailabilityWindow, windows)
+    preferred = [
+        {"user_id": uid, "court_id": court_id}
+        for uid in volunteer_ids
+        for court_id in rng.sample(court_ids, rng.randint(1, 2))
+    ]
+    _insert(volunteer_preferred_courts, preferred)
 
 
 def _insert(model: type, rows: list[dict], chunk: int = 10_000) -> None:
