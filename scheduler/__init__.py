@@ -21,6 +21,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from scheduler.config import load_config
 
     load_config(app, test_config)
+    from scheduler.proxy import init_proxy
+
+    init_proxy(app)  # before anything reads the client address (rate limits)
 
     from scheduler import (
         db_events,  # noqa: F401  (SQLite pragmas)

@@ -55,6 +55,9 @@ class DefaultConfig:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Seconds to wait for the store before counting in memory instead (a dead host must not hang).
     RATELIMIT_STORAGE_TIMEOUT = 0.5
+    # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For gives the client
+    # address that per-address limits count (scheduler/proxy.py); 0 ignores the header.
+    TRUSTED_PROXIES = 0
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     # Per submitted email, whatever the address: slows credential stuffing spread over many IPs.
     LOGIN_EMAIL_RATE_LIMIT = "20 per hour"
@@ -94,7 +97,8 @@ class DefaultConfig:
     # Where an uploaded hearings CSV waits between preview and commit; blank: <instance>/hearing-imports.
     HEARING_IMPORT_DIR = ""
 
-    # Calendar feeds (scheduler/feeds): limits per feed token and per address, and the window.
+    # Calendar feeds (scheduler/feeds): polls per feed token, and unknown tokens per address
+    # (only misses count there: calendars behind one address must not share an allowance).
     FEED_RATE_LIMIT_TOKEN = "60 per hour"  # noqa: S105  (a rate, not a secret)
     FEED_RATE_LIMIT_ADDRESS = "300 per hour"
     FEED_PAST_DAYS = 90  # past commitments kept in a feed

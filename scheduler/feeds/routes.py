@@ -51,11 +51,23 @@ def _token_key() -> str:
     return "feed-token:" + feeds.hash_token((request.view_args or {}).get("token", ""))
 
 
+def _miss_key() -> str:
+    return "feed-miss:" + get_remote_address()
+
+
+def _is_miss(response: Response) -> bool:
+    """Only unknown tokens count per address: a guess, not a calendar polling its own feed."""
+    return response.status_code == 404
+
+
 @bp.get("/feeds/<token>.ics")
 @public
 @limiter.limit(lambda: current_app.config["FEED_RATE_LIMIT_TOKEN"], key_func=_token_key, on_breach=_too_many)
 @limiter.limit(
-    lambda: current_app.config["FEED_RATE_LIMIT_ADDRESS"], key_func=get_remote_address, on_breach=_too_many
+    lambda: current_app.config["FEED_RATE_LIMIT_ADDRESS"],
+    key_func=_miss_key,
+    deduct_when=_is_miss,
+    on_breach=_too_many,
 )
 def show_feed(token: str) -> Response:
     owner = feeds.resolve_token(db.session, token)
