@@ -88,10 +88,19 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        postgresql = connection.dialect.name == "postgresql"
+        if postgresql:
+            # A schema change may rightly take longer than any request (DB_STATEMENT_TIMEOUT);
+            # the lock timeout stays, so a migration never makes every request queue behind it.
+            connection.exec_driver_sql("SET statement_timeout = 0")
+            connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        if postgresql:
+            connection.exec_driver_sql("RESET statement_timeout")
+            connection.commit()
 
 
 if context.is_offline_mode():
