@@ -81,24 +81,32 @@ def show_feed(token: str) -> Response:
     stamp = feed_stamps.current(db.session, owner=owner, window=window, base_url=config["BASE_URL"])
     if feeds.note_use(db.session, owner=owner, now=now):
         db.session.commit()
-    if _not_modified(stamp):
+    if _not_modified(stamp, owner):
         response = Response(status=304)
     else:
         body = feed_content.body(db.session, owner=owner, window=window, base_url=config["BASE_URL"])
         response = Response(body, content_type=CALENDAR_TYPE)
         response.headers["Content-Disposition"] = 'inline; filename="accompany.ics"'
     response.set_etag(stamp.etag.strip('"'))
-    response.last_modified = stamp.last_modified
+    response.last_modified = stamp.http_last_modified(now)
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response
 
 
-def _not_modified(stamp: feed_content.Stamp) -> bool:
-    """If-None-Match wins (weak comparison, RFC 9110 13.1.2); else If-Modified-Since."""
+def _not_modified(stamp: feed_content.Stamp, owner: feeds.FeedOwner) -> bool:
+    """If-None-Match wins (weak comparison, RFC 9110 13.1.2); else If-Modified-Since.
+
+    A 304 to If-Modified-Since alone only when the newest change is strictly before the date
+    the client sent, to the microsecond: a client whose copy is from the second of a change
+    may have missed a second change in that second. The open-seats feed changes when seats
+    fill up elsewhere, which no instant of its own rows records, so there only the ETag counts.
+    """
     if request.if_none_match:
         return request.if_none_match.contains_weak(stamp.etag.strip('"'))
     since = request.if_modified_since
-    return since is not None and stamp.last_modified <= since
+    if since is None or owner.kind == FeedKind.OPEN_SEATS:
+        return False
+    return stamp.unchanged_since(since)
 
 
 @bp.get("/feeds/event/<int:shift_id>.ics")

@@ -75,7 +75,21 @@ class Window:
 @dataclass(frozen=True, slots=True)
 class Stamp:
     etag: str  # quoted, strong
+    # The newest change, to the microsecond. The Last-Modified header is made from it at
+    # answer time (``http_last_modified``) and If-Modified-Since is compared with it, never
+    # with the header's whole seconds: two changes in one second must not look like one.
     last_modified: datetime
+
+    def http_last_modified(self, now: datetime) -> datetime:
+        """Whole seconds strictly after the newest change once that second is over (so a
+        client's If-Modified-Since can prove it saw it), else that second (never in the future)."""
+        second = self.last_modified.replace(microsecond=0)
+        after = second + timedelta(seconds=1)
+        return after if after <= now else second
+
+    def unchanged_since(self, since: datetime) -> bool:
+        """Whether nothing changed at or after ``since`` (an If-Modified-Since value)."""
+        return self.last_modified < since
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +141,7 @@ def _make_stamp(owner: FeedOwner, base_url: str, values: tuple, instants: tuple)
     key = repr(
         (FORMAT_VERSION, base_url, owner.token_id, owner.locale, owner.alarm, owner.show_waitlist, values)
     )
-    last = _latest(owner.user_changed_at, *instants).replace(microsecond=0)
+    last = _latest(owner.user_changed_at, *instants)
     return Stamp(etag='"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"', last_modified=last)
 
 

@@ -233,8 +233,12 @@ def test_team_lead_name_shown(client, seat):
     assert "lena@example.test" not in body and "555-0100" not in body
 
 
-def test_etag_and_last_modified_stable_until_content_changes(client, seat):
+def test_etag_and_last_modified_stable_until_content_changes(client, seat, monkeypatch):
     _volunteer, hearing, _signup, token = seat
+    # Polls a few seconds after the writes: If-Modified-Since alone gets a 304 only once the
+    # second of the last change is over (tests/web/test_feed_conditional.py).
+    later = utcnow() + timedelta(seconds=3)
+    monkeypatch.setattr("scheduler.feeds.routes.utcnow", lambda: later)
     first = _feed(client, token)
     again = _feed(client, token)
     assert first.headers["ETag"] == again.headers["ETag"]
