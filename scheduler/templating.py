@@ -6,7 +6,7 @@ from datetime import datetime
 
 from babel.dates import get_datetime_format
 from flask import Flask
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, format_percent, format_time, get_locale
 
 from scheduler import i18n
 from scheduler.domain.timezones import to_local
@@ -37,8 +37,15 @@ def court_time(instant: datetime, tz_name: str) -> str:
     return f"{format_time(local.replace(tzinfo=None), 'short', rebase=False)} {local.tzname()}"
 
 
+def percent(fraction: float) -> str:
+    """0.0123 -> "1.2%" ("1,2 %" in Spanish): at most one decimal, in the user's locale."""
+    return format_percent(fraction, "#,##0.#%")
+
+
 def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.filters.update(court_datetime=court_datetime, court_date=court_date, court_time=court_time)
+    app.jinja_env.filters.update(
+        court_datetime=court_datetime, court_date=court_date, court_time=court_time, percent=percent
+    )
     app.jinja_env.globals.update(
         get_locale=get_locale,
         name_of=i18n.name_of,

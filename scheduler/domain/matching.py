@@ -32,6 +32,7 @@ from scheduler.domain.eligibility import (
     Schedule,
     SeatFacts,
     VolunteerFacts,
+    is_available,
     prepare_seat,
     prepared_match_refusals,
 )
@@ -295,38 +296,83 @@ def candidates_for_seats(
     rules: Rules,
     weights: Mapping[str, float] | None = None,
     exclude: Mapping[int, frozenset[int]] | None = None,
+    keep: Mapping[int, int] | None = None,
 ) -> dict[int, list[Match]]:
     """Every seat's eligible volunteers, best first, for planning many seats at once.
 
-    Matches carry no labels (``explain`` them for the lines a plan keeps).
+    Matches carry no labels (``explain`` them for the lines a plan keeps). With ``keep``
+    (shift id -> n), only each seat's n best eligible people are returned: the same first n
+    as without it.
 
-    People who do not offer the seat's role, or have no window on its local weekday, are
-    skipped before the rules run: the rules would refuse them anyway (role not offered,
-    unavailable), and skipping them keeps thousands of seats times thousands of people fast.
+    People who do not offer the seat's role, have no window covering its local time, or (for
+    an interpreter's seat) share none of its languages are skipped before the rules run: the
+    rules would refuse them anyway, and seats at the same local weekday and hours share that
+    filtering. With ``keep``, the rest are scored first (a score does not depend on
+    eligibility) and the full rules then run in score order only until n have passed, so a
+    plan over thousands of seats and people checks a few dozen people per seat, not all.
     """
-    index: dict[tuple[ShiftRole, int], list[VolunteerFacts]] = {}
+    w = clean_weights(weights)
+    by_role: dict[ShiftRole, list[VolunteerFacts]] = {}
     for volunteer in volunteers:
-        days = {w.weekday for w in volunteer.availability}
         for role in volunteer.roles:
-            for day in days:
-                index.setdefault((role, day), []).append(volunteer)
+            by_role.setdefault(role, []).append(volunteer)
+    pools: dict[tuple, list[VolunteerFacts]] = {}
     result: dict[int, list[Match]] = {}
     for seat in seats:
-        prep = prepare_seat(seat.facts)
-        pool = index.get((seat.facts.role, prep.local_start.weekday()), [])
-        ranking = rank(
-            seat=seat,
-            volunteers=pool,
-            schedules=schedules,
-            histories=histories,
-            now=now,
-            rules=rules,
-            weights=weights,
-            exclude=(exclude or {}).get(seat.facts.shift_id, frozenset()),
-            prepared=prep,
-            explain=False,
-        )
-        result[seat.facts.shift_id] = ranking.matches
+        facts = seat.facts
+        prep = prepare_seat(facts)
+        start, end = prep.local_start, prep.local_end
+        key = (facts.role, start.weekday(), start.time(), end.time(), start.date() == end.date())
+        pool = pools.get(key)
+        if pool is None:
+            pool = pools[key] = [
+                v for v in by_role.get(facts.role, ()) if is_available(v.availability, start, end)
+            ]
+        if facts.role == ShiftRole.INTERPRETER:
+            pool = [v for v in pool if v.languages & facts.languages]
+        skip = (exclude or {}).get(facts.shift_id, frozenset())
+        limit = (keep or {}).get(facts.shift_id)
+        if limit is None:
+            ranking = rank(
+                seat=seat,
+                volunteers=pool,
+                schedules=schedules,
+                histories=histories,
+                now=now,
+                rules=rules,
+                weights=weights,
+                exclude=skip,
+                prepared=prep,
+                explain=False,
+            )
+            result[facts.shift_id] = ranking.matches
+            continue
+        scored = []
+        for volunteer in pool:
+            if volunteer.user_id in skip:
+                continue
+            parts, _ = score_parts(
+                volunteer=volunteer,
+                seat=seat,
+                prepared=prep,
+                history=histories.get(volunteer.user_id, NO_HISTORY),
+                explain=False,
+            )
+            scored.append((-total(parts, w), -parts["fairness"], volunteer.user_id, parts, volunteer))
+        scored.sort(key=lambda row: row[:3])
+        chosen: list[Match] = []
+        for neg_score, _, user_id, parts, volunteer in scored:
+            if len(chosen) >= limit:
+                break
+            if not prepared_match_refusals(
+                volunteer=volunteer,
+                seat=prep,
+                schedule=schedules.get(user_id, EMPTY_SCHEDULE),
+                now=now,
+                rules=rules,
+            ):
+                chosen.append(Match(user_id, -neg_score, parts, ()))
+        result[facts.shift_id] = chosen
     return result
 
 

@@ -81,6 +81,18 @@ class PlanResult:
     greedy_weighted: int
     seconds: float
     message: str = ""
+    # An upper bound on weighted_fill that the solver proved (None: not proved in time). It is
+    # weighted_fill itself when the plan is optimal.
+    bound: float | None = None
+
+    @property
+    def gap(self) -> float | None:
+        """The relative gap proved: how far, at most, the plan's weighted fill is from the best."""
+        if self.bound is None:
+            return None
+        if self.bound <= 0:
+            return 0.0
+        return max(0.0, (self.bound - self.weighted_fill) / self.bound)
 
 
 # --- Checking a plan ----------------------------------------------------------------------

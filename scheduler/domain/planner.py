@@ -23,10 +23,20 @@ next week's), and HiGHS solves several small models far faster than one large on
 part is solved alone with its share of the time. A time limit (default 10 s) bounds the whole.
 Where HiGHS returns no feasible plan in time for a part, or one worse than greedy there, that
 part takes the greedy plan, and the result says so.
+
+The gap. Each part's solve proves a bound (HiGHS's dual bound; the optimum itself when the part
+is solved to optimality); their sum bounds the whole plan's weighted fill, and ``PlanResult.gap``
+says how far the plan may be from the best, so a plan stopped by the time limit tells the
+coordinator how good it is. A part with no bound (no time left for it) leaves the bound unknown.
+
+No warm start: ``scipy.optimize.milp`` (SciPy 1.17) takes no starting solution (HiGHS's
+``setSolution`` is not exposed), so the greedy plan cannot seed the search. Greedy is the floor
+instead: a part whose solver plan is worse than greedy's, or missing, takes greedy's lines.
 """
 
 from __future__ import annotations
 
+import math
 import time as clock
 from collections import defaultdict
 from collections.abc import Sequence
@@ -208,7 +218,9 @@ def plan(problem: PlanProblem, *, time_limit: float = 10.0, rel_gap: float = 1e-
     base = greedy(problem)
     g_count, g_weighted, _ = _measure(problem, base)
 
-    def result(lines: Sequence[Line], method: str, message: str = "") -> PlanResult:
+    def result(
+        lines: Sequence[Line], method: str, message: str = "", bound: float | None = None
+    ) -> PlanResult:
         count, weighted, score = _measure(problem, lines)
         return PlanResult(
             lines=tuple(sorted(lines, key=lambda line: (line[1], line[0]))),
@@ -220,31 +232,34 @@ def plan(problem: PlanProblem, *, time_limit: float = 10.0, rel_gap: float = 1e-
             greedy_weighted=g_weighted,
             seconds=clock.perf_counter() - started,
             message=message,
+            bound=None if bound is None else max(float(weighted), bound),
         )
 
     seats = {s.shift_id: s for s in problem.seats}
     pairs = [c for c in problem.candidates if c.shift_id in seats and seats[c.shift_id].places > 0]
     if not pairs:
-        return result([], "optimal")
+        return result([], "optimal", bound=0.0)
     parts = _components(problem, pairs)
     left_pairs = len(pairs)
     lines: list[Line] = []
     methods: set[str] = set()
+    bound: float | None = 0.0
     for part in parts:
         part_keys = {(p.user_id, p.shift_id) for p in part}
         part_greedy = [line for line in base if line in part_keys]
         remaining = time_limit - (clock.perf_counter() - started)
         share = remaining * len(part) / left_pairs
         left_pairs -= len(part)
-        chosen, method = _solve_part(problem, part, part_greedy, share, rel_gap)
+        chosen, method, part_bound = _solve_part(problem, part, part_greedy, share, rel_gap)
         lines.extend(chosen)
         methods.add(method)
+        bound = None if bound is None or part_bound is None else bound + part_bound
     if violations(problem, lines):  # numerical trouble: never hand out a broken plan
-        return result(base, "greedy", "solver plan failed the checks")
+        return result(base, "greedy", "solver plan failed the checks", bound=bound)
     for method in ("greedy", "time_limit"):
         if method in methods:
-            return result(lines, method)
-    return result(lines, "optimal")
+            return result(lines, method, bound=bound)
+    return result(lines, "optimal", bound=bound)
 
 
 def _solve_part(
@@ -253,18 +268,27 @@ def _solve_part(
     part_greedy: Sequence[Line],
     seconds: float,
     rel_gap: float,
-) -> tuple[list[Line], str]:
-    if len(part) == 1 or seconds <= 0:
-        return (list(part_greedy), "optimal" if len(part) == 1 else "greedy")
+) -> tuple[list[Line], str, float | None]:
+    """The part's lines, how they were found, and the bound proved on its weighted fill."""
+    if len(part) == 1:
+        # One pair: greedy takes it whenever it can be taken, which is the optimum.
+        return list(part_greedy), "optimal", float(_measure(problem, part_greedy)[1])
+    if seconds <= 0:
+        return list(part_greedy), "greedy", None
     model = _build(problem, part)
     res = _solve(model, integral=True, time_limit=seconds, rel_gap=rel_gap)
+    # The solver minimises -(priority + eps * score); minus its dual bound bounds the weighted
+    # fill from above (the scores only add to it).
+    dual = getattr(res, "mip_dual_bound", None)
+    # Seat priorities are integers, so the weighted fill is too: round the bound down.
+    bound = float(math.floor(-float(dual) + 1e-6)) if dual is not None and np.isfinite(dual) else None
     x = getattr(res, "x", None)
     if x is None:
-        return list(part_greedy), "greedy"
+        return list(part_greedy), "greedy", bound
     chosen = [(p.user_id, p.shift_id) for p, value in zip(model.pairs, x) if value > 0.5]
     if _measure(problem, chosen)[1:] < _measure(problem, part_greedy)[1:]:
-        return list(part_greedy), "greedy"
-    return chosen, "optimal" if getattr(res, "status", 1) == 0 else "time_limit"
+        return list(part_greedy), "greedy", bound
+    return chosen, "optimal" if getattr(res, "status", 1) == 0 else "time_limit", bound
 
 
 def lp_bound(problem: PlanProblem, *, time_limit: float = 60.0) -> float | None:

@@ -97,7 +97,14 @@ def build_plan(
     exclude = {
         s.id: held_by.get(s.id, frozenset()) | {u for u, sid in invited if sid == s.id} for s in shifts
     }
+    # Invited people are not excluded from the count of open places: an invitation is not a seat,
+    # but a plan should not invite more people than there are places left.
+    pending_per_shift: dict[int, int] = {}
+    for _, sid in invited:
+        pending_per_shift[sid] = pending_per_shift.get(sid, 0) + 1
+    places = {s.id: max(0, s.capacity - filled.get(s.id, 0) - pending_per_shift.get(s.id, 0)) for s in shifts}
     histories = load_histories(session, now=now, case_keys=[m.case_key for m in seats])
+    per_shift = settings.plan_candidates_per_shift
     matches = candidates_for_seats(
         seats=seats,
         volunteers=volunteers,
@@ -107,13 +114,9 @@ def build_plan(
         rules=settings.rules,
         weights=settings.weights,
         exclude=exclude,
+        # Only the candidates build_problem keeps: the rules then run for a few people per seat.
+        keep={s.id: max(per_shift, 3 * places[s.id]) for s in shifts} if per_shift else None,
     )
-    # Invited people are not excluded from the count of open places: an invitation is not a seat,
-    # but a plan should not invite more people than there are places left.
-    pending_per_shift: dict[int, int] = {}
-    for _, sid in invited:
-        pending_per_shift[sid] = pending_per_shift.get(sid, 0) + 1
-    places = {s.id: max(0, s.capacity - filled.get(s.id, 0) - pending_per_shift.get(s.id, 0)) for s in shifts}
     problem = build_problem(
         seats=[
             (
@@ -134,7 +137,7 @@ def build_plan(
         held={(uid, week): n for uid, sch in schedules.items() for week, n in sch.per_week.items()},
         travel_buffer=settings.rules.travel_buffer,
         max_score=max_score(settings.weights),
-        per_shift=settings.plan_candidates_per_shift,
+        per_shift=per_shift,
     )
     result = plan(problem, time_limit=settings.plan_time_limit)
     by_id = {s.id: s for s in shifts}

@@ -178,3 +178,24 @@ def test_someone_elses_invitation_is_not_found(client, auth, world):
     inv = db.session.scalar(select(Invitation))
     assert client.post(f"/invitations/{inv.id}/accept").status_code == 404
     assert "Vera" not in client.get("/invitations").get_data(as_text=True)
+
+
+def test_plan_stopped_by_the_time_limit_shows_the_gap_it_proved(client, auth, world, monkeypatch):
+    """A plan the time limit stopped says how far from the best it may be, in the user's language."""
+    from dataclasses import replace
+
+    from scheduler.services import planning
+
+    real_plan = planning.plan
+
+    def stopped(problem, *, time_limit):
+        result = real_plan(problem, time_limit=time_limit)
+        return replace(result, method="time_limit", bound=result.weighted_fill * 1.025)
+
+    monkeypatch.setattr(planning, "plan", stopped)
+    auth.login_as(world["coordinator"])
+    today = utcnow().date()
+    form = {"court": 0, "start": today.isoformat(), "end": (today + timedelta(days=13)).isoformat()}
+    html = client.post("/matching/plan", data=form).get_data(as_text=True)
+    assert "Good plan (time limit reached)" in html
+    assert "proved to be within 2.4% of the best plan" in html

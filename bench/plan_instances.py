@@ -1,0 +1,168 @@
+"""Planning instances where the greedy plan is worse than the best one, and why.
+
+Greedy takes seats by priority (then date) and gives each to its best-scoring volunteer still
+free. That is short-sighted when the best person for one seat is the only person for another:
+
+* ``bilingual``: scarce bilingual (Mam and Spanish) interpreters across clashing hearings. A
+  Spanish hearing and a Mam hearing sit at the same hour at two courts; the bilingual people
+  score best on both, but only they can take the Mam seat. Greedy spends them on the Spanish
+  seats first and leaves the Mam hearings without an interpreter.
+* ``continuity``: people returning to the same person's next hearing, with a weekly cap of one.
+  Each returning volunteer is also the best match for a merits hearing earlier that week (more
+  weight, so greedy fills it first); the return visit is then left empty.
+* ``travel``: seats at two courts an hour apart, closer than the travel buffer. The best
+  person for the morning seat is the only one free for the late-morning seat across town.
+
+Each instance also has ordinary volunteers and seats around the traps (random scores, several
+candidates), so greedy is not simply half of the best. Built directly as ``PlanProblem`` values
+with a fixed seed: the same instance every run; tests check optimiser >= greedy and bound >=
+optimiser on them.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from scheduler.domain.plan_model import Candidate, PlanProblem, PlanSeat, seat_priority
+from scheduler.enums import HearingKind, ShiftRole
+
+NOW = datetime(2027, 3, 1, 6, 0, tzinfo=UTC)
+BUFFER = timedelta(minutes=60)
+
+
+class _Builder:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.seats: list[PlanSeat] = []
+        self.candidates: list[Candidate] = []
+        self.caps: dict[int, int] = {}
+        self.next_user = 1
+
+    def seat(
+        self, *, day: int, hour: float, hours: float, court: int, role: ShiftRole, kind: HearingKind, places=1
+    ) -> int:
+        start = NOW.replace(hour=0) + timedelta(days=day, hours=hour)
+        iso = start.isocalendar()
+        shift_id = len(self.seats) + 1
+        self.seats.append(
+            PlanSeat(
+                shift_id,
+                places,
+                seat_priority(role=role, hearing_kind=kind, starts_at=start, now=NOW),
+                court,
+                start,
+                start + timedelta(hours=hours),
+                (iso.year, iso.week),
+            )
+        )
+        return shift_id
+
+    def person(self, cap: int) -> int:
+        user_id = self.next_user
+        self.next_user += 1
+        self.caps[user_id] = cap
+        return user_id
+
+    def can(self, user_id: int, shift_id: int, score: float) -> None:
+        self.candidates.append(Candidate(user_id, shift_id, score))
+
+    def ordinary(self, *, days: range, seats_per_day: int, people: int) -> None:
+        """Plain accompanier seats with a crowd of interchangeable candidates around the traps."""
+        crowd = [self.person(self.rng.randint(1, 3)) for _ in range(people)]
+        for day in days:
+            for k in range(seats_per_day):
+                sid = self.seat(
+                    day=day,
+                    hour=13 + 2 * k,
+                    hours=1.5,
+                    court=3 + k % 3,
+                    role=ShiftRole.ACCOMPANIER,
+                    kind=HearingKind.MASTER,
+                    places=self.rng.choice([1, 2]),
+                )
+                for uid in self.rng.sample(crowd, min(len(crowd), 4)):
+                    self.can(uid, sid, round(self.rng.uniform(0.2, 0.8), 3))
+
+    def problem(self) -> PlanProblem:
+        return PlanProblem(tuple(self.seats), tuple(self.candidates), dict(self.caps), {}, BUFFER)
+
+
+def bilingual(seed: int = 1, slots: int = 40) -> PlanProblem:
+    """Scarce Mam-and-Spanish interpreters across clashing hearings (greedy about half)."""
+    b = _Builder(seed)
+    for k in range(slots):
+        day = k // 2
+        hour = 9 if k % 2 == 0 else 13
+        spanish = b.seat(
+            day=day, hour=hour, hours=2, court=1, role=ShiftRole.INTERPRETER, kind=HearingKind.MASTER
+        )
+        mam = b.seat(
+            day=day, hour=hour + 0.5, hours=2, court=2, role=ShiftRole.INTERPRETER, kind=HearingKind.MASTER
+        )
+        both = b.person(cap=5)
+        b.can(both, spanish, round(b.rng.uniform(0.8, 1.0), 3))
+        b.can(both, mam, round(b.rng.uniform(0.8, 1.0), 3))
+        for _ in range(b.rng.randint(1, 2)):
+            b.can(b.person(cap=2), spanish, round(b.rng.uniform(0.3, 0.7), 3))
+    b.ordinary(days=range(0, slots // 2, 3), seats_per_day=2, people=30)
+    return b.problem()
+
+
+def continuity(seed: int = 2, weeks: int = 4, cases_per_week: int = 10) -> PlanProblem:
+    """Returning volunteers (weekly cap one) who are also the best match for an earlier merits hearing."""
+    b = _Builder(seed)
+    for week in range(weeks):
+        for c in range(cases_per_week):
+            merits = b.seat(
+                day=7 * week + c % 2,
+                hour=8 + c % 4,
+                hours=3,
+                court=1 + c % 3,
+                role=ShiftRole.ACCOMPANIER,
+                kind=HearingKind.INDIVIDUAL,
+            )
+            follow_up = b.seat(
+                day=7 * week + 3 + c % 2,
+                hour=9 + c % 4,
+                hours=1,
+                court=1 + c % 3,
+                role=ShiftRole.ACCOMPANIER,
+                kind=HearingKind.MASTER,
+            )
+            returning = b.person(cap=1)
+            b.can(returning, merits, round(b.rng.uniform(0.7, 0.9), 3))
+            b.can(returning, follow_up, 1.0)  # the familiar face for this person
+            for _ in range(b.rng.randint(1, 3)):
+                b.can(b.person(cap=1), merits, round(b.rng.uniform(0.2, 0.6), 3))
+    b.ordinary(days=range(0, 7 * weeks, 4), seats_per_day=2, people=30)
+    return b.problem()
+
+
+def travel(seed: int = 3, slots: int = 40) -> PlanProblem:
+    """Seats at two courts closer than the travel buffer: the morning's best is the only one free later."""
+    b = _Builder(seed)
+    for k in range(slots):
+        day = k // 2
+        hour = 8 if k % 2 == 0 else 13
+        morning = b.seat(
+            day=day, hour=hour, hours=1, court=1, role=ShiftRole.ACCOMPANIER, kind=HearingKind.BOND
+        )
+        later = b.seat(
+            day=day, hour=hour + 1.5, hours=1.5, court=2, role=ShiftRole.ACCOMPANIER, kind=HearingKind.MASTER
+        )
+        near_both = b.person(cap=4)
+        b.can(near_both, morning, round(b.rng.uniform(0.8, 1.0), 3))
+        b.can(near_both, later, round(b.rng.uniform(0.5, 0.9), 3))
+        for _ in range(b.rng.randint(1, 2)):
+            b.can(b.person(cap=2), morning, round(b.rng.uniform(0.2, 0.7), 3))
+    b.ordinary(days=range(0, slots // 2, 3), seats_per_day=2, people=30)
+    return b.problem()
+
+
+INSTANCES: dict[str, Callable[[], PlanProblem]] = {
+    "scarce bilingual interpreters, clashing hearings": bilingual,
+    "continuity, weekly cap one": continuity,
+    "travel buffer between courts": travel,
+}
