@@ -21,6 +21,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from scheduler.config import load_config
 
     load_config(app, test_config)
+    from scheduler.inputguard import init_input_guard
+
+    init_input_guard(app)  # before any route: it bounds <int:...>
 
     from scheduler import (
         db_events,  # noqa: F401  (SQLite pragmas)
