@@ -24,6 +24,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from scheduler.proxy import init_proxy
 
     init_proxy(app)  # before anything reads the client address (rate limits)
+    from scheduler.inputguard import init_input_guard
+
+    init_input_guard(app)  # before any route: it bounds <int:...>
 
     from scheduler import (
         db_events,  # noqa: F401  (SQLite pragmas)

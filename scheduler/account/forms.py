@@ -4,7 +4,6 @@ from datetime import date
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -25,6 +24,7 @@ from scheduler.domain.languages import LANGUAGE_CODES
 from scheduler.domain.trainings import TRAINING_KEYS
 from scheduler.enums import ShiftRole
 from scheduler.i18n import LANGUAGE_NAMES, SHIFT_ROLE_NAMES, UI_LANGUAGES
+from scheduler.inputguard import GuardedForm
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -32,7 +32,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(GuardedForm):
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=40)])
     locale = SelectField(
@@ -41,7 +41,7 @@ class ProfileForm(FlaskForm):
     )
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(GuardedForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
     password = PasswordField(
         _l("New password"),
@@ -73,7 +73,7 @@ def _parse_dates(text: str) -> list[date]:
     return sorted(set(days))
 
 
-class VolunteerProfileForm(FlaskForm):
+class VolunteerProfileForm(GuardedForm):
     languages = MultiCheckboxField(
         _l("Languages you speak well enough to interpret or accompany"),
         choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGE_CODES],

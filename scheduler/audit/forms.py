@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
 
+from scheduler.inputguard import GuardedForm
 
-class AuditFilterForm(FlaskForm):
+
+class AuditFilterForm(GuardedForm):
     """Read from the query string (GET), so no CSRF token."""
 
     class Meta:
@@ -18,9 +19,9 @@ class AuditFilterForm(FlaskForm):
     until = DateField(_l("Until (UTC date)"), validators=[Optional()])
 
 
-class SecuritySettingsForm(FlaskForm):
+class SecuritySettingsForm(GuardedForm):
     require_all = BooleanField(_l("Require two-step sign-in for everyone, volunteers included"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(GuardedForm):
     pass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
@@ -14,6 +15,7 @@ from scheduler.models import Court
 from scheduler.security import coordinator_required
 from scheduler.services import audit, scope
 from scheduler.services import courts as court_service
+from scheduler.services.unique import Taken, flush_unique
 
 bp = Blueprint("courts", __name__, url_prefix="/courts")
 
@@ -42,7 +44,8 @@ def new_court() -> str | Response:
         court = Court()
         _apply(form, court)
         db.session.add(court)
-        db.session.flush()
+        if not _flushed(form):
+            return render_template("courts/form.html", form=form, court=None, zones=COMMON_ZONES)
         audit.record(
             db.session, actor=current_user, action="court.created", object_type="court", object_id=court.id
         )
@@ -64,6 +67,8 @@ def edit_court(court_id: int) -> str | Response:
         form.kind.data = court.kind.value
     if form.validate_on_submit() and _unique(form, except_id=court.id):
         _apply(form, court)
+        if not _flushed(form):
+            return render_template("courts/form.html", form=form, court=court, zones=COMMON_ZONES)
         audit.record(
             db.session, actor=current_user, action="court.updated", object_type="court", object_id=court.id
         )
@@ -73,15 +78,32 @@ def edit_court(court_id: int) -> str | Response:
     return render_template("courts/form.html", form=form, court=court, zones=COMMON_ZONES)
 
 
+TAKEN_MESSAGES = {
+    "name": _l("Another court already has this name."),
+    "code": _l("Another court already has this code."),
+}
+
+
 def _unique(form: CourtForm, except_id: int | None = None) -> bool:
     ok = True
     if court_service.name_taken(db.session, name=form.name.data, except_id=except_id):
-        form.name.errors.append(_("Another court already has this name."))
+        form.name.errors.append(str(TAKEN_MESSAGES["name"]))
         ok = False
     if form.code.data and court_service.code_taken(db.session, code=form.code.data, except_id=except_id):
-        form.code.errors.append(_("Another court already has this code."))
+        form.code.errors.append(str(TAKEN_MESSAGES["code"]))
         ok = False
     return ok
+
+
+def _flushed(form: CourtForm) -> bool:
+    """Write; a name or code another request took at the same instant is the same form error."""
+    try:
+        flush_unique(db.session)
+    except Taken as taken:
+        field = "code" if "code" in taken.columns else "name"
+        getattr(form, field).errors.append(str(TAKEN_MESSAGES[field]))
+        return False
+    return True
 
 
 def _apply(form: CourtForm, court: Court) -> None:

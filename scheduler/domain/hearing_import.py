@@ -114,6 +114,8 @@ class ImportRow:
 
 def read_rows(text: str) -> list[dict[str, str]]:
     """The rows as dicts keyed by lower-cased column names, values stripped."""
+    if "\x00" in text:  # no text has one; the database refuses it
+        raise ImportFileInvalid("nul_byte")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if not reader.fieldnames:
         raise ImportFileInvalid("empty")

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from scheduler.domain.bounds import day_in_range
 from scheduler.domain.timezones import NonexistentLocalTime, local_to_utc
 from scheduler.enums import ShiftRole
 
@@ -106,10 +107,13 @@ def plan_hearing(*, draft: HearingDraft, now: datetime, allow_past: bool = False
     """
     errors = check_texts(draft.texts)
     starts_at: datetime | None = None
-    try:
-        starts_at = local_to_utc(draft.day, draft.at, draft.tz_name)
-    except NonexistentLocalTime:
-        errors["time"] = "nonexistent_time"
+    if not day_in_range(draft.day):
+        errors["date"] = "date_out_of_range"
+    else:
+        try:
+            starts_at = local_to_utc(draft.day, draft.at, draft.tz_name)
+        except NonexistentLocalTime:
+            errors["time"] = "nonexistent_time"
     if starts_at is not None and not allow_past and starts_at <= now:
         errors["date"] = "in_past"
     if not 0 < draft.duration_minutes <= MAX_DURATION_MINUTES:
@@ -202,6 +206,8 @@ def duplicate_key(*, court_id: int, starts_at: datetime, respondent_ref: str) ->
 
 def new_start(*, day: date, at: time, tz_name: str, now: datetime) -> datetime:
     """The UTC start of a rescheduled hearing, refused if it does not exist or is past."""
+    if not day_in_range(day):
+        raise HearingInvalid({"date": "date_out_of_range"})
     try:
         starts_at = local_to_utc(day, at, tz_name)
     except NonexistentLocalTime:

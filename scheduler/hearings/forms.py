@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -19,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from scheduler.domain.bounds import FIRST_DAY, LAST_DAY
 from scheduler.domain.hearings import (
     MAX_DURATION_MINUTES,
     MAX_SEATS_PER_ROLE,
@@ -28,6 +28,7 @@ from scheduler.domain.hearings import (
 from scheduler.domain.languages import LANGUAGE_CODES
 from scheduler.enums import HearingKind, ShiftRole
 from scheduler.i18n import HEARING_KIND_NAMES, LANGUAGE_NAMES
+from scheduler.inputguard import GuardedForm
 
 A_NUMBER_MESSAGE = _l(
     "This looks like an A-number. Use a first name or initials instead: A-numbers must not be stored."
@@ -46,6 +47,9 @@ ERROR_MESSAGES = {
     "no_seats": _l("Ask for at least one person in one role."),
     "unknown_court": _l("No active court in your scope has this name or code."),
     "bad_date": _l("Write the date as YYYY-MM-DD."),
+    "date_out_of_range": _l(
+        "Enter a date between %(first)d and %(last)d.", first=FIRST_DAY.year, last=LAST_DAY.year
+    ),
     "bad_time": _l("Write the time as HH:MM (24-hour clock)."),
     "bad_kind": _l("Use one of: master, individual, bond, ice_checkin, other."),
     "unknown_language": _l("Use language codes we know, separated by ;, e.g. es;mam."),
@@ -64,7 +68,7 @@ DEFAULT_COUNTS = {
 }
 
 
-def no_a_number(form: FlaskForm, field: StringField) -> None:
+def no_a_number(form: GuardedForm, field: StringField) -> None:
     if looks_like_a_number(field.data or ""):
         raise ValidationError(A_NUMBER_MESSAGE)
 
@@ -130,7 +134,7 @@ def _seat_fields() -> dict[str, object]:
     return fields
 
 
-class HearingForm(DetailsMixin, FlaskForm):
+class HearingForm(DetailsMixin, GuardedForm):
     court_id = SelectField(_l("Court"), coerce=int, validators=[DataRequired()])
     date = DateField(_l("Date"), validators=[InputRequired()])
     time = TimeField(_l("Time"), validators=[InputRequired()])
@@ -152,7 +156,7 @@ for _name, _field in _seat_fields().items():
     setattr(HearingForm, _name, _field)
 
 
-class EditHearingForm(DetailsMixin, FlaskForm):
+class EditHearingForm(DetailsMixin, GuardedForm):
     notify_volunteers = BooleanField(
         _l("Email the people signed up what changed"),
         default=True,
@@ -163,14 +167,14 @@ class EditHearingForm(DetailsMixin, FlaskForm):
     )
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(GuardedForm):
     court_id = SelectField(_l("Court"), coerce=int, validators=[DataRequired()])
     date = DateField(_l("Date"), validators=[InputRequired()])
     time = TimeField(_l("Time"), validators=[InputRequired()])
     courtroom = StringField(_l("Courtroom"), validators=[Optional(), Length(max=40), no_a_number])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(GuardedForm):
     reason = TextAreaField(
         _l("Why is it cancelled?"),
         description=_l("Volunteers who signed up are told this reason."),
@@ -178,12 +182,12 @@ class CancelForm(FlaskForm):
     )
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(GuardedForm):
     file = FileField(
         _l("CSV file"),
         validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Upload a .csv file."))],
     )
 
 
-class ImportCommitForm(FlaskForm):
+class ImportCommitForm(GuardedForm):
     pass

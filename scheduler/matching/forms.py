@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField
 from wtforms.validators import DataRequired, ValidationError
 
+from scheduler.inputguard import GuardedForm
 
-class ButtonForm(FlaskForm):
+
+class ButtonForm(GuardedForm):
     """A button with only the CSRF token: invite, accept, decline."""
 
 
-class PlanForm(FlaskForm):
+class PlanForm(GuardedForm):
     court = SelectField(_l("Court"), coerce=int)
     start = DateField(_l("From"), validators=[DataRequired(message=_l("Choose the first day."))])
     end = DateField(
@@ -26,6 +27,6 @@ class PlanForm(FlaskForm):
             raise ValidationError(_l("The last day cannot be before the first day."))
 
 
-class SendPlanForm(FlaskForm):
+class SendPlanForm(GuardedForm):
     # The plan's lines, signed by the server when the plan was computed.
     plan = HiddenField(validators=[DataRequired()])

@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, SelectMultipleField
 
 from scheduler.enums import Role, UserStatus
 from scheduler.i18n import ROLE_NAMES
+from scheduler.inputguard import GuardedForm
 
 
-class StatusForm(FlaskForm):
+class StatusForm(GuardedForm):
     status = HiddenField(validators=[])
 
     def chosen(self) -> UserStatus | None:
@@ -16,11 +16,11 @@ class StatusForm(FlaskForm):
             return None
 
 
-class RoleForm(FlaskForm):
+class RoleForm(GuardedForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_NAMES[r.value]) for r in Role])
 
 
-class CourtsForm(FlaskForm):
+class CourtsForm(GuardedForm):
     courts = SelectMultipleField(
         _l("Courts this coordinator works on"),
         coerce=int,

@@ -16,6 +16,7 @@ from scheduler.enums import Role, UserStatus
 from scheduler.models import Court, PasswordResetToken, User, VolunteerProfile
 from scheduler.services import audit
 from scheduler.services.errors import PermissionDenied, ServiceError
+from scheduler.services.unique import Taken, flush_unique
 from scheduler.types import utcnow
 
 _hasher = PasswordHasher()
@@ -75,7 +76,10 @@ def register_volunteer(
     )
     user.profile = VolunteerProfile()
     session.add(user)
-    session.flush()
+    try:
+        flush_unique(session)
+    except Taken:
+        return None  # registered by another request at the same instant: answered as taken
     audit.record(session, actor=user, action="user.registered", object_type="user", object_id=user.id)
     return user
 

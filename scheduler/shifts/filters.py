@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from scheduler import i18n
 from scheduler.enums import ShiftRole
+from scheduler.inputguard import query_date
 from scheduler.models import Court, User
 from scheduler.services.shift_queries import DEFAULT_HORIZON, ShiftFilters, profile_filters
 
@@ -41,10 +42,7 @@ class FilterView:
 
 
 def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None  # a bad date is ignored rather than answered with an error page
+    return query_date(text)  # a bad or far-off date is ignored rather than answered with an error page
 
 
 def filters_from_request(session: Session, *, user: User, args: MultiDict) -> FilterView:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -14,14 +13,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from scheduler.inputguard import GuardedForm
 
-class ActionForm(FlaskForm):
+
+class ActionForm(GuardedForm):
     """A button with only the CSRF token: claim, offer, take, withdraw."""
 
     waitlist = HiddenField()
 
 
-class DropForm(FlaskForm):
+class DropForm(GuardedForm):
     reason = TextAreaField(
         _l("Why can you not come?"),
         validators=[Optional(), Length(max=500)],
@@ -29,7 +30,7 @@ class DropForm(FlaskForm):
     )
 
 
-class PersonForm(FlaskForm):
+class PersonForm(GuardedForm):
     user_id = IntegerField(validators=[DataRequired(), NumberRange(min=1)])
 
 
@@ -57,7 +58,7 @@ class AttendanceForm(PersonForm):
     )
 
 
-class CapacityForm(FlaskForm):
+class CapacityForm(GuardedForm):
     capacity = IntegerField(
         _l("Seats needed"),
         validators=[InputRequired(), NumberRange(min=0, max=20)],
@@ -65,7 +66,7 @@ class CapacityForm(FlaskForm):
     )
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(GuardedForm):
     note = TextAreaField(
         _l("Outcome of the hearing"),
         validators=[Optional(), Length(max=5000)],

@@ -8,8 +8,10 @@ garbled CSV files go to the hearings import. Example counts stay small so `make 
 
 from __future__ import annotations
 
+import csv
 import io
 import time
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
@@ -17,13 +19,16 @@ import pytest
 from flask import Flask, url_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from scheduler.enums import Role
 from scheduler.extensions import db
 from scheduler.models import User
+from scheduler.types import utcnow
 from tests.conftest import base_config
-from tests.factories import make_court, make_hearing, make_signup, make_user
-from tests.security.test_authz_matrix import ROUTES
+from tests.factories import DEFAULT_PASSWORD, make_court, make_hearing, make_signup, make_user
+from tests.security.test_authz_matrix import ROUTES, RULES
 
 XSS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "<svg onload=alert(1)>"]
 # What must never appear unescaped in a page.
@@ -245,3 +250,312 @@ def test_hearings_import_answers_garbage_with_a_message(app, world, content) -> 
     body = response.get_data(as_text=True)
     assert response.status_code < 500
     _assert_no_live_script(body, "the import preview")
+
+
+# --- Generated from the URL map: NUL, huge integers, extreme dates (issue 13, item 2) ----------
+#
+# Each route parameter, query string and form field gets each value below, one at a time, on a
+# request that is otherwise valid (a form starts from the values its page shows), so the value
+# reaches the database. Anything but a 500 is an answer: a 400, a 404 or a form error.
+
+NUL = ["a\x00b"]
+# Past 32 bits (INTEGER columns), past 64 bits (BIGINT, SQLite), far past both.
+HUGE = ["2147483648", "-2147483649", "9223372036854775808", "-9223372036854775809", "9" * 30]
+EXTREME_DATES = [
+    "0000-01-01",
+    "9999-12-31",
+    "2026-13-01",
+    "2026-01-32",
+    "0000-01-01T10:00",
+    "9999-12-31T23:59",
+]
+QUERY_KEYS = [
+    "page", "per_page", "court", "year", "month", "weeks", "status", "q", "from", "to", "since",
+    "until", "object_id", "object_type", "action", "user_id", "shift_id", "kind", "language",
+    "role", "start", "end", "all", "unfilled", "next",
+]  # fmt: skip
+REFUSED_BY_DATABASE = "A value you sent is too large or not allowed here."
+NUMERIC_TYPES = {"number", "select", "hidden", "radio", "checkbox"}
+DATE_TYPES = {"date", "datetime-local", "time", "month"}
+
+
+class _Forms(HTMLParser):
+    """Every form of a page: its action, method and fields with the values the page shows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, Any]] = []
+        self._select: str | None = None
+        self._first_option: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append(
+                {"action": a.get("action", ""), "method": a.get("method", "get").lower(), "fields": []}
+            )
+            return
+        if not self.forms:
+            return
+        fields = self.forms[-1]["fields"]
+        name = a.get("name")
+        if tag == "input" and name and name != "csrf_token":
+            kind = a.get("type", "text").lower()
+            if kind in ("submit", "button", "reset", "image"):
+                return
+            checked = "checked" in a
+            fields.append([name, kind, a.get("value", "on" if kind == "checkbox" else ""), checked])
+        elif tag == "select" and name:
+            self._select, self._first_option = name, None
+            fields.append([name, "select", None, True])
+        elif tag == "option" and self._select:
+            value = a.get("value", "")
+            field = next(f for f in reversed(fields) if f[0] == self._select)
+            if field[2] is None or "selected" in a:
+                field[2] = value
+        elif tag == "textarea" and name:
+            self._textarea = name
+            fields.append([name, "textarea", "", True])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea and self.forms:
+            field = next(f for f in reversed(self.forms[-1]["fields"]) if f[0] == self._textarea)
+            field[2] += data
+
+
+_fill = iter(range(10**6))
+
+
+def _filled(name: str, kind: str, value: str | None) -> str:
+    """The page's value, or a valid one for a field the page leaves empty."""
+    if kind == "password":
+        return DEFAULT_PASSWORD
+    if value:
+        return value
+    if kind == "email" or name == "email":
+        return f"hostile{next(_fill)}@example.org"
+    return {"date": "2031-03-12", "time": "10:00", "datetime-local": "2031-03-12T10:00", "number": "1"}.get(
+        kind, "Hostile value" if kind in ("text", "textarea", "search", "tel") else (value or "")
+    )
+
+
+def _base_payload(fields: list[list[Any]]) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The form as a browser would send it, and each field's type."""
+    payload, kinds = [], {}
+    for name, kind, value, checked in fields:
+        kinds.setdefault(name, kind)
+        if kind in ("checkbox", "radio") and not checked:
+            continue
+        if kind == "radio" and any(n == name for n, _ in payload):
+            continue
+        payload.append((name, _filled(name, kind, value)))
+    for name, kind, value, _checked in fields:  # a radio group with nothing checked: its first value
+        if kind == "radio" and not any(n == name for n, _ in payload):
+            payload.append((name, value or ""))
+    return payload, kinds
+
+
+def _persona_for(endpoint: str, method: str) -> str:
+    allowed = RULES.get(endpoint, {}).get(method)
+    if allowed == "token" or (allowed and "anonymous" in allowed):
+        return "anonymous"
+    if allowed and "admin" in allowed:
+        return "admin"
+    return "volunteer"
+
+
+@pytest.fixture
+def people(app: Flask, world: dict[str, Any]) -> dict[str, int | None]:
+    from scheduler.models import Shift
+    from scheduler.models.invitation import Invitation
+
+    volunteer = make_user()
+    shift = db.session.get(Shift, world["args"]["shift_id"])
+    invitation = Invitation(
+        shift_id=shift.id,
+        user_id=volunteer.id,
+        invited_by_id=world["admin"],
+        expires_at=utcnow() + timedelta(days=2),
+    )
+    db.session.add(invitation)
+    db.session.commit()
+    world["args"]["invitation_id"] = invitation.id
+    return {"anonymous": None, "admin": world["admin"], "volunteer": volunteer.id}
+
+
+def _as(client, user_id: int | None) -> None:
+    if user_id is None:
+        with client.session_transaction() as sess:
+            sess.clear()
+    else:
+        _sign_in(client, user_id)
+
+
+class _Failures(list):
+    """500s, and answers where the database refused what the checks in front of it let through."""
+
+    def check(self, response, what: str) -> None:
+        body = response.get_data(as_text=True)
+        response.close()
+        if response.status_code >= 500:
+            self.append(f"{what} -> {response.status_code}")
+        elif response.status_code == 400 and REFUSED_BY_DATABASE in body:
+            self.append(f"{what} -> reached the database (its last-line 400)")
+
+
+def _url_with(app: Flask, endpoint: str, rule: str, args: dict[str, Any]) -> str:
+    rule_obj = next(r for r in app.url_map.iter_rules(endpoint) if r.rule == rule)
+    with app.test_request_context():
+        return url_for(endpoint, **{name: args[name] for name in rule_obj.arguments})
+
+
+def _converters(app: Flask, endpoint: str, rule: str) -> dict[str, str]:
+    rule_obj = next(r for r in app.url_map.iter_rules(endpoint) if r.rule == rule)
+    return {name: type(conv).__name__ for name, conv in rule_obj._converters.items()}
+
+
+def test_every_route_parameter_refuses_nul_and_huge_integers(app, world, people) -> None:
+    client = app.test_client()
+    failures = _Failures()
+    for endpoint, rule, method in ROUTES:
+        if endpoint in SKIP:
+            continue
+        for name, converter in _converters(app, endpoint, rule).items():
+            if "Integer" in converter or "Int" in converter:
+                values: list[Any] = [2**31, 2**63, 10**30]  # (the converter matches no sign)
+            elif "Any" in converter:
+                continue  # a fixed list of words: nothing else reaches the view
+            else:
+                values = NUL
+            persona = _persona_for(endpoint, method)
+            for value in values:
+                url = _url_with(app, endpoint, rule, {**world["args"], name: value})
+                _as(client, people[persona])
+                failures.check(client.open(url, method=method), f"{persona} {method} {url}")
+    assert not failures, "\n".join(failures)
+
+
+def test_every_query_string_refuses_nul_huge_integers_and_extreme_dates(app, world, people) -> None:
+    client = app.test_client()
+    failures = _Failures()
+    for endpoint, rule, method in ROUTES:
+        if endpoint in SKIP or method != "GET":
+            continue
+        url = _url_with(app, endpoint, rule, world["args"])
+        persona = _persona_for(endpoint, method)
+        _as(client, people[persona])
+        response = client.get(url)
+        parser = _Forms()
+        if response.mimetype == "text/html":
+            parser.feed(response.get_data(as_text=True))
+        response.close()
+        keys = set(QUERY_KEYS) | {
+            f[0] for form in parser.forms if form["method"] == "get" for f in form["fields"]
+        }
+        for value in [*NUL, *HUGE[::2], *EXTREME_DATES[:4]]:
+            _as(client, people[persona])
+            response = client.get(url, query_string={key: value for key in keys})
+            failures.check(response, f"{persona} GET {url} with every parameter {value!r}")
+    assert not failures, "\n".join(failures)
+
+
+def _all_forms(app: Flask, client, world, people) -> dict[str, list[list[Any]]]:
+    """Fields of every form on every page, by the path it posts to."""
+    forms: dict[str, list[list[Any]]] = {}
+    for endpoint, rule, method in ROUTES:
+        if endpoint in SKIP or method != "GET":
+            continue
+        url = _url_with(app, endpoint, rule, world["args"])
+        for persona in ("admin", "volunteer", "anonymous"):
+            _as(client, people[persona])
+            response = client.get(url)
+            if response.status_code == 200 and response.mimetype == "text/html":
+                parser = _Forms()
+                parser.feed(response.get_data(as_text=True))
+                for form in parser.forms:
+                    if form["method"] == "post":
+                        action = (form["action"] or url).split("?")[0]
+                        forms.setdefault(action, form["fields"])
+            response.close()
+    return forms
+
+
+def _hostile_values(kind: str) -> list[str]:
+    """NUL, a 64-bit overflow and year 9999 for any field; the rest where a number or date is read."""
+    values = [*NUL, HUGE[2], "9999-12-31"]
+    if kind in NUMERIC_TYPES:
+        values += [HUGE[0], HUGE[4]]
+    if kind in DATE_TYPES:
+        values += EXTREME_DATES[:4]
+    return values
+
+
+def test_every_form_field_refuses_nul_huge_integers_and_extreme_dates(app, world, people) -> None:
+    """One hostile value in one field of an otherwise valid form, for every field of every form."""
+    client = app.test_client()
+    forms = _all_forms(app, client, world, people)
+    failures = _Failures()
+    for endpoint, rule, method in ROUTES:
+        if endpoint in SKIP or method != "POST":
+            continue
+        url = _url_with(app, endpoint, rule, world["args"])
+        fields = forms.get(url)
+        if not fields:
+            fields = [[name, "text", "", True] for name in ("value", "name", "q")]
+        base, kinds = _base_payload(fields)
+        persona = _persona_for(endpoint, method)
+        for name, kind in kinds.items():
+            for value in _hostile_values(kind):
+                payload = [(n, value if n == name else v) for n, v in base]
+                if not any(n == name for n, _ in payload):
+                    payload.append((name, value))
+                _as(client, people[persona])
+                response = client.post(url, data=MultiDict(payload))
+                failures.check(response, f"{persona} POST {url} {name}={value!r}")
+            if kind == "checkbox":  # the same value twice in a list of choices
+                payload = [*base, *[(n, v) for n, v in base if n == name]]
+                _as(client, people[persona])
+                failures.check(client.post(url, data=MultiDict(payload)), f"POST {url} {name} twice")
+    assert not failures, "\n".join(failures)
+
+
+def test_an_uploaded_csv_with_nul_huge_numbers_or_extreme_dates_is_refused(app, world) -> None:
+    """Each cell of the template's example row, in turn, made hostile; then the import is confirmed."""
+    from scheduler.domain.hearing_import import template_csv
+    from scheduler.models import Court
+
+    url = _import_url(app)
+    if url is None:
+        pytest.skip("no hearings import in this build")
+    court = db.session.scalars(select(Court)).first()
+    header, row = list(csv.reader(io.StringIO(template_csv(example_day=date(2031, 3, 12)))))[:2]
+    row[0] = court.name
+    client = app.test_client()
+    failures = _Failures()
+    for column, name in enumerate(header):
+        for value in [row[column] + "\x00", HUGE[0], HUGE[2], *EXTREME_DATES[:4]]:
+            cells = list(row)
+            cells[column] = value
+            out = io.StringIO()
+            csv.writer(out).writerows([header, cells])
+            _sign_in(client, world["admin"])
+            data = {"file": (io.BytesIO(out.getvalue().encode()), "h.csv")}
+            response = client.post(url, data=data, content_type="multipart/form-data")
+            failures.check(response, f"upload with {name}={value!r}")
+            if response.status_code != 302:
+                continue
+            preview = response.headers["Location"]
+            shown = client.get(preview)
+            failures.check(shown, f"preview with {name}={value!r}")
+            if "\x00" in value and shown.status_code != 400:  # refused when read, not at the database
+                failures.append(f"preview with {name}={value!r} -> {shown.status_code}, not 400")
+            failures.check(client.post(preview, data={}), f"import with {name}={value!r}")
+            db.session.rollback()
+    assert not failures, "\n".join(failures)
