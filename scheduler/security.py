@@ -7,24 +7,28 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from scheduler.extensions import db, login_manager
 from scheduler.models import User
+from scheduler.services import sessions
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Resolve a session id of the form "<id>.<session_version>"; never raises."""
-    try:
-        raw_id, raw_version = user_id.split(".", 1)
-        user = db.session.get(User, int(raw_id))
-        if user is None or user.session_version != int(raw_version):
-            return None
-        return user
-    except (ValueError, TypeError, AttributeError):
+    """Resolve a session id "<id>.<session_version>.<token>" to a live session; never raises.
+
+    The person and their session row come in one indexed query (scheduler/services/sessions.py);
+    the row is kept in ``g.user_session`` for the session guard (idle timeout, sign-out).
+    """
+    found = sessions.find(db.session, user_id)
+    if found is None:
         return None
+    user, record = found
+    g.user_session = record
+    g.user_session_id = record.id  # still known after a commit expires (or deletes) the row
+    return user
 
 
 def approved_required(view: Callable[..., Any]) -> Callable[..., Any]:
