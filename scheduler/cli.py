@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask --app wsgi seed-demo | users create | courts import``."""
+"""Command-line tools: ``flask --app wsgi seed-demo | users create | courts import | secrets rotate``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from scheduler.enums import Role
 from scheduler.extensions import db
 from scheduler.models import Court, User
+from scheduler.secretbox import SecretUnreadable, secret_box
 from scheduler.services import accounts
 from scheduler.services import courts as court_service
 from scheduler.services.accounts import PasswordRejected
@@ -24,6 +25,37 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_code)
     app.cli.add_command(users_cli)
     app.cli.add_command(courts_cli)
+    app.cli.add_command(secrets_cli)
+
+
+@click.group("secrets")
+def secrets_cli() -> None:
+    """Keys that encrypt stored secrets (SECRETS_KEY)."""
+
+
+@secrets_cli.command("generate-key")
+def generate_key() -> None:
+    """Print a new random key for SECRETS_KEY (nothing is stored)."""
+    from cryptography.fernet import Fernet
+
+    click.echo(Fernet.generate_key().decode())
+
+
+@secrets_cli.command("rotate")
+def rotate_secrets() -> None:
+    """Re-encrypt every stored TOTP secret with the newest key (the first in SECRETS_KEY)."""
+    from scheduler.services import twofactor
+
+    try:
+        changed = twofactor.reencrypt_secrets(db.session, box=secret_box())
+    except SecretUnreadable as exc:
+        db.session.rollback()
+        raise click.ClickException(
+            "a stored secret opens with none of the keys in SECRETS_KEY; nothing was changed. "
+            "Put back the key it was written with (after the new one) and run again."
+        ) from exc
+    db.session.commit()
+    click.echo(f"{changed} secrets re-encrypted with the newest key. Older keys can now be removed.")
 
 
 @click.command("seed-demo")
@@ -39,7 +71,7 @@ def seed_demo(if_empty: bool) -> None:
         demo.print_logins(click.echo)
         return
     ensure_courts()
-    result = demo.seed(db.session)
+    result = demo.seed(db.session, box=secret_box())
     db.session.commit()
     click.echo(
         f"Demo data loaded: {result.volunteers} volunteers, {result.hearings} hearings, "
@@ -67,7 +99,7 @@ def demo_code(email: str) -> None:
         raise click.ClickException(
             "this demo account has no two-step secret; run seed-demo on an empty database"
         )
-    click.echo(pyotp.TOTP(secret.secret).now())
+    click.echo(pyotp.TOTP(secret_box().decrypt(secret.secret_ciphertext)).now())
 
 
 def ensure_courts() -> None:

@@ -14,6 +14,8 @@ from typing import Any
 
 from flask import Flask
 
+from scheduler.secretbox import ensure_secrets_key
+
 SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
 
 
@@ -149,6 +151,10 @@ class DefaultConfig:
     # Minutes between the password step and the code before the half-done sign-in expires.
     TWO_FACTOR_PENDING_MINUTES = 10
     TWO_FACTOR_RATE_LIMIT = "10 per 5 minutes;30 per hour"
+    # Fernet key(s) that encrypt stored TOTP secrets, newest first (a list, or comma-separated in
+    # SCHEDULER_SECRETS_KEY). Blank in development: one is made in instance/secrets_key.
+    # Production refuses to start without it. Rotation: docs/security.md.
+    SECRETS_KEY: list[str] | str = ""
     # Signed out after this long without a request. Staff get no "keep me signed in" cookie.
     IDLE_TIMEOUT_COORDINATOR_MINUTES = 60
     IDLE_TIMEOUT_VOLUNTEER_MINUTES = 60 * 24 * 3
@@ -177,6 +183,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     _ensure_secret_key(app, production=production)
+    # TOTP secrets are stored encrypted with this key (scheduler/secretbox.py).
+    ensure_secrets_key(app, production=production)
 
 
 def _bound_fault_waits(app: Flask) -> None:

@@ -8,26 +8,25 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
 from scheduler.extensions import db, login_manager
 from scheduler.main.faults import note_loader_failure
 from scheduler.models import User
+from scheduler.services import sessions
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Resolve a session id of the form "<id>.<session_version>"; never raises."""
+    """Resolve a session id "<id>.<session_version>.<token>" to a live session; never raises.
+
+    The person and their session row come in one indexed query (scheduler/services/sessions.py);
+    the row is kept in ``g.user_session`` for the session guard (idle timeout, sign-out).
+    """
     try:
-        raw_id, raw_version = user_id.split(".", 1)
-        user = db.session.get(User, int(raw_id))
-        if user is None or user.session_version != int(raw_version):
-            return None
-        return user
-    except (ValueError, TypeError, AttributeError):
-        return None
+        found = sessions.find(db.session, user_id)
     except SQLAlchemyError:
         # The database is away: no one is signed in for this request, which is answered with
         # the 503 page (scheduler/main/faults.py); the session is kept for when it returns.
@@ -35,6 +34,12 @@ def load_user(user_id: str) -> User | None:
             db.session.rollback()
         note_loader_failure()
         return None
+    if found is None:
+        return None
+    user, record = found
+    g.user_session = record
+    g.user_session_id = record.id  # still known after a commit expires (or deletes) the row
+    return user
 
 
 def approved_required(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -36,6 +36,8 @@ def base_config(url: str) -> dict[str, Any]:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
+        # A fixed Fernet key for stored TOTP secrets; never used outside the tests.
+        "SECRETS_KEY": "G2meZvXfTeWpuQImxcoXXI9ZFzw-DVDesG7AB53tWSM=",
         "DATABASE_URL": url,
         "WTF_CSRF_ENABLED": False,
         "MAIL_BACKEND": "memory",

@@ -123,3 +123,12 @@ def make_signup(
     db.session.add(signup)
     db.session.flush()
     return signup
+
+
+def session_id_for(user: User) -> str:
+    """A live server-side session for ``user``: the value to put in a test session's ``_user_id``."""
+    from scheduler.services import sessions
+
+    session_id = sessions.start(db.session, user=user, now=utcnow())
+    db.session.commit()
+    return session_id

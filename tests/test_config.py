@@ -6,7 +6,9 @@ from scheduler import create_app
 
 
 def _config(tmp_path, **extra):
-    return {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", **extra}
+    # SECRETS_KEY (stored secrets) has its own tests in tests/security/test_secrets_at_rest.py.
+    secrets_key = "G2meZvXfTeWpuQImxcoXXI9ZFzw-DVDesG7AB53tWSM="
+    return {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SECRETS_KEY": secrets_key, **extra}
 
 
 def test_first_run_writes_a_random_secret_key_to_the_instance_folder(tmp_path, monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -16,9 +16,11 @@ from scheduler.enums import ShiftRole
 from scheduler.extensions import db
 from scheduler.models import Court, VolunteerProfile
 from scheduler.security import approved_required
-from scheduler.services import accounts, volunteers
+from scheduler.services import accounts, sessions, volunteers
 from scheduler.services.accounts import PasswordRejected
 from scheduler.services.errors import ServiceError
+from scheduler.session_guard import sign_in
+from scheduler.types import utcnow
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -56,9 +58,11 @@ def change_password() -> str | Response:
         except ServiceError:
             form.current_password.errors = [_("This is not your current password.")]
         else:
+            # Every session of the account ends, copies of this one's cookie too; this
+            # browser goes on in a new session.
+            sessions.revoke_all(db.session, user=current_user, now=utcnow())
+            sign_in(current_user._get_current_object())
             db.session.commit()
-            # The session version moved on, which signs out every other device; keep this one.
-            login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect(url_for("account.profile"))
     return render_template("account/password.html", form=form)

@@ -20,6 +20,7 @@ from scheduler.models.user import (
     coordinator_courts,
     volunteer_preferred_courts,
 )
+from scheduler.models.user_session import UserSession
 
 __all__ = [
     "AuditEvent",
@@ -42,6 +43,7 @@ __all__ = [
     "SiteSetting",
     "TwoFactorSecret",
     "User",
+    "UserSession",
     "VolunteerLanguage",
     "VolunteerProfile",
     "VolunteerRole",

@@ -19,8 +19,9 @@ class TwoFactorSecret(db.Model):
     __tablename__ = "two_factor_secrets"
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    # Base32 TOTP secret (RFC 6238). Needed in clear to compute codes; see docs/security.md.
-    secret: Mapped[str] = mapped_column(sa.String(64))
+    # The base32 TOTP secret (RFC 6238), Fernet-encrypted with SECRETS_KEY (scheduler/secretbox.py):
+    # the app decrypts it to compute codes; a copy of the database alone does not reveal it.
+    secret_ciphertext: Mapped[str] = mapped_column(sa.String(255))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The last 30-second step accepted: a code seen once is refused afterwards (no replay).
     last_used_step: Mapped[int | None] = mapped_column(sa.BigInteger)

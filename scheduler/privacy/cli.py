@@ -21,6 +21,12 @@ def purge_job(session: Session) -> retention.PurgeResult:
         hearing_days=current_app.config["RETENTION_HEARING_DAYS"],
         pending_days=current_app.config["RETENTION_PENDING_ACCOUNT_DAYS"],
         feed_changes_keep=timedelta(hours=current_app.config["FEED_CHANGES_KEEP_HOURS"]),
+        session_idle=timedelta(
+            minutes=max(
+                current_app.config["IDLE_TIMEOUT_COORDINATOR_MINUTES"],
+                current_app.config["IDLE_TIMEOUT_VOLUNTEER_MINUTES"],
+            )
+        ),
     )
 
 
@@ -40,5 +46,6 @@ def purge_command() -> None:
         f"{config['RETENTION_HEARING_DAYS']} days; {result.pending_accounts_removed} accounts never "
         f"approved within {config['RETENTION_PENDING_ACCOUNT_DAYS']} days removed; "
         f"{result.reset_tokens_removed} spent password-reset links removed; "
-        f"{result.feed_changes_removed} old calendar-change records removed."
+        f"{result.feed_changes_removed} old calendar-change records removed; "
+        f"{result.sessions_removed} ended sessions removed."
     )

@@ -29,6 +29,7 @@ from scheduler.models import (
     VolunteerRole,
     VolunteerTraining,
 )
+from scheduler.secretbox import SecretBox
 from scheduler.services.accounts import hash_password
 from scheduler.types import utcnow
 
@@ -161,7 +162,7 @@ def print_logins(echo: Callable[[str], object]) -> None:
     echo("")
 
 
-def enrol_demo_staff(session: Session, staff: list[User]) -> None:
+def enrol_demo_staff(session: Session, staff: list[User], *, box: SecretBox) -> None:
     """Give demo staff an authenticator secret, so their printed logins work out of the box.
 
     Each installation gets its own random secrets; `flask demo-code` reads them back, for demo
@@ -172,10 +173,14 @@ def enrol_demo_staff(session: Session, staff: list[User]) -> None:
     from scheduler.models.twofactor import TwoFactorSecret
 
     for user in staff:
-        session.add(TwoFactorSecret(user_id=user.id, secret=pyotp.random_base32(), confirmed_at=utcnow()))
+        session.add(
+            TwoFactorSecret(
+                user_id=user.id, secret_ciphertext=box.encrypt(pyotp.random_base32()), confirmed_at=utcnow()
+            )
+        )
 
 
-def seed(session: Session) -> SeedResult:
+def seed(session: Session, *, box: SecretBox) -> SeedResult:
     rng = random.Random(2026)
     courts = {c.name: c for c in session.scalars(select(Court).where(Court.name.in_(DEMO_COURTS)))}
     court_list = [courts[name] for name in DEMO_COURTS if name in courts]
@@ -237,7 +242,7 @@ def seed(session: Session) -> SeedResult:
             volunteers.append(user)
     session.flush()
 
-    enrol_demo_staff(session, [admin, coordinator, chicago])
+    enrol_demo_staff(session, [admin, coordinator, chicago], box=box)
     hearings = _hearings(session, rng, court_list, coordinator)
     signups = _signups(session, rng, hearings, volunteers)
     return SeedResult(volunteers=40, hearings=len(hearings), signups=signups)

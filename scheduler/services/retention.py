@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.enums import UserStatus
 from scheduler.models import Hearing, PasswordResetToken, User
-from scheduler.services import audit, feed_changes
+from scheduler.services import audit, feed_changes, sessions
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class PurgeResult:
     pending_accounts_removed: int
     reset_tokens_removed: int
     feed_changes_removed: int = 0
+    sessions_removed: int = 0
 
 
 def purge(
@@ -32,6 +33,7 @@ def purge(
     hearing_days: int = 90,
     pending_days: int = 60,
     feed_changes_keep: timedelta = timedelta(hours=48),
+    session_idle: timedelta = timedelta(days=3),
 ) -> PurgeResult:
     """Run the retention rules once; safe to run as often as wanted (a second run finds nothing)."""
     hearing_cutoff = now - timedelta(days=hearing_days)
@@ -63,12 +65,15 @@ def purge(
     ).rowcount
 
     journal = feed_changes.prune(session, now=now, keep=feed_changes_keep)
+    # Sessions signed out, or idle past the longest idle timeout: nothing can use them any more.
+    ended_sessions = sessions.purge(session, now=now, idle=session_idle)
 
     result = PurgeResult(
         hearings_wiped=wiped or 0,
         pending_accounts_removed=len(stale_ids),
         reset_tokens_removed=tokens or 0,
         feed_changes_removed=journal,
+        sessions_removed=ended_sessions,
     )
     if result.hearings_wiped or result.pending_accounts_removed:
         audit.record(

@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from scheduler.enums import Role
 from scheduler.models import RecoveryCode, SiteSetting, TwoFactorSecret, User
+from scheduler.secretbox import SecretBox
 from scheduler.services import audit
 from scheduler.services.errors import PermissionDenied, ServiceError
 from scheduler.types import utcnow
@@ -74,7 +75,7 @@ def is_enabled(session: Session, user: User) -> bool:
     return confirmed_secret(session, user) is not None
 
 
-def start_enrolment(session: Session, *, user: User) -> str:
+def start_enrolment(session: Session, *, user: User, box: SecretBox) -> str:
     """A fresh secret for the authenticator app, not yet in force until a code confirms it.
 
     Calling it again before confirming replaces the pending secret (a new QR code).
@@ -84,29 +85,31 @@ def start_enrolment(session: Session, *, user: User) -> str:
         raise ServiceError("already_enabled")
     secret = pyotp.random_base32()
     if row is None:
-        session.add(TwoFactorSecret(user_id=user.id, secret=secret))
+        session.add(TwoFactorSecret(user_id=user.id, secret_ciphertext=box.encrypt(secret)))
     else:
-        row.secret = secret
+        row.secret_ciphertext = box.encrypt(secret)
         row.last_used_step = None
     session.flush()
     return secret
 
 
-def pending_secret(session: Session, user: User) -> str | None:
+def pending_secret(session: Session, user: User, *, box: SecretBox) -> str | None:
     row = session.get(TwoFactorSecret, user.id)
-    return row.secret if row is not None and row.confirmed_at is None else None
+    return box.decrypt(row.secret_ciphertext) if row is not None and row.confirmed_at is None else None
 
 
 def provisioning_uri(*, secret: str, email: str, issuer: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=issuer)
 
 
-def confirm_enrolment(session: Session, *, user: User, code: str, now: datetime | None = None) -> list[str]:
+def confirm_enrolment(
+    session: Session, *, user: User, code: str, box: SecretBox, now: datetime | None = None
+) -> list[str]:
     """Turn the pending secret on with a first good code; returns the recovery codes (shown once)."""
     row = session.get(TwoFactorSecret, user.id)
     if row is None or row.confirmed_at is not None:
         raise ServiceError("no_pending_secret")
-    step = _matching_step(row, _normalise(code), now or utcnow())
+    step = _matching_step(row, _normalise(code), now or utcnow(), box)
     if step is None or not _spend_step(session, row, step, pending=True):
         raise InvalidCode()
     row.confirmed_at = now or utcnow()
@@ -116,14 +119,14 @@ def confirm_enrolment(session: Session, *, user: User, code: str, now: datetime 
     return codes
 
 
-def verify(session: Session, *, user: User, code: str, now: datetime | None = None) -> str:
+def verify(session: Session, *, user: User, code: str, box: SecretBox, now: datetime | None = None) -> str:
     """Check a sign-in code: "totp" or "recovery" for the kind that matched, else InvalidCode."""
     row = confirmed_secret(session, user)
     if row is None:
         raise ServiceError("not_enabled")
     cleaned = _normalise(code)
     if cleaned.isdigit() and len(cleaned) == 6:
-        step = _matching_step(row, cleaned, now or utcnow())
+        step = _matching_step(row, cleaned, now or utcnow(), box)
         if step is None or not _spend_step(session, row, step):
             raise InvalidCode()
         reset_failures(session, user=user)
@@ -141,6 +144,20 @@ def verify(session: Session, *, user: User, code: str, now: datetime | None = No
             )
             return "recovery"
     raise InvalidCode()
+
+
+def reencrypt_secrets(session: Session, *, box: SecretBox) -> int:
+    """Encrypt every stored TOTP secret with the newest key (key rotation); returns how many changed.
+
+    Raises SecretUnreadable, and changes nothing, if some secret opens with none of the keys.
+    """
+    changed = 0
+    for row in session.scalars(select(TwoFactorSecret).order_by(TwoFactorSecret.user_id)):
+        if not box.is_current(row.secret_ciphertext):
+            row.secret_ciphertext = box.rotate(row.secret_ciphertext)
+            changed += 1
+    session.flush()
+    return changed
 
 
 def failed_attempts(session: Session, user: User) -> int:
@@ -256,11 +273,11 @@ def _spend_recovery_code(session: Session, code: RecoveryCode, now: datetime) ->
     return True
 
 
-def _matching_step(row: TwoFactorSecret, code: str, now: datetime) -> int | None:
+def _matching_step(row: TwoFactorSecret, code: str, now: datetime, box: SecretBox) -> int | None:
     """The time step whose code matches (one step of clock drift allowed), unless already used."""
     if not (code.isdigit() and len(code) == 6):
         return None
-    totp = pyotp.TOTP(row.secret)
+    totp = pyotp.TOTP(box.decrypt(row.secret_ciphertext))
     current = int(now.timestamp()) // _STEP_SECONDS
     for step in (current, current - 1, current + 1):
         if row.last_used_step is not None and step <= row.last_used_step:

@@ -13,14 +13,13 @@ from typing import Any
 
 from flask import current_app, flash, redirect, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_user
 from werkzeug.wrappers import Response
 
 from scheduler.extensions import db
 from scheduler.models import User
 from scheduler.security import safe_next
 from scheduler.services import twofactor
-from scheduler.session_guard import SEEN_KEY, remember_allowed
+from scheduler.session_guard import remember_allowed, sign_in
 
 PENDING_KEY = "two_step"
 MAX_FAILURES = 5
@@ -62,8 +61,7 @@ def finish_password_step(user: User, *, remember: bool, next_url: str | None) ->
 
 def complete_login(user: User, *, remember: bool) -> None:
     session.pop(PENDING_KEY, None)
-    login_user(user, remember=remember)
-    session[SEEN_KEY] = int(time.time())
+    sign_in(user, remember=remember)
 
 
 def pending() -> tuple[User, dict[str, Any]] | None:

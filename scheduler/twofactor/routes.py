@@ -8,6 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from scheduler.extensions import db, limiter
+from scheduler.secretbox import secret_box
 from scheduler.security import approved_required, public
 from scheduler.services import accounts, twofactor
 from scheduler.services.errors import ServiceError
@@ -41,7 +42,7 @@ def verify() -> str | Response:
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            twofactor.verify(db.session, user=user, code=form.code.data)
+            twofactor.verify(db.session, user=user, code=form.code.data, box=secret_box())
         except ServiceError:
             if flow.record_failure(user):
                 flash(_("Too many wrong codes. Sign in again with your password."), "error")
@@ -72,12 +73,14 @@ def enrol_at_login() -> str | Response:
     user, marker = found
     if twofactor.is_enabled(db.session, user):
         return redirect(url_for("twofactor.verify"))
-    secret = twofactor.pending_secret(db.session, user) or twofactor.start_enrolment(db.session, user=user)
+    secret = twofactor.pending_secret(db.session, user, box=secret_box()) or twofactor.start_enrolment(
+        db.session, user=user, box=secret_box()
+    )
     db.session.commit()
     form = EnrolForm()
     if form.validate_on_submit():
         try:
-            codes = twofactor.confirm_enrolment(db.session, user=user, code=form.code.data)
+            codes = twofactor.confirm_enrolment(db.session, user=user, code=form.code.data, box=secret_box())
         except ServiceError:
             if flow.record_failure(user):
                 flash(_("Too many wrong codes. Sign in again with your password."), "error")
@@ -98,8 +101,8 @@ def manage() -> str:
     enabled = twofactor.is_enabled(db.session, current_user)
     context = {}
     if not enabled:
-        secret = twofactor.pending_secret(db.session, current_user) or twofactor.start_enrolment(
-            db.session, user=current_user
+        secret = twofactor.pending_secret(db.session, current_user, box=secret_box()) or (
+            twofactor.start_enrolment(db.session, user=current_user, box=secret_box())
         )
         db.session.commit()
         context = _enrolment_context(current_user, secret)
@@ -122,7 +125,9 @@ def enable() -> str | Response:
     form = EnrolForm()
     if form.validate_on_submit():
         try:
-            codes = twofactor.confirm_enrolment(db.session, user=current_user, code=form.code.data)
+            codes = twofactor.confirm_enrolment(
+                db.session, user=current_user, code=form.code.data, box=secret_box()
+            )
         except ServiceError:
             flash(_("That code is not right. Check the phone's clock and try the newest code."), "error")
         else:
@@ -139,7 +144,7 @@ def regenerate_codes() -> str | Response:
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            twofactor.verify(db.session, user=current_user, code=form.code.data)
+            twofactor.verify(db.session, user=current_user, code=form.code.data, box=secret_box())
             codes = twofactor.regenerate_recovery_codes(db.session, user=current_user)
         except ServiceError:
             db.session.rollback()
@@ -163,7 +168,7 @@ def disable() -> Response:
             flash(_("This is not your current password."), "error")
             return redirect(url_for("twofactor.manage"))
         try:
-            twofactor.verify(db.session, user=current_user, code=form.code.data)
+            twofactor.verify(db.session, user=current_user, code=form.code.data, box=secret_box())
         except ServiceError:
             db.session.rollback()
             flash(_("That code is not right, or was already used. Try the newest code."), "error")

@@ -8,9 +8,17 @@ import pyotp
 
 from scheduler.extensions import db
 from scheduler.models import TwoFactorSecret, User
+from scheduler.secretbox import secret_box
 from scheduler.services import twofactor
 
 _steps = iter(range(2, 10_000))
+
+
+def stored_secret(user: User) -> str:
+    """The person's TOTP secret, decrypted as the app does (the column holds ciphertext)."""
+    row = db.session.get(TwoFactorSecret, user.id)
+    assert row is not None
+    return secret_box().decrypt(row.secret_ciphertext)
 
 
 def fresh_code(user: User, *, offset: int = 0) -> str:
@@ -20,13 +28,15 @@ def fresh_code(user: User, *, offset: int = 0) -> str:
     step = int(time.time()) // 30 + offset
     if row.last_used_step is not None and step <= row.last_used_step:
         step = row.last_used_step + 1
-    return pyotp.TOTP(row.secret).at(step * 30)
+    return pyotp.TOTP(stored_secret(user)).at(step * 30)
 
 
 def enable_2fa(user: User) -> list[str]:
     """Turn two-step sign-in on for a user directly through the service; returns recovery codes."""
-    secret = twofactor.start_enrolment(db.session, user=user)
-    codes = twofactor.confirm_enrolment(db.session, user=user, code=pyotp.TOTP(secret).now())
+    secret = twofactor.start_enrolment(db.session, user=user, box=secret_box())
+    codes = twofactor.confirm_enrolment(
+        db.session, user=user, code=pyotp.TOTP(secret).now(), box=secret_box()
+    )
     db.session.commit()
     return codes
 

@@ -22,7 +22,7 @@ from scheduler.extensions import db
 from scheduler.models import User
 from scheduler.types import utcnow
 from tests.conftest import base_config
-from tests.factories import make_court, make_hearing, make_signup, make_user
+from tests.factories import make_court, make_hearing, make_signup, make_user, session_id_for
 
 PERSONAS = (
     "anonymous",
@@ -238,7 +238,7 @@ def _as(client: FlaskClient, user_id: int | None) -> None:
         if user_id is not None:
             db.session.expire_all()
             user = db.session.get(User, user_id)
-            sess["_user_id"] = user.get_id()
+            sess["_user_id"] = session_id_for(user)
             sess["_fresh"] = True
             sess["seen"] = int(time.time())
 

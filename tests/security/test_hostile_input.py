@@ -27,7 +27,14 @@ from scheduler.extensions import db
 from scheduler.models import User
 from scheduler.types import utcnow
 from tests.conftest import base_config
-from tests.factories import DEFAULT_PASSWORD, make_court, make_hearing, make_signup, make_user
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    make_court,
+    make_hearing,
+    make_signup,
+    make_user,
+    session_id_for,
+)
 from tests.security.test_authz_matrix import ROUTES, RULES
 
 XSS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "<svg onload=alert(1)>"]
@@ -116,7 +123,7 @@ def _sign_in(client, user_id: int) -> None:
     with client.session_transaction() as sess:
         db.session.expire_all()
         sess.clear()
-        sess["_user_id"] = db.session.get(User, user_id).get_id()
+        sess["_user_id"] = session_id_for(db.session.get(User, user_id))
         sess["_fresh"] = True
         sess["seen"] = int(time.time())
 

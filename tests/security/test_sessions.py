@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from scheduler.enums import FeedKind, Role
 from scheduler.extensions import db
-from scheduler.models import AuditEvent, FeedToken
+from scheduler.models import AuditEvent, FeedToken, UserSession
 from scheduler.services.accounts import find_reset_token
+from scheduler.types import utcnow
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 REMEMBER = "remember_token"
 
 
 def _age_session(client, minutes: int) -> None:
-    with client.session_transaction() as sess:
-        sess["seen"] = int(time.time()) - minutes * 60
+    """Make every live session look last seen ``minutes`` ago (the idle clock is on the server)."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.revoked_at.is_(None))
+        .values(last_seen_at=utcnow() - timedelta(minutes=minutes))
+    )
+    db.session.commit()
 
 
 def test_coordinator_is_signed_out_after_an_idle_hour(app, client, auth) -> None:
