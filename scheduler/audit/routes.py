@@ -1,4 +1,5 @@
-"""Admins: read the audit log, require two-step sign-in for everyone, lock an account down."""
+"""Admins: read the audit log, require two-step sign-in for everyone, lock an account down,
+and deal with mail that failed for good."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from scheduler.audit.forms import AuditFilterForm, ConfirmForm, SecuritySettings
 from scheduler.extensions import db
 from scheduler.models import AuditEvent, User
 from scheduler.security import admin_required
-from scheduler.services import accounts, audit_log, sessions, twofactor
+from scheduler.services import accounts, audit_log, failed_mail, sessions, twofactor
 from scheduler.services.errors import ServiceError
+from scheduler.types import utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -103,6 +105,44 @@ def reset_two_factor(user_id: int) -> Response:
     db.session.commit()
     flash(_("%(name)s's two-step sign-in is reset.", name=person.display_name), "success")
     return redirect(url_for("people.show_person", user_id=person.id))
+
+
+@bp.get("/mail/failed")
+@admin_required
+def failed_mail_page() -> str:
+    """Messages the worker gave up on: why, for whom, and a retry or discard for each."""
+    page = db.paginate(failed_mail.failed_query(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    people = failed_mail.recipients(db.session, list(page.items))
+    reasons = {row.id: failed_mail.reason(row.last_error) for row in page.items}
+    return render_template(
+        "audit/failed_mail.html", page=page, people=people, reasons=reasons, form=ConfirmForm()
+    )
+
+
+@bp.post("/mail/<int:message_id>/retry")
+@admin_required
+def retry_mail(message_id: int) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if failed_mail.retry(db.session, actor=current_user, message_id=message_id, now=utcnow()):
+        db.session.commit()
+        flash(_("Message %(id)d is queued again.", id=message_id), "success")
+    else:
+        flash(_("Message %(id)d is no longer waiting for a decision.", id=message_id), "info")
+    return redirect(url_for("admin.failed_mail_page"))
+
+
+@bp.post("/mail/<int:message_id>/discard")
+@admin_required
+def discard_mail(message_id: int) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if failed_mail.discard(db.session, actor=current_user, message_id=message_id):
+        db.session.commit()
+        flash(_("Message %(id)d is discarded; it will not be sent.", id=message_id), "success")
+    else:
+        flash(_("Message %(id)d is no longer waiting for a decision.", id=message_id), "info")
+    return redirect(url_for("admin.failed_mail_page"))
 
 
 def _send_lockdown_mail(person: User) -> None:

@@ -176,6 +176,10 @@ PUBLIC_FIELDS = frozenset(
 )
 # Fields whose values never go into the change history, only the fact that they changed.
 PRIVATE_FIELDS = frozenset({"respondent_ref", "private_notes"})
+# What a volunteer holding a seat sees on the hearing's page: a change to any of these is
+# mailed to them (scheduler/notifications/messages.py words each one). Wider than
+# PUBLIC_FIELDS, which are the ones calendar feeds carry and so raise the iCal SEQUENCE.
+VOLUNTEER_VISIBLE_FIELDS = (PUBLIC_FIELDS - {"status"}) | {"judge", "languages", "date_confirmed"}
 
 
 def diff_fields(*, old: Mapping[str, object], new: Mapping[str, object]) -> dict[str, dict[str, object]]:
@@ -194,6 +198,11 @@ def diff_fields(*, old: Mapping[str, object], new: Mapping[str, object]) -> dict
 
 def raises_version(changed: Mapping[str, object]) -> bool:
     return any(name in PUBLIC_FIELDS for name in changed)
+
+
+def visible_changes(changed: Mapping[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+    """The part of a change volunteers with a seat can see, and so must be told of."""
+    return {name: change for name, change in changed.items() if name in VOLUNTEER_VISIBLE_FIELDS}
 
 
 # --- Duplicates ----------------------------------------------------------------------------

@@ -23,6 +23,9 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    # Failed for good and set aside by an admin (its bodies wiped; its dedupe key kept, so a
+    # reminder or digest is not queued again).
+    DISCARDED = "discarded"
 
 
 class OutboxMessage(db.Model):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.routing import BuildError
 
 from scheduler.enums import Role, UserStatus
-from scheduler.i18n import HEARING_KIND_NAMES, SHIFT_ROLE_NAMES
+from scheduler.i18n import HEARING_KIND_NAMES, LANGUAGE_NAMES, SHIFT_ROLE_NAMES
 from scheduler.models import Court, Hearing, Shift, Signup, User, coordinator_courts
 from scheduler.notifications.compose import compose, when_text
 from scheduler.notifications.ics import seat_ics
@@ -155,13 +155,15 @@ def hearing_changed(
     signup_ids: Iterable[int],
     old_starts_at: datetime,
     old_court: Court | None = None,
+    old_courtroom: str | None = None,
 ) -> int:
-    """Tell everyone on the hearing (seated or waitlisted) it moved; returns messages queued."""
+    """Tell everyone on the hearing (seated or waitlisted) it moved in time, court or courtroom."""
 
     def before(signup: Signup) -> dict:
         shift, hearing = signup.shift, signup.shift.hearing
         old_start = shift.starts_at - (hearing.starts_at - old_starts_at)
-        return {"old_court": old_court or hearing.court, "old_start": old_start}
+        room = hearing.courtroom if old_courtroom is None else old_courtroom
+        return {"old_court": old_court or hearing.court, "old_start": old_start, "old_courtroom": room}
 
     return _tell_everyone_on(
         session,
@@ -181,13 +183,31 @@ def hearing_cancelled(session: Session, *, signup_ids: Iterable[int]) -> int:
     )
 
 
-# What a volunteer sees of a hearing's details, in the order the message lists them.
-_DETAIL_LABELS = {
+# How the change mail words each detail a volunteer with a seat sees, in the order it lists
+# them: every field of VOLUNTEER_VISIBLE_FIELDS except the time and court, which the "hearing
+# moved" message tells (tests/notifications/test_hearing_change_mail.py keeps the two in step).
+DETAIL_LABELS = {
     "kind": _l("Kind of hearing"),
     "duration_minutes": _l("Expected length"),
+    "courtroom": _l("Courtroom"),
+    "judge": _l("Judge"),
+    "languages": _l("Languages"),
+    "date_confirmed": _l("Date confirmed"),
     "meeting_point": _l("Meeting point"),
     "public_notes": _l("Notes for volunteers"),
 }
+
+
+class _LanguageList:
+    """Language names joined when the message is rendered, so in the recipient's language."""
+
+    def __init__(self, codes: object) -> None:
+        self.codes = [str(code) for code in codes] if isinstance(codes, list | tuple) else []
+
+    def __str__(self) -> str:
+        if not self.codes:
+            return str(_l("(none)"))
+        return ", ".join(str(LANGUAGE_NAMES.get(code, code)) for code in self.codes)
 
 
 def _detail_value(name: str, value: object) -> object:
@@ -196,6 +216,10 @@ def _detail_value(name: str, value: object) -> object:
         return HEARING_KIND_NAMES.get(str(value), str(value))
     if name == "duration_minutes":
         return _l("%(num)s minutes", num=value)
+    if name == "languages":
+        return _LanguageList(value)
+    if name == "date_confirmed":
+        return _l("yes") if value else _l("no")
     return value or _l("(none)")
 
 
@@ -209,7 +233,7 @@ def hearing_details_changed(
             "old": _detail_value(name, changes[name].get("old")),
             "new": _detail_value(name, changes[name].get("new")),
         }
-        for name, label in _DETAIL_LABELS.items()
+        for name, label in DETAIL_LABELS.items()
         if name in changes
     ]
     if not lines:

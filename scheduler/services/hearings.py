@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from scheduler.domain.claims import HOLDING, sees_seat_details
-from scheduler.domain.hearings import HearingPlan, diff_fields, move_window, raises_version
+from scheduler.domain.hearings import HearingPlan, diff_fields, move_window, raises_version, visible_changes
 from scheduler.enums import HearingKind, HearingStatus, ShiftStatus, SignupStatus
 from scheduler.models import (
     AuditEvent,
@@ -117,8 +117,9 @@ def update_details(
 ) -> ChangeResult:
     """Edit what does not move the hearing; the version goes up only for what volunteers see.
 
-    People signed up hear of a change they can see (meeting point, notes, kind, length) by
-    email unless the coordinator says not to; calendar feeds follow either way.
+    People with a seat hear of any change they can see (``VOLUNTEER_VISIBLE_FIELDS``: kind,
+    length, courtroom, judge, languages, date confirmed, meeting point, notes) by email unless
+    the coordinator says not to; calendar feeds follow either way.
     """
     _require_scope(actor, hearing.court_id)
     _require_scheduled(hearing)
@@ -133,9 +134,10 @@ def update_details(
         if shift.ends_at == old_end and new_end > shift.starts_at:
             shift.ends_at = new_end
     result = _finish_change(session, actor=actor, hearing=hearing, before=before, action="hearing.updated")
-    if result.version_raised and notify_volunteers and hearing.starts_at > utcnow():
+    seen = visible_changes(result.changes)
+    if seen and notify_volunteers and hearing.starts_at > utcnow():
         told = [s.id for shift in hearing.shifts for s in shift.signups if sees_seat_details(s.status)]
-        notify.hearing_details_changed(session, signup_ids=told, changes=result.changes)
+        notify.hearing_details_changed(session, signup_ids=told, changes=seen)
     return result
 
 
@@ -155,6 +157,7 @@ def reschedule_hearing(
     before = _snapshot(hearing)
     old_start = hearing.starts_at
     old_court = hearing.court
+    old_courtroom = hearing.courtroom
     for shift in hearing.shifts:
         shift.starts_at, shift.ends_at = move_window(
             old_start=old_start, new_start=starts_at, window=(shift.starts_at, shift.ends_at)
@@ -176,7 +179,11 @@ def reschedule_hearing(
     )
     if result.version_raised:  # everyone on it hears, in this transaction (scheduler/notifications)
         notify.hearing_changed(
-            session, signup_ids=result.signup_ids, old_starts_at=old_start, old_court=old_court
+            session,
+            signup_ids=result.signup_ids,
+            old_starts_at=old_start,
+            old_court=old_court,
+            old_courtroom=old_courtroom,
         )
     return result
 

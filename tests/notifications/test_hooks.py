@@ -168,7 +168,8 @@ def test_a_new_meeting_point_tells_the_seated_team_old_and_new(app, smtp_server)
 def test_no_mail_for_private_changes_or_when_the_coordinator_says_so(app, smtp_server) -> None:
     hearing, _seated, _waiting, coordinator = _hearing_with_people()
     db.session.commit()
-    _edit(hearing, coordinator, judge="Judge Rivera", private_notes="call the lawyer first")
+    # The judge is shown to volunteers with a seat, so it is mailed (test_hearing_change_mail.py).
+    _edit(hearing, coordinator, respondent_ref="R. M.", private_notes="call the lawyer first")
     _edit(hearing, coordinator, notify=False, public_notes="Bring the hearing notice")
     assert _received(smtp_server) == {}
     assert hearing.version == 2  # the feed still follows the volunteer-visible change

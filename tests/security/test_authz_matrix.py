@@ -72,6 +72,9 @@ RULES: dict[str, dict[str, Any]] = {
     "admin.security_settings": {"GET": ADMIN, "POST": ADMIN},
     "admin.lock_down": {"GET": ADMIN, "POST": ADMIN},
     "admin.reset_two_factor": {"POST": ADMIN},
+    "admin.failed_mail_page": {"GET": ADMIN},
+    "admin.retry_mail": {"POST": ADMIN},
+    "admin.discard_mail": {"POST": ADMIN},
     "people.list_people": {"GET": STAFF},
     "people.show_person": {"GET": STAFF},
     "people.set_status": {"POST": STAFF},
@@ -201,6 +204,7 @@ def world(app: Flask) -> dict[str, Any]:
     make_signup(shift=other_hearing.shifts[0], user=people["other_volunteer"])
     target = make_user(display_name="Matrix Target")
     invitation_id = _invitation(other_hearing.shifts[0].id, people["volunteer"].id, people["coordinator"].id)
+    message_id = _failed_message(target)
     db.session.commit()
     return {
         "people": {k: v.id for k, v in people.items()},
@@ -214,8 +218,21 @@ def world(app: Flask) -> dict[str, Any]:
             "filename": "css/app.css",
             "invitation_id": invitation_id,
             "answer": "decline",
+            "message_id": message_id,
         },
     }
+
+
+def _failed_message(user: User) -> int:
+    """A message the worker gave up on, for the admins' failed-mail routes."""
+    from scheduler.models import OutboxMessage, OutboxStatus
+    from scheduler.services import outbox
+
+    message = outbox.Composed(kind="test", subject="S", text="T")
+    row_id = outbox.enqueue(db.session, user=user, message=message)
+    row = db.session.get(OutboxMessage, row_id)
+    row.status, row.attempts, row.last_error = OutboxStatus.FAILED, 10, "SMTPRecipientsRefused 550"
+    return row_id
 
 
 def _invitation(shift_id: int, user_id: int, by_id: int) -> int | None:

@@ -115,6 +115,7 @@ def world(app: Flask) -> dict[str, Any]:
             "invitation_id": 1,
             "answer": "decline",
             "filename": "css/app.css",
+            "message_id": 1,  # the admins' failed-mail routes
         },
     }
 
