@@ -6,12 +6,14 @@ feeds a plain 503. A form sent while the database was away comes back on that pa
 "Try again" button carrying what was typed (never passwords or codes), so nothing has to be
 typed twice. The user loader never raises: when it cannot reach the database it records that
 here and returns no one, the request is answered with this page, and the page renders for an
-anonymous visitor.
+anonymous visitor. Flask-Limiter's note that the rate-limit store went away (or came back) is
+passed on to the app's log.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 
 from flask import Flask, Response, current_app, g, render_template, request
@@ -110,5 +112,32 @@ def _safely(call) -> None:  # type: ignore[no-untyped-def]
         call()
 
 
+class _ToAppLog(logging.Handler):
+    """Hands Flask-Limiter's records to the app's logger, which reaches the operator's log.
+
+    Flask-Limiter logs on its own logger with only a NullHandler, so its one warning when the
+    rate-limit store goes away (and its note when it comes back) was written nowhere.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__(logging.INFO)
+        self.app_logger = app.logger
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # Warnings and errors, and the store's recovery; not each breach (its key names a person).
+        if record.levelno >= logging.WARNING or record.msg == "Rate limit storage recovered":
+            self.app_logger.handle(record)
+
+
+def _surface_limiter_log(app: Flask) -> None:
+    limiter_log = logging.getLogger("flask-limiter")
+    for handler in [h for h in limiter_log.handlers if isinstance(h, _ToAppLog)]:
+        limiter_log.removeHandler(handler)  # one app per process, but tests build many
+    limiter_log.addHandler(_ToAppLog(app))
+    limiter_log.setLevel(logging.INFO)
+    limiter_log.propagate = False  # the app's logger propagates it (once)
+
+
 def init_faults(app: Flask) -> None:
     app.before_request(_refuse_while_unreachable)
+    _surface_limiter_log(app)
