@@ -148,7 +148,6 @@ def _make_stamp(owner: FeedOwner, base_url: str, values: tuple, instants: tuple)
             owner.locale,
             owner.alarm,
             owner.show_waitlist,
-            owner.revision,
             values,
         )
     )
@@ -471,7 +470,9 @@ def body(session: Session, *, owner: FeedOwner, window: Window, base_url: str) -
     from scheduler.services import feed_coverage
 
     words = _words(owner.locale, owner.kind, owner.is_coordinator)
-    rev = owner.revision
+    # Only on a full answer (the 304 path stays one query): the owner's revision moves only
+    # with their own row (language, alarm), whose updated_at is already in the stamp.
+    rev = feed_revisions.owner_revision(session, owner.user_id)
     if owner.kind == FeedKind.OPEN_SEATS:
         events = feed_coverage.open_seat_events(
             session, owner=owner, window=window, base_url=base_url, words=words, revision=rev

@@ -72,7 +72,6 @@ def _key(session: Session, owner: FeedOwner, window: Window, base_url: str) -> t
         owner.alarm,
         owner.show_waitlist,
         owner.user_changed_at,
-        owner.revision,
         owner.marks,
         courts,
         window,

@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, func, sel
 from sqlalchemy.orm import Session
 
 from scheduler.enums import FeedKind, UserStatus
-from scheduler.models import FeedChange, FeedRevision, FeedToken, User
+from scheduler.models import FeedChange, FeedToken, User
 from scheduler.services import audit
 from scheduler.types import utcnow
 
@@ -115,8 +115,6 @@ class FeedOwner:
     # (count, newest id) of the change-journal rows for this person and for everyone, read in
     # the same statement as the token: the in-memory ETag is reused while they stay the same.
     marks: tuple[int, int | None, int, int | None]
-    # The person's own feed revision (scheduler.services.feed_revisions), part of every SEQUENCE.
-    revision: int = 0
 
 
 def _journal(*where: ColumnElement[bool]) -> tuple[ScalarSelect, ScalarSelect]:
@@ -143,9 +141,6 @@ def _resolve_statement() -> Select:
             User.updated_at,
             *_journal(FeedChange.user_id == User.id),
             *_journal(FeedChange.user_id.is_(None), FeedChange.court_id.is_(None)),
-            select(FeedRevision.revision)
-            .where(FeedRevision.kind == "user", FeedRevision.object_id == User.id)
-            .scalar_subquery(),
         )
         .join(User, User.id == FeedToken.user_id)
         .where(
@@ -164,7 +159,7 @@ def resolve_token(session: Session, token: str) -> FeedOwner | None:
     row = session.execute(_resolve_statement(), {"token_hash": token_hash}).one_or_none()
     if row is None:
         return None
-    token_id, kind, last_used, user_id, role, locale, alarm, show_waitlist, changed, *marks, revision = row
+    token_id, kind, last_used, user_id, role, locale, alarm, show_waitlist, changed, *marks = row
     return FeedOwner(
         token_id=token_id,
         kind=kind,
@@ -178,7 +173,6 @@ def resolve_token(session: Session, token: str) -> FeedOwner | None:
         user_changed_at=changed,
         token_hash=token_hash,
         marks=tuple(marks),
-        revision=revision or 0,
     )
 
 

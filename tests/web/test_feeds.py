@@ -302,7 +302,7 @@ def test_not_modified_runs_one_query(app, client, seat):
     assert response.status_code == 304
     assert head_statements == 1  # the token, with its owner and journal counts
     assert full.status_code == 200
-    assert len(statements) == 3  # token, commitments, team leads
+    assert len(statements) == 4  # token, the owner's feed revision, commitments, team leads
     app.extensions["feed_stamps"].clear()  # as in a newly started worker
     statements.clear()
     event.listen(db.engine, "before_cursor_execute", count)
