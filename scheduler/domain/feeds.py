@@ -91,7 +91,7 @@ class Commitment:
 
     signup_id: int
     hearing_id: int
-    hearing_version: int
+    sequence: int  # hearing version + the seat's and the owner's revisions (services/feed_revisions)
     role_name: str
     court_name: str
     court_address: str
@@ -112,7 +112,7 @@ class HearingCoverage:
     """A hearing as a coordinator's feed shows it: how many seats are filled, by role."""
 
     hearing_id: int
-    hearing_version: int
+    sequence: int  # hearing version + the hearing's and the owner's revisions
     kind_name: str
     court_name: str
     court_address: str
@@ -131,7 +131,7 @@ class HearingCoverage:
 @dataclass(frozen=True, slots=True)
 class OpenSeat:
     shift_id: int
-    hearing_version: int
+    sequence: int  # hearing version + the shift's and the owner's revisions
     role_name: str
     kind_name: str
     court_name: str
@@ -157,7 +157,7 @@ def _lines(*pairs: tuple[str, str]) -> str:
 
 
 def commitment_event(*, item: Commitment, labels: Labels, domain: str, alarm: str = "none") -> FeedEvent:
-    """The VEVENT of one seat: UID per signup, SEQUENCE = the hearing's version."""
+    """The VEVENT of one seat: UID per signup; SEQUENCE raised by any change it shows."""
     summary = f"{item.role_name} · {item.court_name}"
     if item.status == EventStatus.TENTATIVE:
         summary = f"{summary} {labels.waitlist}"
@@ -176,7 +176,7 @@ def commitment_event(*, item: Commitment, labels: Labels, domain: str, alarm: st
     )
     return FeedEvent(
         uid=f"signup-{item.signup_id}@{domain}",
-        sequence=item.hearing_version,
+        sequence=item.sequence,
         starts_at=item.starts_at,
         ends_at=item.ends_at,
         tzid=item.tzid,
@@ -214,7 +214,7 @@ def coverage_event(*, item: HearingCoverage, labels: Labels, domain: str) -> Fee
     )
     return FeedEvent(
         uid=f"hearing-{item.hearing_id}@{domain}",
-        sequence=item.hearing_version,
+        sequence=item.sequence,
         starts_at=item.starts_at,
         ends_at=item.ends_at,
         tzid=item.tzid,
@@ -237,7 +237,7 @@ def open_seat_event(*, item: OpenSeat, labels: Labels, domain: str) -> FeedEvent
     )
     return FeedEvent(
         uid=f"shift-{item.shift_id}@{domain}",
-        sequence=item.hearing_version,
+        sequence=item.sequence,
         starts_at=item.starts_at,
         ends_at=item.ends_at,
         tzid=item.tzid,

@@ -2,7 +2,7 @@
 
 from scheduler.models.audit import AuditEvent
 from scheduler.models.court import Court
-from scheduler.models.feed_change import FeedChange
+from scheduler.models.feed_change import FeedChange, FeedRevision
 from scheduler.models.hearing import Hearing, HearingLanguage, Shift
 from scheduler.models.invitation import Invitation, InvitationStatus
 from scheduler.models.outbox import NotificationPreference, OutboxMessage, OutboxStatus
@@ -28,6 +28,7 @@ __all__ = [
     "BlackoutDate",
     "Court",
     "FeedChange",
+    "FeedRevision",
     "FeedToken",
     "Hearing",
     "HearingLanguage",

@@ -35,3 +35,20 @@ class FeedChange(db.Model):
     user_id: Mapped[int | None] = mapped_column()
     court_id: Mapped[int | None] = mapped_column()
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class FeedRevision(db.Model):
+    """A calendar event's revision: only ever raised, never pruned (SEQUENCE must not go down).
+
+    ``kind`` names what the event is made from: ``signup`` (a seat in a person's feed),
+    ``shift`` (an open seat), ``hearing`` (a coordinator's coverage event), or ``user`` (a
+    person's own feed settings and language, added to every event of their feeds). An event's
+    SEQUENCE is its hearing's version plus its row's revision plus its owner's: a sum of
+    counters that only go up. Raised by ``scheduler.services.feed_revisions``.
+    """
+
+    __tablename__ = "feed_revisions"
+
+    kind: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    object_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(default=0)

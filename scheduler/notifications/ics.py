@@ -41,13 +41,15 @@ def seat_ics(session: Session, *, signup: Signup, domain: str) -> tuple[bytes, s
         log.exception("seat_ics: the feed renderer failed for signup %d; using the minimal event", signup.id)
         content = None
     if content is None:
-        content = _fallback(signup=signup, domain=domain)
+        content = _fallback(session, signup=signup, domain=domain)
     return content, f"hearing-{signup.shift.hearing_id}.ics", METHOD
 
 
-def _fallback(*, signup: Signup, domain: str) -> bytes:
+def _fallback(session: Session, *, signup: Signup, domain: str) -> bytes:
     """A minimal event with the feed's UID and SEQUENCE, for builds without the feeds module."""
     from icalendar import Calendar, Event
+
+    from scheduler.services import feed_revisions
 
     shift = signup.shift
     hearing = shift.hearing
@@ -57,7 +59,7 @@ def _fallback(*, signup: Signup, domain: str) -> bytes:
     cal.add("method", METHOD)
     event = Event()
     event.add("uid", signup_uid(signup.id, domain))
-    event.add("sequence", hearing.version)
+    event.add("sequence", feed_revisions.seat_sequence(session, signup.id))
     event.add("dtstamp", utcnow())
     event.add("dtstart", shift.starts_at)
     event.add("dtend", shift.ends_at)

@@ -192,3 +192,7 @@ def prune(session: Session, *, now: datetime, keep: timedelta) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
+
+
+# Each event's SEQUENCE is raised by the same kind of listener (registered on import).
+from scheduler.services import feed_revisions  # noqa: E402, F401

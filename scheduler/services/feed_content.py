@@ -30,11 +30,13 @@ from scheduler.domain.feeds import EventStatus
 from scheduler.enums import FeedKind, HearingStatus, SignupStatus
 from scheduler.models import (
     Court,
+    FeedRevision,
     Hearing,
     Shift,
     Signup,
     User,
 )
+from scheduler.services import feed_revisions
 from scheduler.services.feeds import FeedOwner
 from scheduler.types import UTCDateTime
 
@@ -139,7 +141,15 @@ def _latest(*values: datetime | None) -> datetime:
 
 def _make_stamp(owner: FeedOwner, base_url: str, values: tuple, instants: tuple) -> Stamp:
     key = repr(
-        (FORMAT_VERSION, base_url, owner.token_id, owner.locale, owner.alarm, owner.show_waitlist, values)
+        (
+            FORMAT_VERSION,
+            base_url,
+            owner.token_id,
+            owner.locale,
+            owner.alarm,
+            owner.show_waitlist,
+            values,
+        )
     )
     last = _latest(owner.user_changed_at, *instants)
     return Stamp(etag='"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"', last_modified=last)
@@ -241,6 +251,9 @@ def _statements(dialect: str) -> _Statements:
         .scalar_subquery()
     )
     changed = _greatest(dialect, Signup.updated_at, Shift.updated_at, Hearing.updated_at, Court.updated_at)
+    # The seat's SEQUENCE before its owner's revision: the hearing's version plus the seat's own.
+    seat_rev = aliased(FeedRevision)
+    sequence = Hearing.version + func.coalesce(seat_rev.revision, 0)
     stamp = _joined(
         select(
             func.count(),
@@ -251,25 +264,29 @@ def _statements(dialect: str) -> _Statements:
             hidden,
         ).select_from(Signup)
     ).where(Signup.user_id == _USER, Shift.starts_at >= _START)
-    columns = _joined(
-        select(
-            Signup.id,
-            Signup.status,
-            Shift.role,
-            Shift.starts_at,
-            Shift.ends_at,
-            changed,
-            Hearing.id,
-            Hearing.version,
-            Hearing.status,
-            Hearing.courtroom,
-            Hearing.meeting_point,
-            Hearing.public_notes,
-            Court.name,
-            Court.address,
-            Court.timezone,
-        ).select_from(Signup)
-    ).order_by(Shift.starts_at, Signup.id)
+    columns = (
+        _joined(
+            select(
+                Signup.id,
+                Signup.status,
+                Shift.role,
+                Shift.starts_at,
+                Shift.ends_at,
+                changed,
+                Hearing.id,
+                sequence,
+                Hearing.status,
+                Hearing.courtroom,
+                Hearing.meeting_point,
+                Hearing.public_notes,
+                Court.name,
+                Court.address,
+                Court.timezone,
+            ).select_from(Signup)
+        )
+        .outerjoin(seat_rev, and_(seat_rev.kind == feed_revisions.SIGNUP, seat_rev.object_id == Signup.id))
+        .order_by(Shift.starts_at, Signup.id)
+    )
     visible = or_(~_is_cancelled, _cancel_time >= _EXPIRY)
     return _Statements(
         stamp=stamp,
@@ -306,7 +323,7 @@ def _commitment_rows(session: Session, rows: Select, leads: Select, params: dict
 _CANCELLED_SIGNUP = frozenset(DROPPED)
 
 
-def _commitment(row, lead: str, *, words: Words, base_url: str, show_waitlist: bool):
+def _commitment(row, lead: str, *, words: Words, base_url: str, show_waitlist: bool, revision: int = 0):
     (
         signup_id,
         s_status,
@@ -315,7 +332,7 @@ def _commitment(row, lead: str, *, words: Words, base_url: str, show_waitlist: b
         ends,
         changed,
         hearing_id,
-        version,
+        sequence,
         h_status,
         courtroom,
         meeting_point,
@@ -335,7 +352,7 @@ def _commitment(row, lead: str, *, words: Words, base_url: str, show_waitlist: b
     return domain.Commitment(
         signup_id=signup_id,
         hearing_id=hearing_id,
-        hearing_version=version,
+        sequence=sequence + revision,
         role_name=words.roles.get(role, str(role)),
         court_name=court_name,
         court_address=address,
@@ -360,6 +377,7 @@ class _Style:
     alarm: str
     base_url: str
     show_waitlist: bool
+    revision: int  # the owner's (feed_revisions.owner_revision), part of every SEQUENCE
 
 
 @lru_cache(maxsize=32)
@@ -371,7 +389,14 @@ def _words(locale: str, kind: FeedKind, coordinator: bool) -> Words:
 def _render_row(row, lead: str, style: _Style) -> domain.RenderedEvent | None:
     """A seat's rendered VEVENT, cached by the row's values: a changed row is a new key."""
     words = _words(style.locale, FeedKind.PERSONAL, False)
-    item = _commitment(row, lead, words=words, base_url=style.base_url, show_waitlist=style.show_waitlist)
+    item = _commitment(
+        row,
+        lead,
+        words=words,
+        base_url=style.base_url,
+        show_waitlist=style.show_waitlist,
+        revision=style.revision,
+    )
     if item is None:
         return None
     event = domain.commitment_event(
@@ -381,12 +406,12 @@ def _render_row(row, lead: str, style: _Style) -> domain.RenderedEvent | None:
 
 
 def volunteer_events(
-    session: Session, *, owner: FeedOwner, window: Window, base_url: str
+    session: Session, *, owner: FeedOwner, window: Window, base_url: str, revision: int = 0
 ) -> list[domain.RenderedEvent]:
     stmts = _statements(_dialect(session))
     params = {"user_id": owner.user_id, "start": window.start, "expiry": window.expiry}
     rows, leads = _commitment_rows(session, stmts.rows, stmts.leads, params)
-    style = _Style(owner.locale, owner.alarm, base_url, owner.show_waitlist)
+    style = _Style(owner.locale, owner.alarm, base_url, owner.show_waitlist, revision)
     out = []
     for row in rows:
         event = _render_row(row, leads.get(row[6], ""), style)
@@ -398,19 +423,27 @@ def volunteer_events(
 def single_event(session: Session, *, signup_id: int, base_url: str, now: datetime) -> bytes | None:
     """One seat as a calendar of one event (same UID and SEQUENCE as the feed's)."""
     owner_row = session.execute(
-        select(User.locale, User.feed_alarm)
+        select(User.locale, User.feed_alarm, User.id)
         .join(Signup, Signup.user_id == User.id)
         .where(Signup.id == signup_id)
     ).one_or_none()
     if owner_row is None:
         return None
-    locale, alarm = owner_row
+    locale, alarm, user_id = owner_row
     words = words_for(locale, FeedKind.PERSONAL, coordinator=False)
     stmts = _statements(_dialect(session))
     rows, leads = _commitment_rows(session, stmts.one_row, stmts.one_lead, {"signup_id": signup_id})
     if not rows:
         return None
-    item = _commitment(rows[0], leads.get(rows[0][6], ""), words=words, base_url=base_url, show_waitlist=True)
+    revision = feed_revisions.owner_revision(session, user_id)
+    item = _commitment(
+        rows[0],
+        leads.get(rows[0][6], ""),
+        words=words,
+        base_url=base_url,
+        show_waitlist=True,
+        revision=revision,
+    )
     event = domain.commitment_event(item=item, labels=words.labels, domain=domain_of(base_url), alarm=alarm)
     info = domain.CalendarInfo(name=words.calendar_name, tzid=event.tzid)
     return domain.build_calendar(info=info, events=[event], today=now.date())
@@ -437,16 +470,19 @@ def body(session: Session, *, owner: FeedOwner, window: Window, base_url: str) -
     from scheduler.services import feed_coverage
 
     words = _words(owner.locale, owner.kind, owner.is_coordinator)
+    # Only on a full answer (the 304 path stays one query): the owner's revision moves only
+    # with their own row (language, alarm), whose updated_at is already in the stamp.
+    rev = feed_revisions.owner_revision(session, owner.user_id)
     if owner.kind == FeedKind.OPEN_SEATS:
         events = feed_coverage.open_seat_events(
-            session, owner=owner, window=window, base_url=base_url, words=words
+            session, owner=owner, window=window, base_url=base_url, words=words, revision=rev
         )
     elif owner.is_coordinator:
         events = feed_coverage.coordinator_events(
-            session, owner=owner, window=window, base_url=base_url, words=words
-        ) + volunteer_events(session, owner=owner, window=window, base_url=base_url)
+            session, owner=owner, window=window, base_url=base_url, words=words, revision=rev
+        ) + volunteer_events(session, owner=owner, window=window, base_url=base_url, revision=rev)
     else:
-        events = volunteer_events(session, owner=owner, window=window, base_url=base_url)
+        events = volunteer_events(session, owner=owner, window=window, base_url=base_url, revision=rev)
     zones: dict[str, int] = {}
     for event in events:
         zones[event.tzid] = zones.get(event.tzid, 0) + 1

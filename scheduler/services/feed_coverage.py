@@ -9,12 +9,13 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from scheduler.domain import feeds as domain
 from scheduler.enums import HearingStatus, ShiftRole, ShiftStatus, SignupStatus
 from scheduler.models import (
     Court,
+    FeedRevision,
     Hearing,
     HearingLanguage,
     Shift,
@@ -24,6 +25,7 @@ from scheduler.models import (
     VolunteerRole,
     coordinator_courts,
 )
+from scheduler.services import feed_revisions
 from scheduler.services.feed_content import DROPPED, Stamp, Window, Words, _make_stamp, domain_of, hearing_url
 from scheduler.services.feeds import FeedOwner
 
@@ -76,13 +78,14 @@ def coordinator_stamp(session: Session, *, owner: FeedOwner, window: Window, bas
 
 
 def coordinator_events(
-    session: Session, *, owner: FeedOwner, window: Window, base_url: str, words: Words
+    session: Session, *, owner: FeedOwner, window: Window, base_url: str, words: Words, revision: int = 0
 ) -> list[domain.RenderedEvent]:
     where = (_scope(owner), Hearing.starts_at >= window.start)
+    rev = aliased(FeedRevision)
     hearings = session.execute(
         select(
             Hearing.id,
-            Hearing.version,
+            Hearing.version + func.coalesce(rev.revision, 0),
             Hearing.kind,
             Hearing.status,
             Hearing.cancelled_at,
@@ -98,6 +101,7 @@ def coordinator_events(
             Court.updated_at,
         )
         .join(Court, Court.id == Hearing.court_id)
+        .outerjoin(rev, and_(rev.kind == feed_revisions.HEARING, rev.object_id == Hearing.id))
         .where(*where)
         .order_by(Hearing.starts_at, Hearing.id)
     ).all()
@@ -138,7 +142,7 @@ def coordinator_events(
             continue
         item = domain.HearingCoverage(
             hearing_id=hid,
-            hearing_version=version,
+            sequence=version + revision,
             kind_name=words.kinds.get(kind.value, kind.value),
             court_name=cname,
             court_address=addr,
@@ -175,6 +179,7 @@ def _open_seat_rows(session: Session, *, owner: FeedOwner, window: Window):
         .join(VolunteerLanguage, VolunteerLanguage.language == HearingLanguage.language)
         .where(HearingLanguage.hearing_id == Hearing.id, VolunteerLanguage.user_id == uid)
     )
+    rev = aliased(FeedRevision)
     drives = exists(
         select(VolunteerProfile.user_id).where(VolunteerProfile.user_id == uid, VolunteerProfile.has_car)
     )
@@ -188,7 +193,7 @@ def _open_seat_rows(session: Session, *, owner: FeedOwner, window: Window):
             Shift.ends_at,
             Shift.updated_at,
             Hearing.id,
-            Hearing.version,
+            Hearing.version + func.coalesce(rev.revision, 0),
             Hearing.kind,
             Hearing.courtroom,
             Hearing.updated_at,
@@ -200,6 +205,7 @@ def _open_seat_rows(session: Session, *, owner: FeedOwner, window: Window):
         )
         .join(Hearing, Hearing.id == Shift.hearing_id)
         .join(Court, Court.id == Hearing.court_id)
+        .outerjoin(rev, and_(rev.kind == feed_revisions.SHIFT, rev.object_id == Shift.id))
         .where(
             Shift.starts_at >= window.today,
             or_(
@@ -228,7 +234,7 @@ def open_seats_stamp(session: Session, *, owner: FeedOwner, window: Window, base
 
 
 def open_seat_events(
-    session: Session, *, owner: FeedOwner, window: Window, base_url: str, words: Words
+    session: Session, *, owner: FeedOwner, window: Window, base_url: str, words: Words, revision: int = 0
 ) -> list[domain.RenderedEvent]:
     dom = domain_of(base_url)
     events = []
@@ -253,7 +259,7 @@ def open_seat_events(
     ) in _open_seat_rows(session, owner=owner, window=window):
         item = domain.OpenSeat(
             shift_id=shift_id,
-            hearing_version=version,
+            sequence=version + revision,
             role_name=words.roles.get(role.value, role.value),
             kind_name=words.kinds.get(kind.value, kind.value),
             court_name=cname,

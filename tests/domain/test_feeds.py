@@ -121,7 +121,7 @@ def test_alarm_only_when_asked_and_not_on_cancelled():
     item = feeds.Commitment(
         signup_id=7,
         hearing_id=3,
-        hearing_version=2,
+        sequence=2,
         role_name="Driver",
         court_name="Court",
         court_address="Addr",
