@@ -25,8 +25,15 @@ class DefaultConfig:
     # Relative SQLite paths resolve under the instance folder.
     DATABASE_URL = "sqlite:///accompany.sqlite3"
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
-    # Base URL used in links that leave the app (emails, feed URLs printed by the CLI).
-    BASE_URL = "http://127.0.0.1:5000"
+    # The public address, used in links that leave the app (emails, feeds, calendar events).
+    # Required in production. Unset in development: links follow the address actually served,
+    # and the worker and CLI use DEV_BASE_URL (http://127.0.0.1:$PORT) (scheduler/urls.py).
+    BASE_URL = ""
+    # The domain part of calendar UIDs. Empty: the installation's own random name, kept in the
+    # database (scheduler/services/installation.py), so changing BASE_URL keeps every UID.
+    UID_DOMAIN = ""
+    # Key of the feed-link HMAC (scheduler/services/feeds.py). Empty: derived from SECRET_KEY.
+    FEED_TOKEN_KEY = ""
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -158,6 +165,18 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     _ensure_secret_key(app, production=production)
+    _check_base_url(app, production=production)
+
+
+def _check_base_url(app: Flask, *, production: bool) -> None:
+    """Production links must not depend on a request's Host header: BASE_URL is required there."""
+    if production and not app.config.get("BASE_URL"):
+        raise RuntimeError(
+            "BASE_URL is not configured. Set SCHEDULER_BASE_URL (e.g. https://accompany.example.org) "
+            "before starting in production."
+        )
+    if not app.config.get("DEV_BASE_URL"):
+        app.config["DEV_BASE_URL"] = f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
 
 
 def _ensure_secret_key(app: Flask, *, production: bool) -> None:

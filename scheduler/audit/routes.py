@@ -16,6 +16,7 @@ from scheduler.models import AuditEvent, User
 from scheduler.security import admin_required
 from scheduler.services import accounts, audit_log, sessions, twofactor
 from scheduler.services.errors import ServiceError
+from scheduler.urls import base_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -114,5 +115,5 @@ def _send_lockdown_mail(person: User) -> None:
     if found is None:
         return
     _, token = found
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
+    link = base_url() + url_for("auth.reset_password", token=token)
     notify.password_reset(db.session, user=person, link=link, minutes=minutes)

@@ -39,7 +39,7 @@ from scheduler.services.feeds import FeedOwner
 from scheduler.types import UTCDateTime
 
 # Raise when the bytes a given set of rows produces changes, so every cached feed refreshes.
-FORMAT_VERSION = "3"
+FORMAT_VERSION = "4"
 DROPPED = (SignupStatus.DROPPED, SignupStatus.REMOVED)
 
 
@@ -131,9 +131,14 @@ def _make_stamp(owner: FeedOwner, base_url: str, values: tuple, instants: tuple)
     return Stamp(etag='"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"', last_modified=last)
 
 
-def domain_of(base_url: str) -> str:
-    host = base_url.split("://", 1)[-1].split("/", 1)[0]
-    return host.split(":", 1)[0] or "accompany"
+def domain_of(session: Session) -> str:
+    """The domain part of UIDs: the installation's own, not BASE_URL's host, so a move keeps them."""
+    from flask import current_app, has_app_context
+
+    from scheduler.services import installation
+
+    configured = current_app.config.get("UID_DOMAIN", "") if has_app_context() else ""
+    return installation.uid_domain(session, configured=configured)
 
 
 def hearing_url(base_url: str, hearing_id: int) -> str:
@@ -346,6 +351,7 @@ class _Style:
     alarm: str
     base_url: str
     show_waitlist: bool
+    uid_domain: str
 
 
 @lru_cache(maxsize=32)
@@ -361,7 +367,7 @@ def _render_row(row, lead: str, style: _Style) -> domain.RenderedEvent | None:
     if item is None:
         return None
     event = domain.commitment_event(
-        item=item, labels=words.labels, domain=domain_of(style.base_url), alarm=style.alarm
+        item=item, labels=words.labels, domain=style.uid_domain, alarm=style.alarm
     )
     return domain.rendered(event)
 
@@ -372,7 +378,7 @@ def volunteer_events(
     stmts = _statements(_dialect(session))
     params = {"user_id": owner.user_id, "start": window.start, "expiry": window.expiry}
     rows, leads = _commitment_rows(session, stmts.rows, stmts.leads, params)
-    style = _Style(owner.locale, owner.alarm, base_url, owner.show_waitlist)
+    style = _Style(owner.locale, owner.alarm, base_url, owner.show_waitlist, domain_of(session))
     out = []
     for row in rows:
         event = _render_row(row, leads.get(row[6], ""), style)
@@ -397,7 +403,7 @@ def single_event(session: Session, *, signup_id: int, base_url: str, now: dateti
     if not rows:
         return None
     item = _commitment(rows[0], leads.get(rows[0][6], ""), words=words, base_url=base_url, show_waitlist=True)
-    event = domain.commitment_event(item=item, labels=words.labels, domain=domain_of(base_url), alarm=alarm)
+    event = domain.commitment_event(item=item, labels=words.labels, domain=domain_of(session), alarm=alarm)
     info = domain.CalendarInfo(name=words.calendar_name, tzid=event.tzid)
     return domain.build_calendar(info=info, events=[event], today=now.date())
 

@@ -114,7 +114,7 @@ def coordinator_events(
     ):
         seats[hearing_id].append((words.roles.get(role.value, role.value), n, capacity))
         changed[hearing_id] = max(sh_updated, changed.get(hearing_id, sh_updated))
-    dom = domain_of(base_url)
+    dom = domain_of(session)
     events = []
     for (
         hid,
@@ -223,7 +223,7 @@ def open_seats_stamp(session: Session, *, owner: FeedOwner, window: Window, base
 def open_seat_events(
     session: Session, *, owner: FeedOwner, window: Window, base_url: str, words: Words
 ) -> list[domain.RenderedEvent]:
-    dom = domain_of(base_url)
+    dom = domain_of(session)
     events = []
     for (
         shift_id,
