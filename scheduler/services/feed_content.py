@@ -145,6 +145,10 @@ def hearing_url(base_url: str, hearing_id: int) -> str:
     return f"{base_url.rstrip('/')}/hearings/{hearing_id}"
 
 
+def seat_url(base_url: str, shift_id: int) -> str:
+    return f"{base_url.rstrip('/')}/shifts/{shift_id}"
+
+
 # The volunteer's own seats ----------------------------------------------------------------
 
 _is_dropped = Signup.status.in_(DROPPED)
@@ -259,6 +263,7 @@ def _statements(dialect: str) -> _Statements:
             Court.name,
             Court.address,
             Court.timezone,
+            Shift.id,
         ).select_from(Signup)
     ).order_by(Shift.starts_at, Signup.id)
     visible = or_(~_is_cancelled, _cancel_time >= _EXPIRY)
@@ -314,6 +319,7 @@ def _commitment(row, lead: str, *, words: Words, base_url: str, show_waitlist: b
         court_name,
         address,
         tzid,
+        shift_id,
     ) = row
     if s_status in _CANCELLED_SIGNUP or h_status == HearingStatus.CANCELLED:
         status = EventStatus.CANCELLED
@@ -339,7 +345,9 @@ def _commitment(row, lead: str, *, words: Words, base_url: str, show_waitlist: b
         ends_at=ends,
         status=status,
         changed_at=changed,
-        hearing_url=hearing_url(base_url, hearing_id),
+        # The seat page, which the seat holder may open, also for a seat they dropped (the
+        # hearing page is for the hearing's coordinators only).
+        hearing_url=seat_url(base_url, shift_id),
     )
 
 

@@ -24,7 +24,16 @@ from scheduler.models import (
     VolunteerRole,
     coordinator_courts,
 )
-from scheduler.services.feed_content import DROPPED, Stamp, Window, Words, _make_stamp, domain_of, hearing_url
+from scheduler.services.feed_content import (
+    DROPPED,
+    Stamp,
+    Window,
+    Words,
+    _make_stamp,
+    domain_of,
+    hearing_url,
+    seat_url,
+)
 from scheduler.services.feeds import FeedOwner
 
 # Coordinators: every hearing at the courts they coordinate ---------------------------------
@@ -233,7 +242,7 @@ def open_seat_events(
         starts,
         ends,
         sh_up,
-        hid,
+        _hearing_id,
         version,
         kind,
         room,
@@ -257,7 +266,7 @@ def open_seat_events(
             filled=n,
             capacity=cap,
             changed_at=max(sh_up, h_up, c_up),
-            hearing_url=hearing_url(base_url, hid),
+            hearing_url=seat_url(base_url, shift_id),  # the seat page: volunteers may open it
         )
         events.append(domain.rendered(domain.open_seat_event(item=item, labels=words.labels, domain=dom)))
     return events

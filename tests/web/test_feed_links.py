@@ -191,3 +191,98 @@ def test_a_changed_key_never_shows_a_wrong_link(app, client, auth):
     assert "/feeds/" not in page.split("Calendar settings")[0] or url not in page
     assert 'class="feed-url"' not in page
     assert client.get(url.removeprefix("https://accompany.test")).status_code == 200
+
+
+# 6. Every event URL opens, followed as its owner ----------------------------------------------
+
+
+def _event_urls(body: bytes) -> dict[str, str]:
+    return {str(e["UID"]): str(e["URL"]) for e in icalendar.Calendar.from_ical(body).walk("VEVENT")}
+
+
+def _path(url: str) -> str:
+    assert url.startswith("https://accompany.test/")
+    return url.removeprefix("https://accompany.test")
+
+
+def test_every_event_url_in_a_volunteers_feeds_opens_for_them(client, auth):
+    from scheduler.enums import HearingStatus, SignupStatus
+
+    volunteer = make_user(roles=(ShiftRole.ACCOMPANIER,), languages=("es",))
+    volunteer.feed_show_waitlist = True
+    soon = utcnow() + timedelta(days=3)
+    seats = {
+        status: make_hearing(starts_at=soon + timedelta(hours=i), seats={ShiftRole.ACCOMPANIER: 1})
+        for i, status in enumerate(SignupStatus)
+    }
+    for status, hearing in seats.items():
+        make_signup(shift=hearing.shifts[0], user=volunteer, status=status)
+    cancelled = make_hearing(starts_at=soon, seats={ShiftRole.ACCOMPANIER: 2})
+    make_signup(shift=cancelled.shifts[0], user=volunteer)
+    cancelled.status = HearingStatus.CANCELLED
+    cancelled.cancelled_at = utcnow()
+    make_hearing(starts_at=soon + timedelta(days=1), seats={ShiftRole.ACCOMPANIER: 1})  # an open seat
+    personal = feeds.issue_token(db.session, user=volunteer, kind=FeedKind.PERSONAL, actor=None)
+    open_seats = feeds.issue_token(db.session, user=volunteer, kind=FeedKind.OPEN_SEATS, actor=None)
+    db.session.commit()
+    urls = _event_urls(client.get(f"/feeds/{personal}.ics").data)
+    assert len(urls) == len(SignupStatus) + 1  # every signup kind, and the cancelled hearing
+    open_urls = _event_urls(client.get(f"/feeds/{open_seats}.ics").data)
+    assert open_urls
+    auth.login_as(volunteer)
+    for uid, url in {**urls, **open_urls}.items():
+        assert client.get(_path(url)).status_code == 200, f"{uid} links to {url}"
+    dropped = seats[SignupStatus.DROPPED].shifts[0]
+    assert "You no longer have this seat" in client.get(f"/shifts/{dropped.id}").get_data(as_text=True)
+
+
+def test_a_coordinators_events_open_the_hearing_page_and_their_own_seats(client, auth):
+    from scheduler.enums import Role
+    from tests.factories import make_court
+
+    mine, away = make_court(name="Chicago Immigration Court"), make_court(name="Omaha Immigration Court")
+    coordinator = make_user(role=Role.COORDINATOR, courts=(mine,))
+    soon = utcnow() + timedelta(days=3)
+    coordinated = make_hearing(court=mine, starts_at=soon, seats={ShiftRole.ACCOMPANIER: 2})
+    elsewhere = make_hearing(court=away, starts_at=soon, seats={ShiftRole.ACCOMPANIER: 2})
+    own = make_signup(shift=elsewhere.shifts[0], user=coordinator)
+    token = feeds.issue_token(db.session, user=coordinator, kind=FeedKind.PERSONAL, actor=None)
+    db.session.commit()
+    urls = _event_urls(client.get(f"/feeds/{token}.ics").data)
+    assert urls[f"hearing-{coordinated.id}@accompany.test"].endswith(f"/hearings/{coordinated.id}")
+    auth.login_as(coordinator)
+    for uid, url in urls.items():
+        assert client.get(_path(url)).status_code == 200, f"{uid} links to {url}"
+    # Their own seat at a court they do not coordinate shows as a volunteer sees it.
+    page = client.get(f"/shifts/{own.shift_id}").get_data(as_text=True)
+    assert "You have this seat" in page
+
+
+def test_seat_emails_link_to_the_seat_page_the_volunteer_may_open(app, client, auth):
+    from scheduler.notifications.messages import seat_context
+
+    volunteer = make_user()
+    hearing = make_hearing(starts_at=utcnow() + timedelta(days=3), seats={ShiftRole.ACCOMPANIER: 1})
+    make_signup(shift=hearing.shifts[0], user=volunteer)
+    db.session.commit()
+    url = seat_context(hearing.shifts[0])["hearing_url"]
+    assert url == f"https://accompany.test/shifts/{hearing.shifts[0].id}"
+    assert seat_context(hearing.shifts[0], staff=True)["hearing_url"].endswith(f"/hearings/{hearing.id}")
+    auth.login_as(volunteer)
+    assert client.get(_path(url)).status_code == 200
+
+
+def test_the_seat_page_offers_add_to_calendar(client, auth):
+    volunteer = make_user()
+    hearing = make_hearing(starts_at=utcnow() + timedelta(days=3), seats={ShiftRole.ACCOMPANIER: 1})
+    signup = make_signup(shift=hearing.shifts[0], user=volunteer)
+    db.session.commit()
+    auth.login_as(volunteer)
+    page = client.get(f"/shifts/{hearing.shifts[0].id}").get_data(as_text=True)
+    link = f"/feeds/event/{hearing.shifts[0].id}.ics"
+    assert f'href="{link}"' in page and "Add to calendar" in page
+    response = client.get(link)
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/calendar")
+    (event,) = icalendar.Calendar.from_ical(response.data).walk("VEVENT")
+    assert str(event["UID"]) == f"signup-{signup.id}@accompany.test"
+    assert str(event["URL"]) == f"https://accompany.test/shifts/{hearing.shifts[0].id}"
