@@ -36,8 +36,15 @@ class DefaultConfig:
     # Retry-After sent with the 503 while the database cannot be reached, and after a busy lock.
     DB_UNAVAILABLE_RETRY_AFTER = 60
     DB_BUSY_RETRY_AFTER = 5
-    # Base URL used in links that leave the app (emails, feed URLs printed by the CLI).
-    BASE_URL = "http://127.0.0.1:5000"
+    # The public address, used in links that leave the app (emails, feeds, calendar events).
+    # Required in production. Unset in development: links follow the address actually served,
+    # and the worker and CLI use DEV_BASE_URL (http://127.0.0.1:$PORT) (scheduler/urls.py).
+    BASE_URL = ""
+    # The domain part of calendar UIDs. Empty: the installation's own random name, kept in the
+    # database (scheduler/services/installation.py), so changing BASE_URL keeps every UID.
+    UID_DOMAIN = ""
+    # Key of the feed-link HMAC (scheduler/services/feeds.py). Empty: derived from SECRET_KEY.
+    FEED_TOKEN_KEY = ""
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -185,6 +192,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     _ensure_secret_key(app, production=production)
     # TOTP secrets are stored encrypted with this key (scheduler/secretbox.py).
     ensure_secrets_key(app, production=production)
+    _check_base_url(app, production=production)
 
 
 def _bound_fault_waits(app: Flask) -> None:
@@ -197,6 +205,17 @@ def _bound_fault_waits(app: Flask) -> None:
         options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
         configured = app.config.get("RATELIMIT_STORAGE_OPTIONS") or {}
         app.config["RATELIMIT_STORAGE_OPTIONS"] = {**options, **configured}
+
+
+def _check_base_url(app: Flask, *, production: bool) -> None:
+    """Production links must not depend on a request's Host header: BASE_URL is required there."""
+    if production and not app.config.get("BASE_URL"):
+        raise RuntimeError(
+            "BASE_URL is not configured. Set SCHEDULER_BASE_URL (e.g. https://accompany.example.org) "
+            "before starting in production."
+        )
+    if not app.config.get("DEV_BASE_URL"):
+        app.config["DEV_BASE_URL"] = f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
 
 
 def _ensure_secret_key(app: Flask, *, production: bool) -> None:

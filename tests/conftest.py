@@ -43,6 +43,8 @@ def base_config(url: str) -> dict[str, Any]:
         "MAIL_BACKEND": "memory",
         "RATELIMIT_STORAGE_URL": "memory://",
         "BASE_URL": "https://accompany.test",
+        # Calendar UIDs end in @accompany.test; tests/web/test_feed_links.py covers the stored domain.
+        "UID_DOMAIN": "accompany.test",
         # Staff 2FA is on by default; tests that exercise it turn it on (tests/security/).
         "REQUIRE_2FA_FOR_STAFF": False,
         # Every feed ETag reused from memory is checked against a fresh stamp query.

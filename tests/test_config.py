@@ -30,7 +30,7 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch)
 
 
 def test_production_makes_cookies_secure(tmp_path):
-    app = create_app(_config(tmp_path, ENV="production", SECRET_KEY="x" * 64))
+    app = create_app(_config(tmp_path, ENV="production", SECRET_KEY="x" * 64, BASE_URL="https://a.example"))
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

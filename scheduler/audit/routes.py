@@ -18,6 +18,7 @@ from scheduler.security import admin_required
 from scheduler.services import accounts, audit_log, failed_mail, sessions, twofactor
 from scheduler.services.errors import ServiceError
 from scheduler.types import utcnow
+from scheduler.urls import base_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -154,5 +155,5 @@ def _send_lockdown_mail(person: User) -> None:
     if found is None:
         return
     _, token = found
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
+    link = base_url() + url_for("auth.reset_password", token=token)
     notify.password_reset(db.session, user=person, link=link, minutes=minutes)

@@ -17,6 +17,7 @@ from scheduler.security import public
 from scheduler.services import accounts
 from scheduler.services.accounts import PasswordRejected
 from scheduler.twofactor.flow import finish_password_step
+from scheduler.urls import base_url
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -158,7 +159,7 @@ def _send_reset(email: str, locale: str, token: str) -> None:
     user = accounts.find_user_by_email(db.session, email)
     if user is None:
         return
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
+    link = base_url() + url_for("auth.reset_password", token=token)
     notify.password_reset(
         db.session, user=user, link=link, minutes=current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]
     )
@@ -168,5 +169,5 @@ def _send_already_registered(email: str) -> None:
     user = accounts.find_user_by_email(db.session, email)
     if user is None:
         return
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.forgot_password")
+    link = base_url() + url_for("auth.forgot_password")
     notify.already_registered(db.session, user=user, link=link)

@@ -13,7 +13,10 @@ fresh icalendar tree on every poll, without giving up the library's escaping and
 
 Times are published in the court's own zone (TZID = the IANA name, with a VTIMEZONE carrying
 both STANDARD and DAYLIGHT parts where the zone has them): clients show "9:00 AM" at the court
-and recompute the instant correctly for the volunteer's own zone.
+and recompute the instant correctly for the volunteer's own zone. The exception is an event
+whose start or end falls in the hour that happens twice when clocks fall back: a local time
+there is read as the first occurrence by some parsers (icalendar, vobject) and as the second by
+others (ical.js, libical), so such an event is written in UTC, which every parser reads alike.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, Timezone
+
+from scheduler.domain.timezones import is_ambiguous
 
 PRODID = "-//Accompany//Volunteer calendar feed//EN"
 REFRESH = timedelta(hours=1)
@@ -262,6 +267,8 @@ def render_event(event: FeedEvent) -> bytes:
     vevent.add("dtstamp", event.changed_at.astimezone(UTC))
     vevent.add("last-modified", event.changed_at.astimezone(UTC))
     vevent.add("sequence", event.sequence)
+    if is_ambiguous(event.starts_at, event.tzid) or is_ambiguous(event.ends_at, event.tzid):
+        tz = UTC  # one instant in every parser (see the module's docstring)
     vevent.add("dtstart", event.starts_at.astimezone(tz))
     vevent.add("dtend", event.ends_at.astimezone(tz))
     vevent.add("summary", event.summary)

@@ -36,14 +36,15 @@ def _all_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def local_to_utc(day: date, at: time, tz_name: str) -> datetime:
+def local_to_utc(day: date, at: time, tz_name: str, *, fold: int = 0) -> datetime:
     """The UTC instant of a wall-clock time at a court.
 
-    A repeated time (fall back) means its first occurrence, as a court calendar would.
-    A skipped time (spring forward) raises NonexistentLocalTime rather than silently moving.
+    A repeated time (fall back) means its first occurrence unless ``fold=1`` asks for the
+    second (the coordinator chooses; see ``occurrences``). A skipped time (spring forward)
+    raises NonexistentLocalTime rather than silently moving.
     """
     tz = zone(tz_name)
-    local = datetime.combine(day, at).replace(tzinfo=tz, fold=0)
+    local = datetime.combine(day, at).replace(tzinfo=tz, fold=1 if fold else 0)
     as_utc = local.astimezone(UTC)
     if as_utc.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise NonexistentLocalTime(f"{day} {at} does not exist in {tz_name}")
@@ -55,3 +56,24 @@ def to_local(instant: datetime, tz_name: str) -> datetime:
     if instant.tzinfo is None:
         raise ValueError("naive datetime")
     return instant.astimezone(zone(tz_name))
+
+
+def is_ambiguous(instant: datetime, tz_name: str) -> bool:
+    """True when the instant's wall-clock time at the court happens twice (the hour clocks fall back).
+
+    Such a time written with a local TZID is read as different instants by different calendar
+    parsers (icalendar and vobject take the first, ical.js and libical the second), and a page
+    showing "1:30 AM" alone does not say which.
+    """
+    local = to_local(instant, tz_name)
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
+def occurrences(day: date, at: time, tz_name: str) -> tuple[datetime, ...]:
+    """Every UTC instant a wall-clock time stands for: none (a gap), one, or two (a repeated hour)."""
+    try:
+        first = local_to_utc(day, at, tz_name, fold=0)
+    except NonexistentLocalTime:
+        return ()
+    second = local_to_utc(day, at, tz_name, fold=1)
+    return (first,) if second == first else (first, second)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from sqlalchemy import select
 
 from scheduler.enums import FeedKind
 from scheduler.extensions import db
+from scheduler.feeds.links import feed_key
 from scheduler.models import User
 from scheduler.services import feeds
+from scheduler.urls import base_url
 
 
 @click.group("feeds")
@@ -30,6 +31,6 @@ def rotate(email: str, kind: str) -> None:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise click.ClickException(f"no account with the email {email}")
-    token = feeds.issue_token(db.session, user=user, kind=FeedKind(kind), actor=None)
+    token = feeds.issue_token(db.session, user=user, kind=FeedKind(kind), actor=None, key=feed_key())
     db.session.commit()
-    click.echo(feeds.feed_url(current_app.config["BASE_URL"], token))
+    click.echo(feeds.feed_url(base_url(), token))

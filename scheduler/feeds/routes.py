@@ -19,10 +19,12 @@ from sqlalchemy import select
 from scheduler.enums import FeedKind
 from scheduler.extensions import db, limiter
 from scheduler.feeds.forms import FeedLinkForm, FeedSettingsForm
+from scheduler.feeds.links import feed_key, subscription_links
 from scheduler.models import Signup
 from scheduler.security import approved_required, public
 from scheduler.services import feed_content, feed_stamps, feeds
 from scheduler.types import utcnow
+from scheduler.urls import base_url
 
 bp = Blueprint("feeds", __name__)
 
@@ -78,13 +80,13 @@ def show_feed(token: str) -> Response:
     window = feed_content.Window.at(
         now, past_days=config["FEED_PAST_DAYS"], cancelled_days=config["FEED_CANCELLED_DAYS"]
     )
-    stamp = feed_stamps.current(db.session, owner=owner, window=window, base_url=config["BASE_URL"])
+    stamp = feed_stamps.current(db.session, owner=owner, window=window, base_url=base_url())
     if feeds.note_use(db.session, owner=owner, now=now):
         db.session.commit()
     if _not_modified(stamp, owner):
         response = Response(status=304)
     else:
-        body = feed_content.body(db.session, owner=owner, window=window, base_url=config["BASE_URL"])
+        body = feed_content.body(db.session, owner=owner, window=window, base_url=base_url())
         response = Response(body, content_type=CALENDAR_TYPE)
         response.headers["Content-Disposition"] = 'inline; filename="accompany.ics"'
     response.set_etag(stamp.etag.strip('"'))
@@ -116,7 +118,7 @@ def download_event(shift_id: int) -> Response:
         select(Signup.id).where(Signup.shift_id == shift_id, Signup.user_id == current_user.id)
     )
     body = (
-        feeds.event_ics_for_signup(db.session, signup_id=signup_id, base_url=current_app.config["BASE_URL"])
+        feeds.event_ics_for_signup(db.session, signup_id=signup_id, base_url=base_url())
         if signup_id
         else None
     )
@@ -150,13 +152,14 @@ def update_settings() -> str | Response:
 
 @bp.post("/account/calendar/<any(personal, 'open-seats'):kind>/link")
 @approved_required
-def create_link(kind: str) -> str | Response:
-    """Make a new link and show it on this response only: just its hash is stored."""
+def create_link(kind: str) -> Response:
+    """Make a new link, then redirect: the page shows it (derived again), a reload does not rotate."""
     if not FeedLinkForm().validate_on_submit():
         abort(400)
-    token = feeds.issue_token(db.session, user=current_user, kind=KINDS[kind], actor=current_user)
+    feeds.issue_token(db.session, user=current_user, kind=KINDS[kind], actor=current_user, key=feed_key())
     db.session.commit()
-    return _page(fresh={KINDS[kind]: feeds.feed_url(current_app.config["BASE_URL"], token)})
+    flash(_("Your calendar link is ready. A link you had before has stopped working."), "success")
+    return redirect(url_for("feeds.subscribe", _anchor=f"feed-{kind}"), code=303)
 
 
 @bp.post("/account/calendar/<any(personal, 'open-seats'):kind>/off")
@@ -170,23 +173,23 @@ def turn_off(kind: str) -> Response:
     return redirect(url_for("feeds.subscribe"))
 
 
-def _page(*, settings_form: FeedSettingsForm | None = None, fresh: dict | None = None) -> str:
-    from scheduler.feeds.links import subscription_links
-
+def _page(*, settings_form: FeedSettingsForm | None = None) -> str:
     if settings_form is None:
         settings_form = FeedSettingsForm(
             formdata=None, alarm=current_user.feed_alarm, show_waitlist=current_user.feed_show_waitlist
         )
-    fresh = fresh or {}
-    feeds_state = [
-        {
-            "slug": slug,
-            "kind": kind,
-            "token": feeds.active_token(db.session, user=current_user, kind=kind),
-            "links": subscription_links(fresh[kind]) if kind in fresh else None,
-        }
-        for slug, kind in KINDS.items()
-    ]
+    key = feed_key()
+    feeds_state = []
+    for slug, kind in KINDS.items():
+        token = feeds.current_token(db.session, user=current_user, kind=kind, key=key)
+        feeds_state.append(
+            {
+                "slug": slug,
+                "kind": kind,
+                "token": feeds.active_token(db.session, user=current_user, kind=kind),
+                "links": subscription_links(feeds.feed_url(base_url(), token)) if token else None,
+            }
+        )
     return render_template(
         "feeds/subscribe.html", settings_form=settings_form, link_form=FeedLinkForm(), feeds_state=feeds_state
     )

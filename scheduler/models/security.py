@@ -14,7 +14,12 @@ from scheduler.types import UTCDateTime
 
 
 class FeedToken(db.Model):
-    """Unlocks one iCal feed and nothing else. Only the SHA-256 of the token is kept."""
+    """Unlocks one iCal feed and nothing else. Only the SHA-256 of the token is kept.
+
+    ``generation`` numbers a person's links of one kind (1, 2, ...): the token is an HMAC of the
+    person, kind and generation under a key that is not in the database, so the page can show
+    the current link again. Rows without one are older random tokens (still valid, not showable).
+    """
 
     __tablename__ = "feed_tokens"
     __table_args__ = (enum_check("kind", FeedKind),)
@@ -26,6 +31,7 @@ class FeedToken(db.Model):
     created_at: Mapped[datetime] = created_at()
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    generation: Mapped[int | None] = mapped_column(sa.Integer)
 
 
 class PasswordResetToken(db.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -52,3 +53,18 @@ class SiteSetting(db.Model):
     value: Mapped[Any] = mapped_column(sa.JSON)
     updated_at: Mapped[datetime] = updated_at()
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+
+# The stable domain part of calendar UIDs (scheduler/services/installation.py).
+UID_DOMAIN_KEY = "uid_domain"
+
+
+def new_uid_domain() -> str:
+    """A name of this installation's own, under a reserved top-level domain that never resolves."""
+    return f"{secrets.token_hex(8)}.accompany.invalid"
+
+
+@sa.event.listens_for(SiteSetting.__table__, "after_create")
+def _seed_uid_domain(target: sa.Table, connection: sa.Connection, **kw: Any) -> None:
+    """A schema made by ``create_all`` (tests, scripts) gets its UID domain at once, like a migrated one."""
+    connection.execute(sa.insert(target).values(key=UID_DOMAIN_KEY, value=new_uid_domain()))

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from scheduler.models import Signup
 from scheduler.types import utcnow
+from scheduler.urls import base_url
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +34,17 @@ def seat_ics(session: Session, *, signup: Signup, domain: str) -> tuple[bytes, s
     try:
         from scheduler.services.feeds import event_ics_for_signup
 
-        content = event_ics_for_signup(session, signup_id=signup.id, base_url=current_app.config["BASE_URL"])
+        content = event_ics_for_signup(session, signup_id=signup.id, base_url=base_url())
     except ImportError:  # a build without the feeds module
         content = None
     except Exception:  # a broken attachment must not stop the change or its message
         log.exception("seat_ics: the feed renderer failed for signup %d; using the minimal event", signup.id)
         content = None
     if content is None:
-        content = _fallback(session, signup=signup, domain=domain)
+        from scheduler.services.feed_content import domain_of
+
+        # The feed's UID domain (the installation's own), not the mail domain from BASE_URL.
+        content = _fallback(session, signup=signup, domain=domain_of(session))
     return content, f"hearing-{signup.shift.hearing_id}.ics", METHOD
 
 

@@ -8,13 +8,15 @@ from urllib.parse import urlsplit
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from scheduler.urls import base_url
+
 UNSUBSCRIBE_SALT = "notify.unsubscribe"
 INVITATION_SALT = "notify.invitation"
 
 
 def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL under BASE_URL, built without a request (the worker has none)."""
-    parts = urlsplit(current_app.config["BASE_URL"])
+    """An absolute URL under the public address, built without a request (the worker has none)."""
+    parts = urlsplit(base_url())
     adapter = current_app.url_map.bind(
         parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme or "https"
     )
@@ -22,8 +24,8 @@ def external_url(endpoint: str, **values: Any) -> str:
 
 
 def mail_domain() -> str:
-    """The host part for Message-IDs and calendar UIDs."""
-    return urlsplit(current_app.config["BASE_URL"]).hostname or "accompany.invalid"
+    """The host part for Message-IDs (calendar UIDs use the installation's own domain)."""
+    return urlsplit(base_url()).hostname or "accompany.invalid"
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:

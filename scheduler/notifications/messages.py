@@ -50,7 +50,13 @@ def hearing_link(hearing_id: int) -> str:
         return external_url("main.home")
 
 
-def seat_context(shift: Shift) -> dict:
+def seat_link(shift_id: int) -> str:
+    """The seat's page: what a volunteer may open (the hearing page is for coordinators only)."""
+    return external_url("shifts.show_shift", shift_id=shift_id)
+
+
+def seat_context(shift: Shift, *, staff: bool = False) -> dict:
+    """What a message about a seat says; its link opens the seat page, or for staff the hearing."""
     hearing = shift.hearing
     return {
         # Lazy: turned into words inside the recipient's forced locale, not the caller's.
@@ -58,7 +64,7 @@ def seat_context(shift: Shift) -> dict:
         "court": hearing.court,
         "hearing": hearing,
         "shift": shift,
-        "hearing_url": hearing_link(hearing.id),
+        "hearing_url": hearing_link(hearing.id) if staff else seat_link(shift.id),
     }
 
 
@@ -289,7 +295,7 @@ def coordinators_for(session: Session, court_id: int) -> list[User]:
 def late_drop(session: Session, *, signup: Signup) -> int:
     """Alert the hearing's coordinators that a seat was given up close to the hearing."""
     signup = _load_signups(session, [signup.id])[0]
-    ctx = seat_context(signup.shift)
+    ctx = seat_context(signup.shift, staff=True)
     recipients = coordinators_for(session, ctx["court"].id)
     prefs = prefs_for_many(session, [u.id for u in recipients], default_hours=_default_hours())
     count = 0

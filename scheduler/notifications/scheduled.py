@@ -168,7 +168,9 @@ def send_digest(session: Session, *, now: datetime | None = None, force: bool = 
         mine = [s for s in seats if allowed is None or s.shift.hearing.court_id in allowed]
         if not mine:
             continue
-        items = [dict(seat_context(s.shift), filled=s.filled, capacity=s.shift.capacity) for s in mine]
+        items = [
+            dict(seat_context(s.shift, staff=True), filled=s.filled, capacity=s.shift.capacity) for s in mine
+        ]
         n_items = len(items)
         message = compose(
             kind="digest",

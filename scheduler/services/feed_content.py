@@ -155,13 +155,22 @@ def _make_stamp(owner: FeedOwner, base_url: str, values: tuple, instants: tuple)
     return Stamp(etag='"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"', last_modified=last)
 
 
-def domain_of(base_url: str) -> str:
-    host = base_url.split("://", 1)[-1].split("/", 1)[0]
-    return host.split(":", 1)[0] or "accompany"
+def domain_of(session: Session) -> str:
+    """The domain part of UIDs: the installation's own, not BASE_URL's host, so a move keeps them."""
+    from flask import current_app, has_app_context
+
+    from scheduler.services import installation
+
+    configured = current_app.config.get("UID_DOMAIN", "") if has_app_context() else ""
+    return installation.uid_domain(session, configured=configured)
 
 
 def hearing_url(base_url: str, hearing_id: int) -> str:
     return f"{base_url.rstrip('/')}/hearings/{hearing_id}"
+
+
+def seat_url(base_url: str, shift_id: int) -> str:
+    return f"{base_url.rstrip('/')}/shifts/{shift_id}"
 
 
 # The volunteer's own seats ----------------------------------------------------------------
@@ -282,6 +291,7 @@ def _statements(dialect: str) -> _Statements:
                 Court.name,
                 Court.address,
                 Court.timezone,
+                Shift.id,
             ).select_from(Signup)
         )
         .outerjoin(seat_rev, and_(seat_rev.kind == feed_revisions.SIGNUP, seat_rev.object_id == Signup.id))
@@ -340,6 +350,7 @@ def _commitment(row, lead: str, *, words: Words, base_url: str, show_waitlist: b
         court_name,
         address,
         tzid,
+        shift_id,
     ) = row
     if s_status in _CANCELLED_SIGNUP or h_status == HearingStatus.CANCELLED:
         status = EventStatus.CANCELLED
@@ -365,7 +376,9 @@ def _commitment(row, lead: str, *, words: Words, base_url: str, show_waitlist: b
         ends_at=ends,
         status=status,
         changed_at=changed,
-        hearing_url=hearing_url(base_url, hearing_id),
+        # The seat page, which the seat holder may open, also for a seat they dropped (the
+        # hearing page is for the hearing's coordinators only).
+        hearing_url=seat_url(base_url, shift_id),
     )
 
 
@@ -378,6 +391,7 @@ class _Style:
     base_url: str
     show_waitlist: bool
     revision: int  # the owner's (feed_revisions.owner_revision), part of every SEQUENCE
+    uid_domain: str
 
 
 @lru_cache(maxsize=32)
@@ -400,7 +414,7 @@ def _render_row(row, lead: str, style: _Style) -> domain.RenderedEvent | None:
     if item is None:
         return None
     event = domain.commitment_event(
-        item=item, labels=words.labels, domain=domain_of(style.base_url), alarm=style.alarm
+        item=item, labels=words.labels, domain=style.uid_domain, alarm=style.alarm
     )
     return domain.rendered(event)
 
@@ -411,7 +425,7 @@ def volunteer_events(
     stmts = _statements(_dialect(session))
     params = {"user_id": owner.user_id, "start": window.start, "expiry": window.expiry}
     rows, leads = _commitment_rows(session, stmts.rows, stmts.leads, params)
-    style = _Style(owner.locale, owner.alarm, base_url, owner.show_waitlist, revision)
+    style = _Style(owner.locale, owner.alarm, base_url, owner.show_waitlist, revision, domain_of(session))
     out = []
     for row in rows:
         event = _render_row(row, leads.get(row[6], ""), style)
@@ -444,7 +458,7 @@ def single_event(session: Session, *, signup_id: int, base_url: str, now: dateti
         show_waitlist=True,
         revision=revision,
     )
-    event = domain.commitment_event(item=item, labels=words.labels, domain=domain_of(base_url), alarm=alarm)
+    event = domain.commitment_event(item=item, labels=words.labels, domain=domain_of(session), alarm=alarm)
     info = domain.CalendarInfo(name=words.calendar_name, tzid=event.tzid)
     return domain.build_calendar(info=info, events=[event], today=now.date())
 

@@ -26,7 +26,16 @@ from scheduler.models import (
     coordinator_courts,
 )
 from scheduler.services import feed_revisions
-from scheduler.services.feed_content import DROPPED, Stamp, Window, Words, _make_stamp, domain_of, hearing_url
+from scheduler.services.feed_content import (
+    DROPPED,
+    Stamp,
+    Window,
+    Words,
+    _make_stamp,
+    domain_of,
+    hearing_url,
+    seat_url,
+)
 from scheduler.services.feeds import FeedOwner
 
 # Coordinators: every hearing at the courts they coordinate ---------------------------------
@@ -118,7 +127,7 @@ def coordinator_events(
     ):
         seats[hearing_id].append((words.roles.get(role.value, role.value), n, capacity))
         changed[hearing_id] = max(sh_updated, changed.get(hearing_id, sh_updated))
-    dom = domain_of(base_url)
+    dom = domain_of(session)
     events = []
     for (
         hid,
@@ -236,7 +245,7 @@ def open_seats_stamp(session: Session, *, owner: FeedOwner, window: Window, base
 def open_seat_events(
     session: Session, *, owner: FeedOwner, window: Window, base_url: str, words: Words, revision: int = 0
 ) -> list[domain.RenderedEvent]:
-    dom = domain_of(base_url)
+    dom = domain_of(session)
     events = []
     for (
         shift_id,
@@ -246,7 +255,7 @@ def open_seat_events(
         starts,
         ends,
         sh_up,
-        hid,
+        _hearing_id,
         version,
         kind,
         room,
@@ -271,7 +280,7 @@ def open_seat_events(
             filled=n,
             capacity=cap,
             changed_at=max(sh_up, h_up, c_up),
-            hearing_url=hearing_url(base_url, hid),
+            hearing_url=seat_url(base_url, shift_id),  # the seat page: volunteers may open it
             cancelled=h_status == HearingStatus.CANCELLED,
         )
         events.append(domain.rendered(domain.open_seat_event(item=item, labels=words.labels, domain=dom)))

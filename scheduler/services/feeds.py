@@ -1,19 +1,27 @@
 """Feed tokens: the secret in a calendar URL, and the settings that shape a person's feed.
 
-A token is ``secrets.token_urlsafe(32)`` (256 random bits). Only its SHA-256 is stored and
-lookups go by that hash, so a copy of the database cannot be turned into working feed URLs.
-The consequence is that the full URL can be shown only at the moment it is made: the
-subscription page shows it right after "Get a link" / "Get a new link" and never again (no
-encrypted copy is kept: one more secret at rest is one more thing to leak). Getting a new link
-is one click and the old one stops at once, which is also what a person who lost track of
-where they pasted it needs.
+A token is an HMAC-SHA256 (256 bits, base64url) of the person, the feed kind and a per-person
+*generation* under a key that is not in the database (``FEED_TOKEN_KEY``, by default derived
+from ``SECRET_KEY`` for this purpose only). Only the token's SHA-256 is stored and lookups go by
+that hash, so a copy of the database alone cannot be turned into working feed URLs, and feed
+lookup stays one indexed query. Because the token can be derived again from the generation,
+the subscription page always shows the person's current link: a second phone can subscribe to
+the same link without breaking the first. "Get a new link" raises the generation (the old link
+stops at once).
+
+Tokens made before generations existed were random (``secrets.token_urlsafe(32)``); they keep
+working (the lookup by hash is unchanged) but cannot be shown again: the page offers a new link.
+If the key changes, derived links still work too (lookup is by the stored hash); the page then
+notices that it can no longer show them and offers a new link.
 
 Feed content (stamps and calendar bytes) lives in ``scheduler.services.feed_content``.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,12 +61,47 @@ def active_token(session: Session, *, user: User, kind: FeedKind) -> FeedToken |
     )
 
 
-def issue_token(session: Session, *, user: User, kind: FeedKind, actor: User | None) -> str:
-    """Make a new feed token for this person, revoking the one before; returns the secret."""
+def token_key(secret_key: str) -> bytes:
+    """The dedicated feed-token key derived from the app's secret key (when none is configured)."""
+    return hmac.new(secret_key.encode("utf-8"), b"accompany feed token key v1", hashlib.sha256).digest()
+
+
+def derive_token(key: bytes, *, user_id: int, kind: FeedKind, generation: int) -> str:
+    message = f"feed-token:v1:{user_id}:{kind.value}:{generation}".encode()
+    return base64.urlsafe_b64encode(hmac.new(key, message, hashlib.sha256).digest()).rstrip(b"=").decode()
+
+
+def current_token(session: Session, *, user: User, kind: FeedKind, key: bytes) -> str | None:
+    """The person's live feed token, derived again; None if off or not derivable (older link, key changed)."""
+    row = active_token(session, user=user, kind=kind)
+    if row is None or row.generation is None:
+        return None
+    token = derive_token(key, user_id=user.id, kind=kind, generation=row.generation)
+    return token if hmac.compare_digest(hash_token(token), row.token_hash) else None
+
+
+def issue_token(
+    session: Session, *, user: User, kind: FeedKind, actor: User | None, key: bytes | None = None
+) -> str:
+    """Make a new feed token for this person, revoking the one before; returns the secret.
+
+    With ``key`` the token is derived from the next generation (and can be shown again);
+    without, it is random and can be shown only now.
+    """
     now = utcnow()
     revoked = _revoke_all(session, user=user, kind=kind, now=now)
-    token = secrets.token_urlsafe(32)
-    row = FeedToken(user_id=user.id, kind=kind, token_hash=hash_token(token), created_at=now)
+    generation = None
+    if key is None:
+        token = secrets.token_urlsafe(32)
+    else:
+        latest = session.scalar(
+            select(func.max(FeedToken.generation)).where(FeedToken.user_id == user.id, FeedToken.kind == kind)
+        )
+        generation = (latest or 0) + 1
+        token = derive_token(key, user_id=user.id, kind=kind, generation=generation)
+    row = FeedToken(
+        user_id=user.id, kind=kind, token_hash=hash_token(token), created_at=now, generation=generation
+    )
     session.add(row)
     session.flush()
     audit.record(

@@ -127,14 +127,20 @@ def open_shifts() -> str:
 @approved_required
 def show_shift(shift_id: int) -> str:
     shift = shift_queries.shift_for_page(db.session, shift_id) or abort(404)
+    mine = shifts.own_signup(db.session, shift_id=shift.id, user_id=current_user.id)
     if current_user.is_coordinator:
         if not shift_queries.manageable(current_user, shift):
-            abort(403)
-        from scheduler.shifts.coordinate import coordinator_context
+            # A coordinator may hold a seat at a court they do not coordinate (their calendar
+            # links to it): they see it as its volunteer would, and nothing more.
+            if mine is None:
+                abort(403)
+        else:
+            from scheduler.shifts.coordinate import coordinator_context
 
-        return render_template("shifts/show.html", shift=shift, **coordinator_context(shift))
+            return render_template(
+                "shifts/show.html", shift=shift, coordinating=True, **coordinator_context(shift)
+            )
     now = utcnow()
-    mine = shifts.own_signup(db.session, shift_id=shift.id, user_id=current_user.id)
     return render_template(
         "shifts/show.html",
         shift=shift,

@@ -86,8 +86,8 @@ def test_feed_fields_parse_back(client, seat):
     description = str(ev["DESCRIPTION"])
     for text in ("Interpreter", "Courtroom: 12", "Lobby, 4th floor", "Bring ID"):
         assert text in description
-    assert f"https://accompany.test/hearings/{hearing.id}" in description
-    assert str(ev["URL"]) == f"https://accompany.test/hearings/{hearing.id}"
+    assert f"https://accompany.test/shifts/{hearing.shifts[0].id}" in description
+    assert str(ev["URL"]) == f"https://accompany.test/shifts/{hearing.shifts[0].id}"
     assert str(ev["CLASS"]) == "PRIVATE"
     assert str(ev["STATUS"]) == "CONFIRMED"
     assert "VALARM" not in response.data.decode()
@@ -162,8 +162,8 @@ def test_past_90_days_kept_then_gone(client, seat):
     make_signup(shift=ancient.shifts[0], user=volunteer)
     db.session.commit()
     hrefs = {str(e["URL"]) for e in _events(_feed(client, token)).values()}
-    assert f"https://accompany.test/hearings/{recent.id}" in hrefs
-    assert f"https://accompany.test/hearings/{ancient.id}" not in hrefs
+    assert f"https://accompany.test/shifts/{recent.shifts[0].id}" in hrefs
+    assert f"https://accompany.test/shifts/{ancient.shifts[0].id}" not in hrefs
 
 
 def test_waitlist_tentative_unless_hidden(client, seat):
