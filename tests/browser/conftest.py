@@ -43,6 +43,8 @@ CHROMIUM_ARGS = [
 ]
 SIZES = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}
 LANGS = ("en", "es")
+# The header on a phone: one line (brand, menu button, language switch), not three.
+MAX_PHONE_HEADER = 72
 PASSWORD = "correct horse battery staple"
 LONG_COURT = ("Executive Office for Immigration Review " * 6)[:200].strip()
 LONG_PERSON = "Maximiliana Evangelina Bartolomé-Rodríguez de la Concepción"[:60]
@@ -206,6 +208,8 @@ class Browse:
         self.errors: list[str] = []
         self.checked: list[str] = []
         self.problems: list[str] = []
+        self.taps = 0
+        self.typed = 0
         self.shots: list[Path] = []
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
@@ -238,6 +242,7 @@ class Browse:
     def click(self, selector, *, shot: str | None = None) -> None:
         """Click a link or button that loads a new page, then check that page."""
         locator = self.page.locator(selector) if isinstance(selector, str) else selector
+        self.taps += 1
         with self.page.expect_navigation():
             locator.click()
         self.check(shot=shot)
@@ -251,6 +256,9 @@ class Browse:
         overflow = page.evaluate(
             "() => ({scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth})"
         )
+        header = page.locator(".site-header").bounding_box()
+        if self.size == "phone" and header and header["height"] > MAX_PHONE_HEADER:
+            problems.append(f"the menu takes {header['height']:.0f} px, more than one line")
         if overflow["scroll"] > overflow["inner"]:
             culprits = page.evaluate(_WIDEST_JS, overflow["inner"])
             problems.append(f"scrolls sideways: {overflow['scroll']} > {overflow['inner']}; {culprits}")
@@ -299,15 +307,28 @@ class Browse:
     # journeys
     def sign_in(self, email: str, password: str = PASSWORD, *, totp_for: str | None = None) -> None:
         self.go("/auth/login")
-        self.page.fill("input[name=email]", email)
-        self.page.fill("input[name=password]", password)
+        self.fill("input[name=email]", email)
+        self.fill("input[name=password]", password)
         self.click("form:has(input[name=password]) button[type=submit]")
         if totp_for is not None:
-            self.page.fill("input[name=code]", self.server.totp(totp_for))
+            self.fill("input[name=code]", self.server.totp(totp_for))
             self.click("form:has(input[name=code]) button[type=submit]")
 
+    def fill(self, selector: str, value: str) -> None:
+        """Type into a field (counted: claiming a seat must need none)."""
+        self.typed += 1
+        self.page.fill(selector, value)
+
+    def open_menu(self) -> None:
+        """On a phone the links sit behind the "Menu" button; open it (not a page load)."""
+        summary = self.page.locator(".nav-menu summary")
+        if summary.is_visible() and self.page.locator(".nav-menu[open]").count() == 0:
+            summary.click()
+            self.taps += 1
+
     def sign_out(self) -> None:
-        self.click("form[action$='/auth/logout'] button")
+        self.open_menu()
+        self.click(self.page.locator("form[action$='/auth/logout'] button").locator("visible=true"))
 
     def use_language(self) -> None:
         """Switch the signed-in person's language to this run's language, if it is not already."""

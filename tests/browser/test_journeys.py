@@ -10,6 +10,8 @@ from datetime import date, timedelta
 
 from tests.browser.conftest import LONG_PERSON, PASSWORD
 
+FIND_SEATS = {"en": "Find open shifts", "es": "Buscar turnos abiertos"}
+
 
 def _volunteer_email(browse) -> str:
     return f"new-{browse.size}-{browse.lang}@example.org"
@@ -31,10 +33,10 @@ def test_volunteer_registers_is_approved_and_claims_a_seat(browse):
 
     # A new volunteer registers and sees the pending page.
     browse.go("/auth/register", shot="register")
-    page.fill("input[name=display_name]", f"Nueva Voluntaria {browse.size} {browse.lang}")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.fill("input[name=confirm]", PASSWORD)
+    browse.fill("input[name=display_name]", f"Nueva Voluntaria {browse.size} {browse.lang}")
+    browse.fill("input[name=email]", email)
+    browse.fill("input[name=password]", PASSWORD)
+    browse.fill("input[name=confirm]", PASSWORD)
     browse.click("main form button[type=submit]", shot="registered")
     assert "/auth/registered" in page.url
 
@@ -55,16 +57,20 @@ def test_volunteer_registers_is_approved_and_claims_a_seat(browse):
     page.check("input[name=languages][value=en]")
     page.check("input[name=roles][value=accompanier]")
     for weekday in range(7):
-        page.fill(f"input[name=avail_{weekday}_start]", "07:00")
-        page.fill(f"input[name=avail_{weekday}_end]", "20:00")
+        browse.fill(f"input[name=avail_{weekday}_start]", "07:00")
+        browse.fill(f"input[name=avail_{weekday}_end]", "20:00")
     browse.click("form button[type=submit]:not(.link-button):not([name=lang])", shot="volunteer-profile")
     _flash_ok(browse)
 
-    # Finds a seat and claims it from home, then sees it in commitments with a calendar link.
+    # Finds a seat and claims it from home in two taps and no typing, then sees it in
+    # commitments with a calendar link.
     browse.go("/", shot="home-volunteer")
-    browse.click(page.locator("main a[href$='/shifts']").first, shot="open-shifts")
+    taps, typed = browse.taps, browse.typed
+    browse.click(page.get_by_role("link", name=FIND_SEATS[browse.lang]), shot="open-shifts")
     browse.click(page.locator("main form[action$='/claim'] button").first)
     _flash_ok(browse)
+    assert (browse.taps - taps, browse.typed - typed) == (2, 0)
+    assert "/shifts/" in page.url
     browse.go("/commitments", shot="commitments")
     assert page.locator("a[href*='/feeds/event/']").count() >= 1
     browse.go("/account/calendar", shot="calendar-link")
@@ -83,9 +89,9 @@ def test_coordinator_posts_reschedules_cancels_and_imports(browse, tmp_path):
     day = date.today() + timedelta(days=20)
     browse.go("/hearings/new", shot="hearing-new")
     page.select_option("select[name=court_id]", label="Chicago Immigration Court (IL)")
-    page.fill("input[name=date]", day.isoformat())
-    page.fill("input[name=time]", "09:30")
-    page.fill("input[name=courtroom]", "4")
+    browse.fill("input[name=date]", day.isoformat())
+    browse.fill("input[name=time]", "09:30")
+    browse.fill("input[name=courtroom]", "4")
     browse.click("form.hearing-form button[type=submit]", shot="hearing-show")
     _flash_ok(browse)
     assert "Courtroom Courtroom" not in page.content()
@@ -94,13 +100,13 @@ def test_coordinator_posts_reschedules_cancels_and_imports(browse, tmp_path):
 
     # Reschedule it.
     browse.click(page.locator(f"a[href$='{hearing_path}/reschedule']"), shot="hearing-reschedule")
-    page.fill("input[name=date]", (day + timedelta(days=7)).isoformat())
+    browse.fill("input[name=date]", (day + timedelta(days=7)).isoformat())
     browse.click("main form button[type=submit]")
     _flash_ok(browse)
 
     # Cancel it.
     browse.click(page.locator(f"a[href$='{hearing_path}/cancel']"), shot="hearing-cancel")
-    page.fill("textarea[name=reason]", "The court closed for the day.")
+    browse.fill("textarea[name=reason]", "The court closed for the day.")
     browse.click("main form button[type=submit]")
     _flash_ok(browse)
 
