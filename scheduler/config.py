@@ -103,6 +103,8 @@ class DefaultConfig:
     BABEL_DEFAULT_TIMEZONE = "UTC"
 
     PAGE_SIZE = 50
+    # The volunteer's open-seat list: a few phone screens per page, grouped by day.
+    OPEN_SEATS_PAGE_SIZE = 12
     # Where an uploaded hearings CSV waits between preview and commit; blank: <instance>/hearing-imports.
     HEARING_IMPORT_DIR = ""
 

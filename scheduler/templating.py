@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from babel.dates import get_datetime_format
 from flask import Flask
-from flask_babel import format_date, format_percent, format_time, get_locale
+from flask_babel import format_date, format_percent, format_time, get_locale, gettext
 
 from scheduler import i18n
 from scheduler.domain.timezones import to_local
@@ -42,12 +43,26 @@ def percent(fraction: float) -> str:
     return format_percent(fraction, "#,##0.#%")
 
 
+# A room typed with its own word ("Courtroom 4", "Room 12", "Sala 3") is shown as typed.
+_ROOM_WORDS = re.compile(r"^\s*(court\s*room|room|sala|ctrm)\b", re.IGNORECASE)
+
+
+def courtroom_label(room: str | None) -> str:
+    """ "Courtroom 4" for "4", never "Courtroom Courtroom 4" for "Courtroom 4"."""
+    if not room:
+        return ""
+    if _ROOM_WORDS.match(room):
+        return room.strip()
+    return gettext("Courtroom %(room)s", room=room)
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         court_datetime=court_datetime, court_date=court_date, court_time=court_time, percent=percent
     )
     app.jinja_env.globals.update(
         get_locale=get_locale,
+        courtroom_label=courtroom_label,
         name_of=i18n.name_of,
         LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
         UI_LANGUAGES=i18n.UI_LANGUAGES,

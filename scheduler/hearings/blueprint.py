@@ -36,13 +36,21 @@ def managed_hearing(hearing_id: int) -> Hearing:
     return hearing
 
 
-def court_choices(courts: list[Court]) -> list[SelectChoice]:
-    """Options carrying their zone, so the form can name it as the court changes."""
-    return [SelectChoice(c.id, f"{c.name} ({c.state})", {"data-tz": c.timezone}) for c in courts]
+def court_choices(courts: list[Court], *, placeholder: bool = False) -> list[SelectChoice]:
+    """Options carrying their zone, so the form can name it as the court changes.
+
+    With ``placeholder`` (several courts, none chosen yet) the list starts with "Choose a
+    court" (value 0, which the form refuses), so no court is picked for the coordinator.
+    """
+    options = [SelectChoice(c.id, f"{c.name} ({c.state})", {"data-tz": c.timezone}) for c in courts]
+    if placeholder and len(courts) > 1:
+        options.insert(0, SelectChoice(0, _l("Choose a court")))
+    return options
 
 
 def chosen_court(courts: list[Court], court_id: int | None) -> Court | None:
-    return next((c for c in courts if c.id == court_id), courts[0] if courts else None)
+    """The chosen court; a coordinator's only court when nothing is chosen; else none."""
+    return next((c for c in courts if c.id == court_id), courts[0] if len(courts) == 1 else None)
 
 
 def draft_from(form: HearingForm, tz_name: str) -> HearingDraft:

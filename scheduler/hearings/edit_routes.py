@@ -43,9 +43,12 @@ def next_hearing(hearing_id: int) -> str | Response:
 def _post_hearing(previous: Hearing | None) -> str | Response:
     courts = hearing_service.courts_in_scope(db.session, user=current_user)
     form = HearingForm()
-    form.court_id.choices = court_choices(courts)
+    form.court_id.choices = court_choices(courts, placeholder=True)
     if request.method == "GET" and previous is not None:
         _prefill(form, previous)
+    elif request.method == "GET":
+        # The only court, or the one this coordinator posted to last; never an arbitrary first one.
+        form.court_id.data = hearing_service.default_court_id(db.session, user=current_user, courts=courts)
     court = chosen_court(courts, form.court_id.data)
     valid = form.validate_on_submit()
     if form.is_submitted() and court is not None and _typed_enough(form):

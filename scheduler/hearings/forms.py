@@ -135,7 +135,7 @@ def _seat_fields() -> dict[str, object]:
 
 
 class HearingForm(DetailsMixin, GuardedForm):
-    court_id = SelectField(_l("Court"), coerce=int, validators=[DataRequired()])
+    court_id = SelectField(_l("Court"), coerce=int, validators=[DataRequired(message=_l("Choose a court."))])
     date = DateField(_l("Date"), validators=[InputRequired()])
     time = TimeField(_l("Time"), validators=[InputRequired()])
     courtroom = StringField(_l("Courtroom"), validators=[Optional(), Length(max=40), no_a_number])

@@ -305,6 +305,20 @@ def courts_in_scope(session: Session, *, user: User, include_id: int | None = No
     return courts
 
 
+def default_court_id(session: Session, *, user: User, courts: list[Court]) -> int | None:
+    """The court a new hearing form starts with: the only one, else the last one this person used."""
+    if len(courts) == 1:
+        return courts[0].id
+    allowed = {c.id for c in courts}
+    last = session.scalars(
+        select(Hearing.court_id)
+        .where(Hearing.created_by_id == user.id)
+        .order_by(Hearing.created_at.desc(), Hearing.id.desc())
+        .limit(20)
+    )
+    return next((court_id for court_id in last if court_id in allowed), None)
+
+
 def _require_scope(actor: User, court_id: int) -> None:
     if not scope.may_manage_court(actor, court_id):
         raise PermissionDenied()

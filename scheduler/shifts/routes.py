@@ -22,7 +22,7 @@ from scheduler.domain.eligibility import Refusal, Rules
 from scheduler.extensions import db
 from scheduler.security import approved_required
 from scheduler.services import commitments as commitments_service
-from scheduler.services import shift_queries, shifts
+from scheduler.services import open_seats, shift_queries, shifts
 from scheduler.services.errors import PermissionDenied, ServiceError
 from scheduler.services.shift_facts import rules_from_config
 from scheduler.shifts.filters import filters_from_request
@@ -109,13 +109,16 @@ def open_shifts() -> str:
     if shifts.expire_handover_offers(db.session, now=utcnow(), cutoff=drop_cutoff(), rules=claim_rules()):
         db.session.commit()
     view = filters_from_request(db.session, user=current_user, args=request.args)
-    page, filled = shift_queries.open_shifts_page(
+    page, filled = open_seats.open_seats_page(
         db.session,
+        user_id=current_user.id,
         filters=view.filters,
+        only_claimable=view.fitted,
         now=utcnow(),
         horizon=view.horizon,
+        rules=claim_rules(),
         page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
+        per_page=current_app.config["OPEN_SEATS_PAGE_SIZE"],
     )
     mine = shift_queries.my_statuses(
         db.session, user_id=current_user.id, shift_ids=[s.id for s in page.items]
