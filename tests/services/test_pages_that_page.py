@@ -156,3 +156,95 @@ def test_a_volunteer_without_windows_or_roles_gets_no_query_for_seats(app) -> No
         )
         == []
     )
+
+
+def _world_across_zones():
+    """Hearings near local midnights in three zones around a month's edges, some seats taken."""
+    from datetime import UTC, datetime
+
+    courts = [
+        make_court(timezone="Pacific/Honolulu"),
+        make_court(timezone="America/New_York"),
+        make_court(timezone="Pacific/Saipan"),
+    ]
+    people = [make_user() for _ in range(3)]
+    base = datetime(2031, 4, 29, 0, tzinfo=UTC)
+    hearings = []
+    for k in range(36):
+        hearing = make_hearing(
+            court=courts[k % 3],
+            starts_at=base + timedelta(hours=7 * k + k % 5),
+            seats={ShiftRole.ACCOMPANIER: 1 + k % 3, ShiftRole.DRIVER: 1},
+        )
+        for person in people[: k % 4]:
+            make_signup(shift=hearing.shifts[0], user=person)
+        hearings.append(hearing)
+    hearings[5].status = __import__("scheduler.enums", fromlist=["HearingStatus"]).HearingStatus.CANCELLED
+    db.session.flush()
+    return hearings
+
+
+def test_the_month_calendar_sums_each_courts_local_day_in_sql(app) -> None:
+    from collections import Counter
+    from zoneinfo import ZoneInfo
+
+    from scheduler.enums import HearingStatus, Role
+    from scheduler.services import dashboard
+    from scheduler.services.dashboard import Filters
+
+    coordinator = make_user(role=Role.COORDINATOR)
+    hearings = _world_across_zones()
+    cal = dashboard.month_calendar(db.session, user=coordinator, filters=Filters(), year=2031, month=5)
+    got = {d.day: (d.hearings, d.missing) for week in cal.weeks for d in week if d.in_month}
+    count, missing = Counter(), Counter()
+    for h in hearings:
+        day = h.starts_at.astimezone(ZoneInfo(h.court.timezone)).date()
+        if h.status != HearingStatus.SCHEDULED or day.month != 5:
+            continue
+        count[day] += 1
+        for shift in h.shifts:
+            taken = sum(1 for s in shift.signups if s.status == SignupStatus.CONFIRMED)
+            missing[day] += max(shift.capacity - taken, 0)
+    assert sum(count.values()) > 10
+    assert got == {day: (count[day], missing[day]) for day in got}
+    # A fixed number of statements whatever the month holds.
+    few = len(
+        statements(
+            lambda: dashboard.month_calendar(
+                db.session, user=coordinator, filters=Filters(), year=2031, month=6
+            )
+        )
+    )
+    assert few == len(
+        statements(
+            lambda: dashboard.month_calendar(
+                db.session, user=coordinator, filters=Filters(), year=2031, month=5
+            )
+        )
+    )
+
+
+def test_the_week_summary_is_summed_in_sql(app) -> None:
+    from datetime import UTC, datetime
+
+    from scheduler.enums import Role
+    from scheduler.services import dashboard
+
+    coordinator = make_user(role=Role.COORDINATOR)
+    hearings = _world_across_zones()
+    now = datetime(2031, 4, 30, 0, tzinfo=UTC)
+    week = [
+        h for h in hearings if now <= h.starts_at < now + timedelta(days=7) and h.status.value == "scheduled"
+    ]
+    needed = sum(s.capacity for h in week for s in h.shifts)
+    unfilled = sum(
+        max(s.capacity - sum(1 for x in s.signups if x.status == SignupStatus.CONFIRMED), 0)
+        for h in week
+        for s in h.shifts
+    )
+    summary = dashboard.week_summary(db.session, user=coordinator, now=now)
+    assert (summary.hearings, summary.seats_needed, summary.seats_unfilled) == (len(week), needed, unfilled)
+    assert 0 < unfilled < needed
+    # Two statements (the sums, the people waiting for approval), each one row back.
+    run = statements(lambda: dashboard.week_summary(db.session, user=coordinator, now=now))
+    assert len(run) == 2 and "GROUP BY" not in run[0].upper()
