@@ -1,5 +1,7 @@
 """How long a 2,000-row hearing import takes to preview and to commit (target: under 5 s each).
 
+Also prints how many SQL statements the commit request runs (a handful per 100 rows).
+
 Run: .venv/bin/python bench/import_hearings.py [--database-url URL] [--rows N]
 
 Uses a fresh database (default a SQLite file under /tmp, rebuilt) with the immigration courts,
@@ -21,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from scheduler import create_app
 from scheduler.data import __file__ as data_init
@@ -108,14 +110,25 @@ def main() -> None:
         preview_s = time.perf_counter() - start
         assert preview.status_code == 200 and b"Import these hearings" in preview.data, "preview has errors"
 
+        statements = {"n": 0}
+
+        def count(*_args: object) -> None:
+            statements["n"] += 1
+
+        event.listen(db.engine, "before_cursor_execute", count)
         start = time.perf_counter()
         commit = client.post(upload.headers["Location"])
         commit_s = time.perf_counter() - start
+        event.remove(db.engine, "before_cursor_execute", count)
         stored = db.session.scalar(select(func.count()).select_from(Hearing))
         assert commit.status_code == 302 and stored == args.rows, (commit.status_code, stored)
         print(f"{args.rows} rows on {args.database_url}")
         print(f"  upload + preview   {preview_s:6.2f} s")
         print(f"  commit             {commit_s:6.2f} s   ({stored} hearings stored)")
+        print(
+            f"  commit request: {statements['n']} SQL statements "
+            f"({100 * statements['n'] / args.rows:.1f} per 100 rows)"
+        )
 
 
 if __name__ == "__main__":

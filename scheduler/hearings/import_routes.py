@@ -3,10 +3,15 @@
 The uploaded text waits on the server (instance/hearing-imports/<random id>-<user id>.csv)
 between preview and commit: too big for the cookie, and respondent references must never
 travel in a URL. Files are removed after the commit and after IMPORT_MAX_AGE_MINUTES.
+
+While a large file is written, the commit request notes "rows done / rows in all" after each
+batch in a small file beside the upload (<random id>-<user id>.progress: two numbers, nothing
+personal); the preview page's script polls /import/<token>/progress and shows a progress bar.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from datetime import timedelta
@@ -42,6 +47,19 @@ def _path(token: str) -> Path:
     return _folder() / f"{token}-{current_user.id}.csv"
 
 
+def _progress_path(token: str) -> Path:
+    return _path(token).with_suffix(".progress")
+
+
+def _note_progress(token: str):
+    path = _progress_path(token)
+
+    def note(done: int, total: int) -> None:
+        path.write_text(json.dumps({"done": done, "total": total}), encoding="utf-8")
+
+    return note
+
+
 def _stored(token: str) -> str:
     path = _path(token)
     if not path.exists() or time.time() - path.stat().st_mtime > IMPORT_MAX_AGE_SECONDS:
@@ -53,7 +71,7 @@ def _stored(token: str) -> str:
 
 def _sweep() -> None:
     cutoff = time.time() - IMPORT_MAX_AGE_SECONDS
-    for old in _folder().glob("*.csv"):
+    for old in [*_folder().glob("*.csv"), *_folder().glob("*.progress")]:
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
 
@@ -86,6 +104,17 @@ def import_template() -> Response:
     )
 
 
+@bp.get("/import/<token>/progress")
+@coordinator_required
+def import_progress(token: str) -> dict[str, int]:
+    """How many rows of this upload's commit are written so far (0 of 0 before it starts)."""
+    try:
+        noted = json.loads(_progress_path(token).read_text(encoding="utf-8"))
+        return {"done": int(noted["done"]), "total": int(noted["total"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {"done": 0, "total": 0}
+
+
 @bp.route("/import/<token>", methods=["GET", "POST"])
 @coordinator_required
 def preview_import(token: str) -> str | Response:
@@ -94,9 +123,17 @@ def preview_import(token: str) -> str | Response:
     try:
         if form.validate_on_submit():
             include = frozenset(int(v) for v in request.form.getlist("include") if v.isdigit())
-            count = hearing_import.commit_import(
-                db.session, actor=current_user, text=text, now=utcnow(), include_duplicates=include
-            )
+            try:
+                count = hearing_import.commit_import(
+                    db.session,
+                    actor=current_user,
+                    text=text,
+                    now=utcnow(),
+                    include_duplicates=include,
+                    progress=_note_progress(token),
+                )
+            finally:
+                _progress_path(token).unlink(missing_ok=True)
             audit.record(
                 db.session,
                 actor=current_user,

@@ -2,7 +2,8 @@
 
 Built for tens of thousands of hearings: a fixed number of queries whatever the page size
 (count, page of hearings, their languages, and one GROUP BY for filled/needed per role), and
-grouping by day in each court's own time zone done in Python on the page only.
+grouping by day in each court's own time zone done in Python on the page only. The week's
+figures and the month calendar are summed in SQL (one row, one row per day).
 """
 
 from __future__ import annotations
@@ -10,17 +11,18 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from scheduler.domain.hearings import ROLE_ORDER
-from scheduler.domain.timezones import to_local
+from scheduler.domain.timezones import local_to_utc, to_local
 from scheduler.enums import HearingKind, HearingStatus, ShiftRole, ShiftStatus, SignupStatus, UserStatus
 from scheduler.models import Court, Hearing, HearingLanguage, Shift, Signup, User
 from scheduler.services import scope
+from scheduler.services.shift_queries import confirmed_count, court_zones
 
 MAX_WEEKS = 26
 
@@ -190,11 +192,19 @@ class WeekSummary:
 
 
 def week_summary(session: Session, *, user: User, now: datetime) -> WeekSummary:
-    """The figures at the top of the dashboard: the next 7 days, and who waits for approval."""
-    rows = session.execute(
-        select(Shift.hearing_id, Shift.capacity, func.count(Signup.id))
+    """The figures at the top of the dashboard: the next 7 days, and who waits for approval.
+
+    Summed in SQL (one row back), each open shift's confirmed seats counted by a correlated
+    count on the (shift_id, status) index: the cost follows the week, not the signups table.
+    """
+    filled = confirmed_count(Shift.id)
+    row = session.execute(
+        select(
+            func.count(func.distinct(Shift.hearing_id)),
+            func.coalesce(func.sum(Shift.capacity), 0),
+            func.coalesce(func.sum(case((Shift.capacity > filled, Shift.capacity - filled), else_=0)), 0),
+        )
         .join(Hearing, Shift.hearing_id == Hearing.id)
-        .outerjoin(Signup, (Signup.shift_id == Shift.id) & (Signup.status == SignupStatus.CONFIRMED))
         .where(
             Hearing.status == HearingStatus.SCHEDULED,
             Shift.status == ShiftStatus.OPEN,
@@ -202,13 +212,12 @@ def week_summary(session: Session, *, user: User, now: datetime) -> WeekSummary:
             Hearing.starts_at < now + timedelta(days=7),
             scope.hearing_filter(user),
         )
-        .group_by(Shift.id, Shift.hearing_id, Shift.capacity)
-    ).all()
+    ).one()
     pending = session.scalar(select(func.count(User.id)).where(User.status == UserStatus.PENDING)) or 0
     return WeekSummary(
-        hearings=len({hid for hid, _, _ in rows}),
-        seats_needed=sum(cap for _, cap, _ in rows),
-        seats_unfilled=sum(max(cap - filled, 0) for _, cap, filled in rows),
+        hearings=int(row[0] or 0),
+        seats_needed=int(row[1] or 0),
+        seats_unfilled=int(row[2] or 0),
         pending_volunteers=pending,
     )
 
@@ -249,20 +258,45 @@ def month_calendar(session: Session, *, user: User, filters: Filters, year: int,
         language=filters.language,
         only_unfilled=filters.only_unfilled,
     )
-    rows = session.execute(
-        select(Hearing.id, Hearing.starts_at, Court.timezone, Shift.capacity, func.count(Signup.id))
+    # Each hearing's local date, worked out in SQL: per court zone, the first local midnight
+    # after its start (a CASE over the month's midnights in each zone), so the database sums
+    # per day and sends back one row per day, not one per shift.
+    whens = []
+    for tz_name in court_zones(session):
+        day = first - timedelta(days=2)
+        while day <= last + timedelta(days=2):
+            midnight = local_to_utc(day + timedelta(days=1), time(0), tz_name)
+            whens.append((and_(Court.timezone == tz_name, Hearing.starts_at < midnight), day.toordinal()))
+            day += timedelta(days=1)
+    if not whens:
+        return _month(year, month, {}, {})
+    filled = confirmed_count(Shift.id)
+    per_shift = (
+        select(
+            case(*whens, else_=None).label("day"),
+            Hearing.id.label("hearing_id"),
+            case((Shift.capacity > filled, Shift.capacity - filled), else_=0).label("missing"),
+        )
         .join(Court, Hearing.court_id == Court.id)
         .outerjoin(Shift, (Shift.hearing_id == Hearing.id) & (Shift.status == ShiftStatus.OPEN))
-        .outerjoin(Signup, (Signup.shift_id == Shift.id) & (Signup.status == SignupStatus.CONFIRMED))
         .where(*_filtered(user, filters, start, end))
-        .group_by(Hearing.id, Hearing.starts_at, Court.timezone, Shift.id, Shift.capacity)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            per_shift.c.day,
+            func.count(func.distinct(per_shift.c.hearing_id)),
+            func.coalesce(func.sum(per_shift.c.missing), 0),
+        )
+        .where(per_shift.c.day.is_not(None))
+        .group_by(per_shift.c.day)
     ).all()
-    hearings_on: dict[date, set[int]] = defaultdict(set)
-    missing_on: dict[date, int] = defaultdict(int)
-    for hearing_id, starts_at, tz_name, capacity, filled in rows:
-        day = to_local(starts_at, tz_name).date()
-        hearings_on[day].add(hearing_id)
-        missing_on[day] += max((capacity or 0) - filled, 0)
+    hearings_on = {date.fromordinal(day): int(n) for day, n, _ in rows}
+    missing_on = {date.fromordinal(day): int(m) for day, _, m in rows}
+    return _month(year, month, hearings_on, missing_on)
+
+
+def _month(year: int, month: int, hearings_on: dict[date, int], missing_on: dict[date, int]) -> MonthCalendar:
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
         weeks.append(
@@ -270,7 +304,7 @@ def month_calendar(session: Session, *, user: User, filters: Filters, year: int,
                 CalendarDay(
                     day=d,
                     in_month=d.month == month,
-                    hearings=len(hearings_on.get(d, ())),
+                    hearings=hearings_on.get(d, 0),
                     missing=missing_on.get(d, 0),
                 )
                 for d in week

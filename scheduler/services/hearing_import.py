@@ -1,13 +1,24 @@
 """Importing many hearings from CSV: a preview of every row, then an all-or-nothing commit.
 
-Courts are loaded once into a dict, rows are checked in memory, and the commit writes with
-executemany (hearings with RETURNING, then shifts, languages and history rows), so 2,000 rows
-take a few seconds at most (bench/import_hearings.py prints the figures).
+Courts are loaded once into a dict, rows are checked in memory, and the commit writes in
+batches of ``BATCH_ROWS`` rows, each a handful of multi-row statements on both databases
+(hearings with RETURNING, then shifts, languages and history rows), all in the caller's one
+transaction: every row or none. After each batch a ``progress(done, total)`` callback, if
+given, hears how far it got (the import page shows it for large files).
+
+The hearings' ids come back with their ``case_key`` (a fresh random value per row) rather
+than in parameter order: ``sort_by_parameter_order`` makes SQLite insert one row per
+statement, 2,000 statements for 2,000 rows. bench/import_hearings.py prints the figures.
+
+The feed change journal (``scheduler.services.feed_changes``) marks every feed for each bulk
+statement on a tracked table; a batch's hearing insert does that, so its shift and language
+inserts, in the same transaction, pass ``feed_neutral`` instead of marking everyone twice more.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +31,10 @@ from scheduler.enums import HearingStatus, ShiftStatus
 from scheduler.models import AuditEvent, Court, Hearing, HearingLanguage, Shift, User
 from scheduler.services import scope
 from scheduler.services.errors import ServiceError
+from scheduler.services.feed_changes import NEUTRAL
 from scheduler.types import utcnow
+
+BATCH_ROWS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +74,14 @@ def commit_import(
     text: str,
     now: datetime,
     include_duplicates: frozenset[int] = frozenset(),
+    progress: Callable[[int, int], None] | None = None,
+    batch_rows: int = BATCH_ROWS,
 ) -> int:
     """Write every row, or none: refused while any row has an error.
 
     Likely duplicates are skipped unless their line number is in ``include_duplicates``.
+    Rows go in batches of ``batch_rows``; ``progress(done, total)`` is called after each.
+    Nothing is committed here: the caller commits once, so a failure leaves nothing written.
     """
     preview = preview_import(session, actor=actor, text=text, now=now)
     if not preview.can_commit:
@@ -71,7 +89,19 @@ def commit_import(
     rows = [r for r in preview.rows if r.duplicate_of is None or r.line in include_duplicates]
     if not rows:
         return 0
+    rows = [r for r in rows if r.court is not None and r.plan is not None]
     stamp = utcnow()
+    for first in range(0, len(rows), max(1, batch_rows)):
+        _write_batch(session, actor=actor, rows=rows[first : first + batch_rows], stamp=stamp)
+        if progress is not None:
+            progress(min(first + batch_rows, len(rows)), len(rows))
+    session.flush()
+    return len(rows)
+
+
+def _write_batch(session: Session, *, actor: User, rows: list[ImportRow], stamp: datetime) -> None:
+    """Four multi-row inserts (and one journal row) for a batch of checked rows."""
+    keys = [uuid.uuid4().hex for _ in rows]
     hearing_values = [
         {
             "court_id": r.court.id,
@@ -89,20 +119,20 @@ def commit_import(
             "cancel_reason": "",
             "date_confirmed": r.date_confirmed,
             "version": 1,
-            "case_key": uuid.uuid4().hex,
+            "case_key": key,
             "created_by_id": actor.id,
             "created_at": stamp,
             "updated_at": stamp,
         }
-        for r in rows
+        for r, key in zip(rows, keys, strict=True)
         if r.court is not None and r.plan is not None
     ]
-    ids = list(
-        session.scalars(insert(Hearing).returning(Hearing.id, sort_by_parameter_order=True), hearing_values)
-    )
+    returned = session.execute(insert(Hearing).returning(Hearing.case_key, Hearing.id), hearing_values)
+    id_of = dict(returned.tuples().all())
     shifts, languages, events = [], [], []
-    for hearing_id, row in zip(ids, rows, strict=True):
+    for key, row in zip(keys, rows, strict=True):
         assert row.plan is not None
+        hearing_id = id_of[key]
         shifts.extend(
             {
                 "hearing_id": hearing_id,
@@ -127,13 +157,12 @@ def commit_import(
                 "created_at": stamp,
             }
         )
+    # The hearing insert above marked every feed in this transaction (see the module's note).
     if shifts:
-        session.execute(insert(Shift), shifts)
+        session.execute(insert(Shift).execution_options(**{NEUTRAL: True}), shifts)
     if languages:
-        session.execute(insert(HearingLanguage), languages)
+        session.execute(insert(HearingLanguage).execution_options(**{NEUTRAL: True}), languages)
     session.execute(insert(AuditEvent), events)
-    session.flush()
-    return len(ids)
 
 
 def _courts_by_key(session: Session, *, actor: User) -> dict[str, CourtRef]:

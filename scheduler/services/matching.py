@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from scheduler.domain.claims import HOLDING
@@ -32,12 +32,14 @@ from scheduler.domain.matching import (
     clean_weights,
     ref_initial,
 )
+from scheduler.domain.timezones import local_to_utc, to_local
 from scheduler.enums import Attendance, HearingStatus, ShiftRole, ShiftStatus, SignupStatus, UserStatus
 from scheduler.models import (
     AvailabilityWindow,
     BlackoutDate,
     Court,
     Hearing,
+    HearingLanguage,
     Invitation,
     InvitationStatus,
     Shift,
@@ -50,6 +52,7 @@ from scheduler.models import (
     volunteer_preferred_courts,
 )
 from scheduler.services.shift_facts import rules_from_config, seat_facts
+from scheduler.services.shift_queries import confirmed_count, court_zones
 from scheduler.services.shift_queries import filled_counts as confirmed_counts
 
 # Weekly caps look at the seat's local ISO week; eight days either side covers it in any zone.
@@ -325,6 +328,101 @@ def open_shifts(
     shifts = list(session.scalars(query).unique())
     filled = confirmed_counts(session, [s.id for s in shifts])
     return [s for s in shifts if filled.get(s.id, 0) < s.capacity]
+
+
+# A volunteer's recommendations consider at most this many seats (those with a person they
+# went with before first, then their preferred courts, then the soonest): the page shows five.
+RECOMMENDATION_CANDIDATES = 200
+# The SQL availability test is widened by this much so that it only ever lets more through
+# than the rules (a clock change inside a window); the rules then decide exactly.
+_WINDOW_SLACK = timedelta(hours=1)
+
+
+def open_shifts_for_volunteer(
+    session: Session,
+    *,
+    volunteer: VolunteerFacts,
+    now: datetime,
+    until: datetime,
+    case_keys: Iterable[str] = (),
+    limit: int = RECOMMENDATION_CANDIDATES,
+) -> list[Shift]:
+    """Open seats in [now, until) this volunteer might take, narrowed in SQL.
+
+    Only the roles they offer, interpreter seats in a language they speak, seats inside one
+    of their weekly windows (in each court's own zone), with a free place, and not one they
+    hold or wait for. The eligibility rules still run on what comes back (blackouts,
+    conflicts, weekly caps); this only keeps the rows loaded independent of the network's size.
+    """
+    if not volunteer.roles or not volunteer.availability:
+        return []
+    fits = _within_windows(volunteer.availability, court_zones(session), now=now, until=until)
+    held = (
+        select(Signup.id)
+        .where(Signup.shift_id == Shift.id, Signup.user_id == volunteer.user_id, Signup.status.in_(HOLDING))
+        .exists()
+    )
+    query = (
+        _shift_query()
+        .join(Shift.hearing)
+        .join(Court, Court.id == Hearing.court_id)
+        .where(
+            Hearing.status == HearingStatus.SCHEDULED,
+            Shift.status == ShiftStatus.OPEN,
+            Shift.starts_at >= now,
+            Shift.starts_at < until,
+            Shift.role.in_(sorted(volunteer.roles)),
+            fits,
+            confirmed_count(Shift.id) < Shift.capacity,
+            ~held,
+        )
+    )
+    if ShiftRole.INTERPRETER in volunteer.roles:
+        speaks = (
+            select(HearingLanguage.hearing_id)
+            .where(
+                HearingLanguage.hearing_id == Hearing.id,
+                HearingLanguage.language.in_(sorted(volunteer.languages)),
+            )
+            .exists()
+        )
+        query = query.where(or_(Shift.role != ShiftRole.INTERPRETER, speaks))
+    keys = sorted(set(case_keys))
+    again = Hearing.case_key.in_(keys) if keys else false()
+    preferred = (
+        Hearing.court_id.in_(sorted(volunteer.preferred_court_ids))
+        if volunteer.preferred_court_ids
+        else false()
+    )
+    query = query.order_by(
+        case((again, 0), else_=1), case((preferred, 0), else_=1), Shift.starts_at, Shift.id
+    ).limit(limit)
+    return list(session.scalars(query).unique())
+
+
+def _within_windows(
+    windows: Sequence[Window], zones: Iterable[str], *, now: datetime, until: datetime
+) -> ColumnElement[bool]:
+    """Seats inside one of these weekly windows, each court's zone turning them into instants."""
+    branches = []
+    for tz in zones:
+        first = to_local(now, tz).date()
+        last = to_local(until, tz).date()
+        spans = []
+        day = first
+        while day <= last:
+            for w in windows:
+                if w.weekday == day.weekday():
+                    spans.append(
+                        and_(
+                            Shift.starts_at >= local_to_utc(day, w.start, tz) - _WINDOW_SLACK,
+                            Shift.ends_at <= local_to_utc(day, w.end, tz) + _WINDOW_SLACK,
+                        )
+                    )
+            day += timedelta(days=1)
+        if spans:
+            branches.append(and_(Court.timezone == tz, or_(*spans)))
+    return or_(*branches) if branches else false()
 
 
 # The pages' entry points live in scheduler/services/suggestions.py (which imports this module);

@@ -72,12 +72,18 @@ def my_statuses(session: Session, *, user_id: int, shift_ids: Iterable[int]) -> 
     return {s.shift_id: s for s in rows}
 
 
-def _confirmed_subquery():
+def confirmed_count(shift_id: ColumnElement[int]) -> ColumnElement[int]:
+    """Confirmed seats of one shift, as a correlated count (the (shift_id, status) index).
+
+    Correlated rather than a grouped count of every shift joined in: that count ran over
+    every confirmed signup in the database before any date filter, so open-seat pages grew
+    with the whole history; this one runs only for the rows the other conditions leave.
+    """
     return (
-        select(Signup.shift_id, func.count().label("filled"))
-        .where(Signup.status == SignupStatus.CONFIRMED)
-        .group_by(Signup.shift_id)
-        .subquery()
+        select(func.count())
+        .select_from(Signup)
+        .where(Signup.shift_id == shift_id, Signup.status == SignupStatus.CONFIRMED)
+        .scalar_subquery()
     )
 
 
@@ -102,7 +108,6 @@ def open_shifts_query(
     *, filters: ShiftFilters, now: datetime, horizon: timedelta | None, zones: Iterable[str] = ()
 ) -> Select:
     """Upcoming seats still needing people (or with a seat offered for hand-over)."""
-    filled = _confirmed_subquery()
     offered = (
         select(Signup.id)
         .where(
@@ -116,12 +121,11 @@ def open_shifts_query(
         select(Shift)
         .join(Hearing, Shift.hearing_id == Hearing.id)
         .join(Court, Hearing.court_id == Court.id)
-        .outerjoin(filled, filled.c.shift_id == Shift.id)
         .where(
             Hearing.status == HearingStatus.SCHEDULED,
             Shift.status == ShiftStatus.OPEN,
             Shift.starts_at > now,
-            or_(func.coalesce(filled.c.filled, 0) < Shift.capacity, offered),
+            or_(confirmed_count(Shift.id) < Shift.capacity, offered),
         )
     )
     if horizon is not None:

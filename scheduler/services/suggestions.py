@@ -24,7 +24,7 @@ from scheduler.services.matching import (
     load_schedules,
     match_seat,
     open_invitations,
-    open_shifts,
+    open_shifts_for_volunteer,
     users_by_id,
 )
 
@@ -138,15 +138,17 @@ def recommended_for(
     if user.id not in people or not user.is_approved:
         return []
     volunteer = people[user.id]
-    shifts = open_shifts(session, now=now, until=now + horizon)
-    if not shifts or not volunteer.roles:
+    history = load_histories(session, now=now, user_ids=[user.id]).get(user.id, History())
+    # Narrowed in SQL by their roles, languages, weekly windows and the seats they hold, and
+    # bounded (people they went with first, then their courts, then the soonest).
+    shifts = open_shifts_for_volunteer(
+        session, volunteer=volunteer, now=now, until=now + horizon, case_keys=history.case_last_seen
+    )
+    if not shifts:
         return []
-    held = {sid for sid, ids in holders(session, [s.id for s in shifts]).items() if user.id in ids}
-    shifts = [s for s in shifts if s.id not in held and s.role in volunteer.roles]
     by_id = {s.id: s for s in shifts}
     seats = [match_seat(s, include_ref=False) for s in shifts]
     schedule = load_schedules(session, window=(now, now + horizon), user_ids=[user.id]).get(user.id)
-    history = load_histories(session, now=now, user_ids=[user.id]).get(user.id, History())
     fitting, _ = seats_for(
         volunteer=volunteer,
         seats=seats,

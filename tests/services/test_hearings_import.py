@@ -7,12 +7,12 @@ import io
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from scheduler.domain.hearing_import import COLUMNS
 from scheduler.enums import Role
 from scheduler.extensions import db
-from scheduler.models import AuditEvent, Court, Hearing, HearingLanguage, Shift
+from scheduler.models import AuditEvent, Court, FeedChange, Hearing, HearingLanguage, Shift
 from scheduler.services import hearing_import
 from scheduler.services.errors import ServiceError
 from scheduler.types import utcnow
@@ -131,3 +131,69 @@ def test_a_stored_hearing_is_a_duplicate_by_court_time_and_person(app, coordinat
     make_hearing(court=chi, starts_at=first.plan.starts_at, respondent_ref="person 3")
     again = hearing_import.preview_import(db.session, actor=coordinator, text=text, now=utcnow())
     assert again.rows[0].duplicate_of == 0
+
+
+def _statements(fn) -> list[str]:
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return seen
+
+
+@pytest.mark.parametrize("rows", [100, 300])
+def test_the_commit_writes_a_handful_of_statements_per_hundred_rows(app, coordinator, rows) -> None:
+    """Batches of 100 rows, each a few multi-row inserts, on SQLite as on PostgreSQL."""
+    text = csv_text([row(n) for n in range(rows)])
+    seen = _statements(
+        lambda: hearing_import.commit_import(db.session, actor=coordinator, text=text, now=utcnow())
+    )
+    writes = [s for s in seen if s.lstrip().upper().startswith("INSERT")]
+    batches = rows // 100
+    # Hearings, shifts, languages, history, and one feed-journal row per batch.
+    assert len(writes) <= 5 * batches, writes[:8]
+    assert len(seen) - len(writes) <= 6  # reading the courts, the duplicates, the actor
+    assert count(Hearing) == rows and count(Shift) == 2 * rows
+
+
+def test_the_commit_reports_its_progress_after_each_batch(app, coordinator) -> None:
+    text = csv_text([row(n) for n in range(250)])
+    noted: list[tuple[int, int]] = []
+    hearing_import.commit_import(
+        db.session, actor=coordinator, text=text, now=utcnow(), progress=lambda d, t: noted.append((d, t))
+    )
+    assert noted == [(100, 250), (200, 250), (250, 250)]
+
+
+def test_a_failing_batch_leaves_nothing_written(app, coordinator, monkeypatch) -> None:
+    text = csv_text([row(n) for n in range(250)])
+    real = hearing_import._write_batch
+    calls = {"n": 0}
+
+    def fail_second(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hearing_import, "_write_batch", fail_second)
+    with pytest.raises(RuntimeError):
+        hearing_import.commit_import(db.session, actor=coordinator, text=text, now=utcnow())
+    db.session.rollback()
+    assert count(Hearing) == 0 and count(Shift) == 0
+
+
+def test_every_feed_hears_of_an_import(app, coordinator) -> None:
+    """The journal marks every feed, so no cached feed ETag outlives the new hearings."""
+    before = count(FeedChange)
+    hearing_import.commit_import(
+        db.session, actor=coordinator, text=csv_text([row(n) for n in range(150)]), now=utcnow()
+    )
+    marks = db.session.scalars(select(FeedChange).order_by(FeedChange.id)).all()[before:]
+    assert any(m.user_id is None and m.court_id is None for m in marks)

@@ -90,3 +90,31 @@ def test_an_unknown_upload_token_sends_back_to_the_upload_page(app, client, auth
     login(auth)
     response = client.get("/hearings/import/nosuchtoken")
     assert response.status_code == 302 and response.headers["Location"].endswith("/hearings/import")
+
+
+def test_the_commit_notes_its_progress_for_the_page_to_show(app, client, auth, monkeypatch) -> None:
+    """Each batch's count lands where /import/<token>/progress reads it; gone once committed."""
+    from scheduler.services import hearing_import
+
+    login(auth)
+    day = (utcnow() + timedelta(days=20)).date().isoformat()
+    text = HEADER + "".join(f"CHI,{day},{8 + n % 8:02d}:{n % 60:02d},master,P{n},1,\n" for n in range(120))
+    location = upload(client, text).headers["Location"]
+    preview = client.get(location).get_data(as_text=True)
+    assert f'data-progress-url="{location}/progress"' in preview
+    assert client.get(location + "/progress").get_json() == {"done": 0, "total": 0}
+    seen: list[dict] = []
+    real = hearing_import.commit_import
+
+    def watched(*args, progress, **kwargs):
+        def note(done: int, total: int) -> None:
+            progress(done, total)
+            seen.append(client.get(location + "/progress").get_json())
+
+        return real(*args, progress=note, **kwargs)
+
+    monkeypatch.setattr(hearing_import, "commit_import", watched)
+    assert client.post(location).status_code == 302
+    assert seen == [{"done": 100, "total": 120}, {"done": 120, "total": 120}]
+    assert hearings() == 120
+    assert client.get(location + "/progress").get_json() == {"done": 0, "total": 0}
