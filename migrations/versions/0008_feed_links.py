@@ -1,7 +1,7 @@
 """feed links: derived feed tokens (generation) and the installation's calendar UID domain
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0007
 Create Date: 2026-12-01 02:50:00
 
 """
@@ -14,7 +14,7 @@ import scheduler.types
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0003'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
