@@ -35,7 +35,8 @@ def down_app(unreachable_url: str) -> Flask:
 def _signed_in(app: Flask, **headers: Any):
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = "1.0"  # a signed-in volunteer whose record cannot be read now
+        # A signed-in volunteer ("<id>.<version>.<session token>") whose record cannot be read now.
+        session["_user_id"] = "1.0.a-session-token-the-database-cannot-check"
         session["_fresh"] = True
     return client
 
