@@ -263,6 +263,7 @@ def send_claimed(
         if row is None:
             continue
         mail, kind = as_mail(row, domain=domain), row.kind
+        session.commit()  # no transaction stays open while the mail server takes its time
         try:
             backend.send(mail)
         except (smtplib.SMTPException, OSError) as exc:
