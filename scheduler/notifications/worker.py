@@ -59,14 +59,25 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:40]
 
 
-def send_once(*, max_batches: int | None = None) -> SendReport:
-    cfg = current_app.config
+_lease_checked = False
+
+
+def _check_lease(cfg: dict) -> None:
+    """Warn once per process when one SMTP exchange could outlive the lease."""
+    global _lease_checked
+    if _lease_checked:
+        return
+    _lease_checked = True
     lease_seconds = int(cfg["OUTBOX_LEASE_MINUTES"]) * 60
-    smtp_timeout = float(cfg["MAIL_SMTP_TIMEOUT"])
-    if cfg["MAIL_BACKEND"] == "smtp" and 0 < lease_seconds < 4 * smtp_timeout:
+    if cfg["MAIL_BACKEND"] == "smtp" and 0 < lease_seconds < 4 * float(cfg["MAIL_SMTP_TIMEOUT"]):
         # One exchange can wait several timeouts (connect, each command); a lease shorter than
         # that could run out mid-message and let another worker send the message again.
         log.warning("OUTBOX_LEASE_MINUTES is short for MAIL_SMTP_TIMEOUT; duplicates become possible")
+
+
+def send_once(*, max_batches: int | None = None) -> SendReport:
+    cfg = current_app.config
+    _check_lease(cfg)
     return send_due(
         db.session,
         backend=mailer(),

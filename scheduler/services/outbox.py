@@ -18,7 +18,7 @@ Delivery guarantees, as built
   lease ran out (a slow server, a paused process) is left to that worker. A message the server
   accepted is marked ``sent`` whoever holds it by then, so the new holder skips it. One SMTP
   exchange is bounded by ``MAIL_SMTP_TIMEOUT``, which must stay well below the lease
-  (``OUTBOX_LEASE_MINUTES``); the worker warns at start when it is not.
+  (``OUTBOX_LEASE_MINUTES``); the worker warns once when it is not.
 * **At least once, not exactly once.** Each row is marked ``sent`` in its own commit right after
   the SMTP server accepts it, before the next message is sent. A worker killed *between*
   messages therefore loses nothing and repeats nothing. The one window left is a crash after
@@ -263,6 +263,7 @@ def send_claimed(
         if row is None:
             continue
         mail, kind = as_mail(row, domain=domain), row.kind
+        session.commit()  # no transaction stays open while the mail server takes its time
         try:
             backend.send(mail)
         except (smtplib.SMTPException, OSError) as exc:

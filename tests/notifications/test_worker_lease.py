@@ -166,3 +166,16 @@ def test_a_worker_that_lost_its_lease_sends_nothing_more_of_its_batch(app, smtp_
         _in_thread(app, b_sends, errors).join(timeout=120)
     assert not errors, errors
     _delivered_once(smtp_server, emails)
+
+
+def test_a_lease_short_for_the_smtp_timeout_is_warned_about_once(app, caplog, monkeypatch) -> None:
+    from scheduler.notifications import worker
+
+    monkeypatch.setattr(worker, "_lease_checked", False)
+    app.config.update(OUTBOX_LEASE_MINUTES=1, MAIL_SMTP_TIMEOUT=30)
+    with caplog.at_level("WARNING", logger="scheduler.notifications.worker"):
+        send_once()
+        send_once()
+    assert [r.getMessage() for r in caplog.records].count(
+        "OUTBOX_LEASE_MINUTES is short for MAIL_SMTP_TIMEOUT; duplicates become possible"
+    ) == 1
