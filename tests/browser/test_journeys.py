@@ -125,6 +125,15 @@ def test_coordinator_posts_reschedules_cancels_and_imports(browse, tmp_path):
     browse.click("main form[method=post] button[type=submit].button >> nth=-1")
     _flash_ok(browse)
 
+    # The same file again: only likely duplicates, so no import button until one is ticked.
+    browse.go("/hearings/import")
+    page.set_input_files("input[name=file]", str(csv))
+    browse.click("main form.busy-form button[type=submit]", shot="import-duplicates")
+    import_button = page.locator("main .actions button[type=submit]")
+    assert not import_button.is_visible()
+    page.check("input[name=include] >> nth=0")
+    assert import_button.is_visible()
+
     # Pages with long names.
     browse.go(f"/people/?q={LONG_PERSON[:20]}", shot="people-long-name")
     browse.go(f"/people/{browse.server.facts['long_person_id']}")
