@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from scheduler.domain.hearings import ROLE_ORDER
-from scheduler.domain.timezones import to_local
+from scheduler.domain.timezones import local_to_utc, to_local
 from scheduler.enums import HearingKind, HearingStatus, ShiftRole, ShiftStatus, SignupStatus, UserStatus
 from scheduler.models import Court, Hearing, HearingLanguage, Shift, Signup, User
 from scheduler.services import scope
@@ -32,6 +33,8 @@ class Filters:
     language: str | None = None
     only_unfilled: bool = False
     weeks: int = 4
+    # One local day (each hearing on its court's own date), e.g. from a month-calendar day.
+    day: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +98,17 @@ class Dashboard:
     page: Page
 
 
-def _filtered(user: User, filters: Filters, start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+def _filtered(
+    user: User, filters: Filters, start: datetime, end: datetime, zones: Iterable[str] = ()
+) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
         Hearing.status == HearingStatus.SCHEDULED,
         Hearing.starts_at >= start,
         Hearing.starts_at < end,
         scope.hearing_filter(user),
     ]
+    if filters.day is not None:
+        conditions.append(_on_local_day(filters.day, zones))
     if filters.court_id:
         conditions.append(Hearing.court_id == filters.court_id)
     if filters.kind:
@@ -129,12 +136,31 @@ def _filtered(user: User, filters: Filters, start: datetime, end: datetime) -> l
     return conditions
 
 
+def _on_local_day(day: date, zones: Iterable[str]) -> ColumnElement[bool]:
+    """Hearings on this date in their own court's zone (one branch per zone in use)."""
+    branches = [
+        and_(
+            Hearing.court_id.in_(select(Court.id).where(Court.timezone == tz)),
+            Hearing.starts_at >= local_to_utc(day, time(0), tz),
+            Hearing.starts_at < local_to_utc(day + timedelta(days=1), time(0), tz),
+        )
+        for tz in zones
+    ]
+    return or_(*branches) if branches else false()
+
+
 def dashboard(
     session: Session, *, user: User, filters: Filters, now: datetime, page: int = 1, per_page: int = 50
 ) -> Dashboard:
     """Upcoming hearings, a page at a time (paginated by hearing), grouped by local day."""
     end = now + timedelta(weeks=min(max(filters.weeks, 1), MAX_WEEKS))
-    conditions = _filtered(user, filters, now, end)
+    zones: list[str] = []
+    if filters.day is not None:
+        # One day, past or far ahead: a day either side in UTC, narrowed per court zone.
+        now = datetime.combine(filters.day - timedelta(days=1), time(0)).replace(tzinfo=UTC)
+        end = now + timedelta(days=3)
+        zones = list(session.scalars(select(Court.timezone).distinct()))
+    conditions = _filtered(user, filters, now, end, zones)
     total = session.scalar(select(func.count(Hearing.id)).where(*conditions)) or 0
     page = min(max(page, 1), max(ceil(total / per_page), 1))
     hearings = list(
@@ -219,6 +245,8 @@ class CalendarDay:
     in_month: bool
     hearings: int = 0
     missing: int = 0
+    needed: int = 0
+    filled: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,10 +287,14 @@ def month_calendar(session: Session, *, user: User, filters: Filters, year: int,
     ).all()
     hearings_on: dict[date, set[int]] = defaultdict(set)
     missing_on: dict[date, int] = defaultdict(int)
+    needed_on: dict[date, int] = defaultdict(int)
+    filled_on: dict[date, int] = defaultdict(int)
     for hearing_id, starts_at, tz_name, capacity, filled in rows:
         day = to_local(starts_at, tz_name).date()
         hearings_on[day].add(hearing_id)
         missing_on[day] += max((capacity or 0) - filled, 0)
+        needed_on[day] += capacity or 0
+        filled_on[day] += min(filled, capacity or 0)
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
         weeks.append(
@@ -272,6 +304,8 @@ def month_calendar(session: Session, *, user: User, filters: Filters, year: int,
                     in_month=d.month == month,
                     hearings=len(hearings_on.get(d, ())),
                     missing=missing_on.get(d, 0),
+                    needed=needed_on.get(d, 0),
+                    filled=filled_on.get(d, 0),
                 )
                 for d in week
             ]
