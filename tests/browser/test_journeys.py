@@ -112,7 +112,9 @@ def test_coordinator_posts_reschedules_cancels_and_imports(browse, tmp_path):
 
     # Import a CSV through the preview.
     csv = tmp_path / "hearings.csv"
-    later = (date.today() + timedelta(days=40)).isoformat()
+    # A date of its own per run, so the first upload is never a duplicate of another run's.
+    runs = ["phone-en", "phone-es", "laptop-en", "laptop-es"]
+    later = (date.today() + timedelta(days=40 + runs.index(f"{browse.size}-{browse.lang}"))).isoformat()
     csv.write_text(
         "court,date,time,duration_minutes,kind,courtroom,languages,accompaniers,interpreters\n"
         f"Chicago Immigration Court,{later},10:00,60,master,4,es;mam,2,1\n"
