@@ -137,6 +137,7 @@ def test_coordinator_posts_reschedules_cancels_and_imports(browse, tmp_path):
     assert import_button.is_visible()
 
     # Pages with long names.
-    browse.go(f"/people/?q={LONG_PERSON[:20]}", shot="people-long-name")
+    browse.go(f"/people/?status=all&q={LONG_PERSON[:20]}", shot="people-long-name")
+    assert page.get_by_role("link", name=LONG_PERSON).count() == 1
     browse.go(f"/people/{browse.server.facts['long_person_id']}")
     browse.go(f"/hearings/{browse.server.facts['long_hearing_id']}", shot="hearing-long-court")
