@@ -114,6 +114,15 @@ class ImportRow:
 
 def read_rows(text: str) -> list[dict[str, str]]:
     """The rows as dicts keyed by lower-cased column names, values stripped."""
+    return [row for _, row in read_numbered_rows(text)]
+
+
+def read_numbered_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    """The rows with their line in the file (the header is line 1).
+
+    Blank rows and comment rows (a ``court`` starting with ``#``, as the template's example
+    row does) are skipped but still counted, so the lines shown match the spreadsheet's.
+    """
     if "\x00" in text:  # no text has one; the database refuses it
         raise ImportFileInvalid("nul_byte")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
@@ -125,10 +134,10 @@ def read_rows(text: str) -> list[dict[str, str]]:
         raise ImportFileInvalid("missing_columns", ", ".join(missing))
     reader.fieldnames = names
     rows = []
-    for raw in reader:
+    for line, raw in enumerate(reader, start=2):
         row = {k: (v or "").strip() for k, v in raw.items() if k in COLUMNS and isinstance(v, str)}
-        if any(row.values()):
-            rows.append(row)
+        if any(row.values()) and not row.get("court", "").startswith(COMMENT_MARK):
+            rows.append((line, row))
         if len(rows) > MAX_ROWS:
             raise ImportFileInvalid("too_many_rows", str(MAX_ROWS))
     return rows
@@ -229,19 +238,28 @@ def mark_duplicates(*, rows: list[ImportRow], existing: set[tuple[int, datetime,
     return marked
 
 
+# A row whose court starts with this is a comment: the template's example is never imported.
+COMMENT_MARK = "#"
+EXAMPLE_NOTE = "Example, not imported (remove the # to use it):"
+
+
 def template_csv(*, example_day: date) -> str:
-    """A header and one example row (on ``example_day``), to download and fill in."""
+    """A header and one example row (on ``example_day``), to download and fill in.
+
+    The example row is a comment row, so a file uploaded with it still in place does not post
+    a hearing for "Rosa M." on the example's date.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     writer.writerow(
         [
-            "Chicago Immigration Court",
+            f"{COMMENT_MARK} {EXAMPLE_NOTE} Chicago Immigration Court",
             example_day.isoformat(),
             "09:00",
             "60",
             "master",
-            "Courtroom 4",
+            "4",
             "",
             "es;mam",
             "Rosa M.",

@@ -31,7 +31,17 @@ def _filters() -> dashboard_service.Filters:
         language=language if is_known_language(language) else None,
         only_unfilled=args.get("unfilled") == "1",
         weeks=min(max(args.get("weeks", 4, type=int), 1), dashboard_service.MAX_WEEKS),
+        day=_day(args.get("day")),
     )
+
+
+def _day(text: str | None) -> date | None:
+    """A day from the query string (a month-calendar link); a bad or absurd one is ignored."""
+    try:
+        day = date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    return day if day is not None and 2000 <= day.year <= 2100 else None
 
 
 def _filter_args(filters: dashboard_service.Filters) -> dict[str, object]:
@@ -41,6 +51,7 @@ def _filter_args(filters: dashboard_service.Filters) -> dict[str, object]:
         "language": filters.language,
         "unfilled": "1" if filters.only_unfilled else None,
         "weeks": filters.weeks,
+        "day": filters.day.isoformat() if filters.day else None,
     }
     return {k: v for k, v in values.items() if v}
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from scheduler.domain.hearings import ROLE_ORDER
@@ -34,6 +35,8 @@ class Filters:
     language: str | None = None
     only_unfilled: bool = False
     weeks: int = 4
+    # One local day (each hearing on its court's own date), e.g. from a month-calendar day.
+    day: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +100,17 @@ class Dashboard:
     page: Page
 
 
-def _filtered(user: User, filters: Filters, start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+def _filtered(
+    user: User, filters: Filters, start: datetime, end: datetime, zones: Iterable[str] = ()
+) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
         Hearing.status == HearingStatus.SCHEDULED,
         Hearing.starts_at >= start,
         Hearing.starts_at < end,
         scope.hearing_filter(user),
     ]
+    if filters.day is not None:
+        conditions.append(_on_local_day(filters.day, zones))
     if filters.court_id:
         conditions.append(Hearing.court_id == filters.court_id)
     if filters.kind:
@@ -131,12 +138,31 @@ def _filtered(user: User, filters: Filters, start: datetime, end: datetime) -> l
     return conditions
 
 
+def _on_local_day(day: date, zones: Iterable[str]) -> ColumnElement[bool]:
+    """Hearings on this date in their own court's zone (one branch per zone in use)."""
+    branches = [
+        and_(
+            Hearing.court_id.in_(select(Court.id).where(Court.timezone == tz)),
+            Hearing.starts_at >= local_to_utc(day, time(0), tz),
+            Hearing.starts_at < local_to_utc(day + timedelta(days=1), time(0), tz),
+        )
+        for tz in zones
+    ]
+    return or_(*branches) if branches else false()
+
+
 def dashboard(
     session: Session, *, user: User, filters: Filters, now: datetime, page: int = 1, per_page: int = 50
 ) -> Dashboard:
     """Upcoming hearings, a page at a time (paginated by hearing), grouped by local day."""
     end = now + timedelta(weeks=min(max(filters.weeks, 1), MAX_WEEKS))
-    conditions = _filtered(user, filters, now, end)
+    zones: list[str] = []
+    if filters.day is not None:
+        # One day, past or far ahead: a day either side in UTC, narrowed per court zone.
+        now = datetime.combine(filters.day - timedelta(days=1), time(0)).replace(tzinfo=UTC)
+        end = now + timedelta(days=3)
+        zones = list(session.scalars(select(Court.timezone).distinct()))
+    conditions = _filtered(user, filters, now, end, zones)
     total = session.scalar(select(func.count(Hearing.id)).where(*conditions)) or 0
     page = min(max(page, 1), max(ceil(total / per_page), 1))
     hearings = list(
@@ -228,6 +254,8 @@ class CalendarDay:
     in_month: bool
     hearings: int = 0
     missing: int = 0
+    needed: int = 0
+    filled: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +304,8 @@ def month_calendar(session: Session, *, user: User, filters: Filters, year: int,
             case(*whens, else_=None).label("day"),
             Hearing.id.label("hearing_id"),
             case((Shift.capacity > filled, Shift.capacity - filled), else_=0).label("missing"),
+            func.coalesce(Shift.capacity, 0).label("needed"),
+            case((filled > Shift.capacity, Shift.capacity), else_=func.coalesce(filled, 0)).label("filled"),
         )
         .join(Court, Hearing.court_id == Court.id)
         .outerjoin(Shift, (Shift.hearing_id == Hearing.id) & (Shift.status == ShiftStatus.OPEN))
@@ -287,16 +317,29 @@ def month_calendar(session: Session, *, user: User, filters: Filters, year: int,
             per_shift.c.day,
             func.count(func.distinct(per_shift.c.hearing_id)),
             func.coalesce(func.sum(per_shift.c.missing), 0),
+            func.coalesce(func.sum(per_shift.c.needed), 0),
+            func.coalesce(func.sum(per_shift.c.filled), 0),
         )
         .where(per_shift.c.day.is_not(None))
         .group_by(per_shift.c.day)
     ).all()
-    hearings_on = {date.fromordinal(day): int(n) for day, n, _ in rows}
-    missing_on = {date.fromordinal(day): int(m) for day, _, m in rows}
-    return _month(year, month, hearings_on, missing_on)
+    hearings_on = {date.fromordinal(day): int(n) for day, n, _m, _nd, _f in rows}
+    missing_on = {date.fromordinal(day): int(m) for day, _n, m, _nd, _f in rows}
+    needed_on = {date.fromordinal(day): int(nd) for day, _n, _m, nd, _f in rows}
+    filled_on = {date.fromordinal(day): int(f) for day, _n, _m, _nd, f in rows}
+    return _month(year, month, hearings_on, missing_on, needed_on, filled_on)
 
 
-def _month(year: int, month: int, hearings_on: dict[date, int], missing_on: dict[date, int]) -> MonthCalendar:
+def _month(
+    year: int,
+    month: int,
+    hearings_on: dict[date, int],
+    missing_on: dict[date, int],
+    needed_on: dict[date, int] | None = None,
+    filled_on: dict[date, int] | None = None,
+) -> MonthCalendar:
+    needed_on = needed_on or {}
+    filled_on = filled_on or {}
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
         weeks.append(
@@ -306,6 +349,8 @@ def _month(year: int, month: int, hearings_on: dict[date, int], missing_on: dict
                     in_month=d.month == month,
                     hearings=hearings_on.get(d, 0),
                     missing=missing_on.get(d, 0),
+                    needed=needed_on.get(d, 0),
+                    filled=filled_on.get(d, 0),
                 )
                 for d in week
             ]

@@ -25,7 +25,13 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from scheduler.domain.hearing_import import CourtRef, ImportRow, mark_duplicates, read_rows, validate_row
+from scheduler.domain.hearing_import import (
+    CourtRef,
+    ImportRow,
+    mark_duplicates,
+    read_numbered_rows,
+    validate_row,
+)
 from scheduler.domain.hearings import duplicate_key
 from scheduler.enums import HearingStatus, ShiftStatus
 from scheduler.models import AuditEvent, Court, Hearing, HearingLanguage, Shift, User
@@ -59,11 +65,9 @@ def preview_import(session: Session, *, actor: User, text: str, now: datetime) -
 
     Raises ImportFileInvalid when the file as a whole cannot be read.
     """
-    rows = read_rows(text)
+    rows = read_numbered_rows(text)
     courts = _courts_by_key(session, actor=actor)
-    checked = [
-        validate_row(line=n, values=values, courts=courts, now=now) for n, values in enumerate(rows, start=2)
-    ]
+    checked = [validate_row(line=n, values=values, courts=courts, now=now) for n, values in rows]
     return ImportPreview(rows=mark_duplicates(rows=checked, existing=_existing_keys(session, checked)))
 
 

@@ -112,7 +112,9 @@ def test_coordinator_posts_reschedules_cancels_and_imports(browse, tmp_path):
 
     # Import a CSV through the preview.
     csv = tmp_path / "hearings.csv"
-    later = (date.today() + timedelta(days=40)).isoformat()
+    # A date of its own per run, so the first upload is never a duplicate of another run's.
+    runs = ["phone-en", "phone-es", "laptop-en", "laptop-es"]
+    later = (date.today() + timedelta(days=40 + runs.index(f"{browse.size}-{browse.lang}"))).isoformat()
     csv.write_text(
         "court,date,time,duration_minutes,kind,courtroom,languages,accompaniers,interpreters\n"
         f"Chicago Immigration Court,{later},10:00,60,master,4,es;mam,2,1\n"
@@ -125,7 +127,17 @@ def test_coordinator_posts_reschedules_cancels_and_imports(browse, tmp_path):
     browse.click("main form[method=post] button[type=submit].button >> nth=-1")
     _flash_ok(browse)
 
+    # The same file again: only likely duplicates, so no import button until one is ticked.
+    browse.go("/hearings/import")
+    page.set_input_files("input[name=file]", str(csv))
+    browse.click("main form.busy-form button[type=submit]", shot="import-duplicates")
+    import_button = page.locator("main .actions button[type=submit]")
+    assert not import_button.is_visible()
+    page.check("input[name=include] >> nth=0")
+    assert import_button.is_visible()
+
     # Pages with long names.
-    browse.go(f"/people/?q={LONG_PERSON[:20]}", shot="people-long-name")
+    browse.go(f"/people/?status=all&q={LONG_PERSON[:20]}", shot="people-long-name")
+    assert page.get_by_role("link", name=LONG_PERSON).count() == 1
     browse.go(f"/people/{browse.server.facts['long_person_id']}")
     browse.go(f"/hearings/{browse.server.facts['long_hearing_id']}", shot="hearing-long-court")

@@ -8,9 +8,12 @@ import pytest
 
 from scheduler.domain.hearing_import import (
     COLUMNS,
+    COMMENT_MARK,
+    EXAMPLE_NOTE,
     CourtRef,
     ImportFileInvalid,
     mark_duplicates,
+    read_numbered_rows,
     read_rows,
     template_csv,
     validate_row,
@@ -96,8 +99,17 @@ def test_read_rows_needs_the_required_columns_and_skips_blank_lines() -> None:
     assert rows == [{"court": "CHI", "date": "2030-03-04", "time": "09:00", "kind": "bond"}]
 
 
-def test_the_template_has_every_column_and_a_valid_example() -> None:
-    rows = read_rows(template_csv(example_day=NOW.date().replace(month=6)))
+def test_the_template_has_every_column_and_an_example_that_is_never_imported() -> None:
+    text = template_csv(example_day=NOW.date().replace(month=6))
+    assert read_rows(text) == []
+    # Without its comment mark the example is a valid row, with every column.
+    uncommented = text.replace(f"{COMMENT_MARK} {EXAMPLE_NOTE} ", "")
+    rows = read_rows(uncommented)
     assert list(rows[0]) == list(COLUMNS)
     courts = {"chicago immigration court": COURTS["chi"]}
     assert validate_row(line=2, values=rows[0], courts=courts, now=NOW).ok
+
+
+def test_lines_count_skipped_rows_so_they_match_the_spreadsheet() -> None:
+    text = template_csv(example_day=NOW.date()) + "CHI,2030-03-04,09:00,,bond\n"
+    assert [line for line, _ in read_numbered_rows(text)] == [3]
