@@ -173,6 +173,10 @@ def matching(time_limit: float) -> list[Row]:
     if m := re.search(rf"ranking 5,000 volunteers for one seat: median {NUMBER} ms", out):
         rows.append(Row("matching", "rank 5,000 volunteers for one seat", num(m[1]), "ms"))
     if m := re.search(rf"candidates {NUMBER} s \+ plan {NUMBER} s = {NUMBER} s\s+\(method: (\w+)", out):
+        cpu = re.search(rf"CPU {NUMBER} s \+ {NUMBER} s", out)
+        note = f"candidates {num(m[1]):.1f} s + solve {num(m[2]):.1f} s wall" + (
+            f"; CPU {num(cpu[1]):.1f} s + {num(cpu[2]):.1f} s" if cpu else ""
+        )
         rows.append(
             Row(
                 "matching",
@@ -181,6 +185,7 @@ def matching(time_limit: float) -> list[Row]:
                 "ms",
                 "time limit",
                 num(m[3]) / time_limit,
+                note,
             )
         )
     for line in out.splitlines():

@@ -275,13 +275,30 @@ def _solve_part(
         return list(part_greedy), "optimal", float(_measure(problem, part_greedy)[1])
     if seconds <= 0:
         return list(part_greedy), "greedy", None
+    started = clock.perf_counter()
     model = _build(problem, part)
-    res = _solve(model, integral=True, time_limit=seconds, rel_gap=rel_gap)
+    # The LP relaxation first: for these assignment-like parts it is often integral, and an
+    # integral LP optimum is the optimum, found without branching (and with its bound).
+    relaxed = _solve(model, integral=False, time_limit=seconds, rel_gap=rel_gap)
+    lp_x, lp_fun = getattr(relaxed, "x", None), getattr(relaxed, "fun", None)
+    solved = getattr(relaxed, "status", 1) == 0 and lp_x is not None and lp_fun is not None
+    lp_value = float(math.floor(-float(lp_fun) + 1e-6)) if solved else None
+    if solved and np.all(np.abs(lp_x - np.round(lp_x)) < 1e-7):
+        chosen = [(p.user_id, p.shift_id) for p, value in zip(model.pairs, lp_x) if value > 0.5]
+        better = _measure(problem, chosen)[1:] >= _measure(problem, part_greedy)[1:]
+        if better and not violations(problem, chosen):
+            return chosen, "optimal", lp_value
+    left = seconds - (clock.perf_counter() - started)
+    if left <= 0:
+        return list(part_greedy), "greedy", lp_value
+    res = _solve(model, integral=True, time_limit=left, rel_gap=rel_gap)
     # The solver minimises -(priority + eps * score); minus its dual bound bounds the weighted
     # fill from above (the scores only add to it).
     dual = getattr(res, "mip_dual_bound", None)
     # Seat priorities are integers, so the weighted fill is too: round the bound down.
     bound = float(math.floor(-float(dual) + 1e-6)) if dual is not None and np.isfinite(dual) else None
+    if bound is None or (lp_value is not None and lp_value < bound):
+        bound = lp_value  # the LP relaxation's optimum bounds the part too
     x = getattr(res, "x", None)
     if x is None:
         return list(part_greedy), "greedy", bound

@@ -94,6 +94,7 @@ RULES: dict[str, dict[str, Any]] = {
     "hearings.import_hearings": {"GET": STAFF, "POST": STAFF},
     "hearings.import_template": {"GET": STAFF},
     "hearings.preview_import": {"GET": STAFF, "POST": STAFF},  # an uploaded file's token: staff only
+    "hearings.import_progress": {"GET": STAFF},  # two numbers about an upload of theirs: staff only
     "shifts.open_shifts": {"GET": APPROVED},
     "shifts.my_commitments": {"GET": APPROVED},
     "shifts.show_shift": {
