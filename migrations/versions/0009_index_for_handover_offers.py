@@ -1,7 +1,7 @@
 """partial index for seats offered for hand-over
 
 Revision ID: 0009
-Revises: 0003
+Revises: 0008
 Create Date: 2026-12-01 03:15:00.000000
 
 The open-seat lists ask, for each seat, whether a confirmed seat is offered for hand-over;
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0003'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

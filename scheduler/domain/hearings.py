@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from scheduler.domain.bounds import day_in_range
-from scheduler.domain.timezones import NonexistentLocalTime, local_to_utc
+from scheduler.domain.timezones import NonexistentLocalTime, is_ambiguous, local_to_utc
 from scheduler.enums import ShiftRole
 
 # How long before the hearing each role is needed: the team meets the person beforehand,
@@ -75,6 +75,9 @@ class HearingDraft:
     seats: tuple[SeatSpec, ...]
     # Free-text fields (name -> value) that must not hold an A-number.
     texts: Mapping[str, str] = field(default_factory=dict)
+    # Which occurrence of a time that happens twice (the night clocks go back): 0 the first,
+    # 1 the second, None not chosen yet (a form refuses an ambiguous time until it is chosen).
+    fold: int | None = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +114,11 @@ def plan_hearing(*, draft: HearingDraft, now: datetime, allow_past: bool = False
         errors["date"] = "date_out_of_range"
     else:
         try:
-            starts_at = local_to_utc(draft.day, draft.at, draft.tz_name)
+            starts_at = local_to_utc(draft.day, draft.at, draft.tz_name, fold=draft.fold or 0)
         except NonexistentLocalTime:
             errors["time"] = "nonexistent_time"
+        if starts_at is not None and draft.fold is None and is_ambiguous(starts_at, draft.tz_name):
+            errors["time"] = "ambiguous_time"
     if starts_at is not None and not allow_past and starts_at <= now:
         errors["date"] = "in_past"
     if not 0 < draft.duration_minutes <= MAX_DURATION_MINUTES:
@@ -147,9 +152,9 @@ def _plan_shift(
     start, end = default_start, default_end
     try:
         if spec.start is not None:
-            start = local_to_utc(draft.day, spec.start, draft.tz_name)
+            start = local_to_utc(draft.day, spec.start, draft.tz_name, fold=draft.fold or 0)
         if spec.end is not None:
-            end = local_to_utc(draft.day, spec.end, draft.tz_name)
+            end = local_to_utc(draft.day, spec.end, draft.tz_name, fold=draft.fold or 0)
     except NonexistentLocalTime:
         errors[seat_key(spec.role, "start")] = "nonexistent_time"
         return None
@@ -213,14 +218,19 @@ def duplicate_key(*, court_id: int, starts_at: datetime, respondent_ref: str) ->
     return court_id, starts_at, " ".join(respondent_ref.lower().split())
 
 
-def new_start(*, day: date, at: time, tz_name: str, now: datetime) -> datetime:
-    """The UTC start of a rescheduled hearing, refused if it does not exist or is past."""
+def new_start(*, day: date, at: time, tz_name: str, now: datetime, fold: int | None = 0) -> datetime:
+    """The UTC start of a rescheduled hearing, refused if it does not exist or is past.
+
+    ``fold`` as in HearingDraft: None refuses a time that happens twice until one is chosen.
+    """
     if not day_in_range(day):
         raise HearingInvalid({"date": "date_out_of_range"})
     try:
-        starts_at = local_to_utc(day, at, tz_name)
+        starts_at = local_to_utc(day, at, tz_name, fold=fold or 0)
     except NonexistentLocalTime:
         raise HearingInvalid({"time": "nonexistent_time"}) from None
+    if fold is None and is_ambiguous(starts_at, tz_name):
+        raise HearingInvalid({"time": "ambiguous_time"})
     if starts_at <= now:
         raise HearingInvalid({"date": "in_past"})
     return starts_at

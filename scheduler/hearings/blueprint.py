@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from scheduler.domain.hearings import HearingDraft, SeatSpec
 from scheduler.enums import HearingKind
 from scheduler.extensions import db
-from scheduler.hearings.forms import ERROR_MESSAGES, EditHearingForm, HearingForm
+from scheduler.hearings.forms import ERROR_MESSAGES, EditHearingForm, HearingForm, fold_of
 from scheduler.i18n import SHIFT_ROLE_PLURALS
 from scheduler.models import Court, Hearing
 from scheduler.services import hearings as hearing_service
@@ -65,6 +65,7 @@ def draft_from(form: HearingForm, tz_name: str) -> HearingDraft:
         duration_minutes=form.duration_minutes.data,
         seats=seats,
         texts={name: form[name].data or "" for name in TEXT_FIELDS},
+        fold=fold_of(form),
     )
 
 
@@ -89,6 +90,8 @@ def show_errors(form: HearingForm, errors: dict[str, str]) -> None:
     for key, code in errors.items():
         name = aliases.get(key, key)
         target: Field = form[name] if name in form else form.date  # noqa: SIM401  (forms have no .get)
+        if code == "ambiguous_time" and "occurrence" in form:
+            form.occurrence.data = form.occurrence.data or "0"  # shown, the first chosen
         message = str(ERROR_MESSAGES.get(code, code))
         if message not in [str(e) for e in target.errors]:
             target.errors = [*target.errors, message]

@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from scheduler.domain.hearings import HearingInvalid, new_start, plan_hearing
-from scheduler.domain.timezones import to_local
+from scheduler.domain.timezones import is_ambiguous, to_local
 from scheduler.extensions import db
 from scheduler.hearings.blueprint import (
     bp,
@@ -19,7 +19,14 @@ from scheduler.hearings.blueprint import (
     managed_hearing,
     show_errors,
 )
-from scheduler.hearings.forms import ERROR_MESSAGES, CancelForm, EditHearingForm, HearingForm, RescheduleForm
+from scheduler.hearings.forms import (
+    ERROR_MESSAGES,
+    CancelForm,
+    EditHearingForm,
+    HearingForm,
+    RescheduleForm,
+    fold_of,
+)
 from scheduler.models import Hearing
 from scheduler.security import coordinator_required
 from scheduler.services import hearings as hearing_service
@@ -139,10 +146,18 @@ def reschedule_hearing(hearing_id: int) -> str | Response:
         local = to_local(hearing.starts_at, hearing.court.timezone)
         form.court_id.data, form.date.data, form.time.data = hearing.court_id, local.date(), local.time()
         form.courtroom.data = hearing.courtroom
+        if is_ambiguous(hearing.starts_at, hearing.court.timezone):
+            form.occurrence.data = str(local.fold)
     court = chosen_court(courts, form.court_id.data)
     if form.validate_on_submit() and court is not None:
         try:
-            starts_at = new_start(day=form.date.data, at=form.time.data, tz_name=court.timezone, now=utcnow())
+            starts_at = new_start(
+                day=form.date.data,
+                at=form.time.data,
+                tz_name=court.timezone,
+                now=utcnow(),
+                fold=fold_of(form),
+            )
             hearing_service.reschedule_hearing(
                 db.session,
                 actor=current_user,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -39,6 +41,10 @@ ERROR_MESSAGES = {
     "a_number": A_NUMBER_MESSAGE,
     "nonexistent_time": _l(
         "This time does not exist at this court: the clocks jump forward that night. Choose another time."
+    ),
+    "ambiguous_time": _l(
+        "This time happens twice at this court that night, because the clocks go back. Choose which "
+        "one below (the first is selected) and save again."
     ),
     "in_past": _l("This date and time have already passed. New hearings must be in the future."),
     "bad_duration": _l("Give the expected length in minutes, from 1 to 720."),
@@ -134,10 +140,28 @@ def _seat_fields() -> dict[str, object]:
     return fields
 
 
+def occurrence_field() -> RadioField:
+    """Which of the two 1:30s on the night clocks go back; shown only once such a time is typed."""
+    return RadioField(
+        _l("Which time that night"),
+        choices=[
+            SelectChoice("0", _l("The first, before the clocks go back (summer time)")),
+            SelectChoice("1", _l("The second, after the clocks go back (standard time)")),
+        ],
+        validate_choice=False,
+    )
+
+
+def fold_of(form: FlaskForm) -> int | None:
+    """The chosen occurrence (0 or 1), or None while none is chosen."""
+    return {"0": 0, "1": 1}.get(form.occurrence.data)
+
+
 class HearingForm(DetailsMixin, GuardedForm):
     court_id = SelectField(_l("Court"), coerce=int, validators=[DataRequired(message=_l("Choose a court."))])
     date = DateField(_l("Date"), validators=[InputRequired()])
     time = TimeField(_l("Time"), validators=[InputRequired()])
+    occurrence = occurrence_field()
     courtroom = StringField(_l("Courtroom"), validators=[Optional(), Length(max=40), no_a_number])
 
     def seat_rows(self) -> list[tuple[ShiftRole, object, object, object]]:
@@ -171,6 +195,7 @@ class RescheduleForm(GuardedForm):
     court_id = SelectField(_l("Court"), coerce=int, validators=[DataRequired()])
     date = DateField(_l("Date"), validators=[InputRequired()])
     time = TimeField(_l("Time"), validators=[InputRequired()])
+    occurrence = occurrence_field()
     courtroom = StringField(_l("Courtroom"), validators=[Optional(), Length(max=40), no_a_number])
 
 
