@@ -134,7 +134,7 @@ def test_development_makes_a_secrets_key_once_in_the_instance_folder(tmp_path, m
 def test_several_keys_from_the_environment_newest_first(tmp_path, monkeypatch) -> None:
     new, old = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     monkeypatch.setenv("SCHEDULER_SECRETS_KEY", f"{new},{old}")
-    app = create_app(_config(tmp_path, ENV="production"))
+    app = create_app(_config(tmp_path, ENV="production", BASE_URL="https://accompany.example"))
     assert app.config["SECRETS_KEY"] == [new, old]
     written_with_old = SecretBox([old]).encrypt("JBSWY3DPEHPK3PXP")
     box = app.extensions["secret_box"]

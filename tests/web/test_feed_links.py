@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import icalendar
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from scheduler import create_app
@@ -124,6 +125,7 @@ def test_production_refuses_to_start_without_base_url(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
         "ENV": "production",
         "SECRET_KEY": "k" * 64,
+        "SECRETS_KEY": Fernet.generate_key().decode(),
     }
     with pytest.raises(RuntimeError, match="BASE_URL"):
         create_app(config)
