@@ -39,3 +39,19 @@ def test_every_court_in_english_is_corte_in_spanish() -> None:
     pairs = [pair for pair in _pairs() if COURT_IN_ENGLISH.search(PLACEHOLDER.sub("", pair[0]))]
     assert len(pairs) > 40  # the word is everywhere: a broken pattern must not pass by matching nothing
     assert [(english, text) for english, text in pairs if not COURT_IN_SPANISH.search(text)] == []
+
+
+# Words that only the familiar "tú" uses: its pronouns and possessives, and the second person of
+# the verbs the app uses most. None of them is a word in correct "usted" Spanish. (Imperatives such
+# as "elige" or "revisa" are left out: they are also the "usted" present, "lo elige usted".)
+TU_FORMS = re.compile(
+    r"(?<![\w%])(tú|tu|tus|te|ti|contigo|tuyos?|tuyas?|tienes|puedes|quieres|estás|eres|eras|"
+    r"estabas|sigues|necesitas|prefieres|recibes|hablas|sueles|verás|podrás|recibirás|estarás|"
+    r"tengas|puedas|quieras|hayas|suscríbete|regístrate|inténtalo|déjalo|déjalos|olvidaste|perdiste|"
+    r"dejaste|fuiste)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def test_spanish_says_usted_not_tu() -> None:
+    assert [text for _, text in _pairs() if TU_FORMS.search(text)] == []
