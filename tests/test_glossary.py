@@ -6,6 +6,7 @@ Court is "corte" (de inmigración), never "tribunal": the same word for the same
 import re
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 CATALOGUE = Path(__file__).parent.parent / "scheduler" / "translations" / "es" / "LC_MESSAGES" / "messages.po"
@@ -39,6 +40,26 @@ def test_every_court_in_english_is_corte_in_spanish() -> None:
     pairs = [pair for pair in _pairs() if COURT_IN_ENGLISH.search(PLACEHOLDER.sub("", pair[0]))]
     assert len(pairs) > 40  # the word is everywhere: a broken pattern must not pass by matching nothing
     assert [(english, text) for english, text in pairs if not COURT_IN_SPANISH.search(text)] == []
+
+
+# The glossary's other words, where the English names the thing (a seat is left out: "remind me
+# before a seat" is about the shift's time, and says "turno").
+GLOSSARY = {
+    r"\bhearings?\b": r"\baudiencias?\b",
+    r"\bICE check-ins?\b": r"\bcitas? con ICE\b",
+    r"\binterpreters?\b": r"\bintérpretes?\b",
+    r"\bwaitlist\b": r"\blista de espera\b",
+    r"\bteam lead\b": r"\bresponsable del equipo\b",
+    r"\bmeeting point\b": r"\bpunto de encuentro\b",
+    r"\balerts?\b": r"\balertas?\b",
+}
+
+
+@pytest.mark.parametrize(("english_word", "spanish_word"), GLOSSARY.items())
+def test_the_same_word_for_the_same_thing(english_word: str, spanish_word: str) -> None:
+    pairs = [pair for pair in _pairs() if re.search(english_word, PLACEHOLDER.sub("", pair[0]), re.I)]
+    assert pairs
+    assert [pair for pair in pairs if not re.search(spanish_word, pair[1], re.IGNORECASE)] == []
 
 
 # Words that only the familiar "tú" uses: its pronouns and possessives, and the second person of
