@@ -47,7 +47,7 @@ def test_registration_errors_are_in_spanish(app, client) -> None:
         headers={"Accept-Language": "es"},
     )
     page = response.get_data(as_text=True)
-    assert "Usa al menos 10 caracteres." in page
+    assert "Use al menos 10 caracteres." in page
 
 
 def test_a_volunteer_who_chose_spanish_gets_spanish_pages(app, client, auth) -> None:
