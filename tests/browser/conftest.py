@@ -111,6 +111,7 @@ def _seed(app) -> dict[str, Any]:
     """The demo network, plus one coordinator per test run and hostile-length names."""
     from scheduler.cli import BUNDLED_COURTS
     from scheduler.models.twofactor import TwoFactorSecret
+    from scheduler.secretbox import secret_box
     from scheduler.services import courts as court_service
     from scheduler.services import demo
     from scheduler.types import utcnow
@@ -119,7 +120,8 @@ def _seed(app) -> dict[str, Any]:
     with app.app_context():
         db.create_all()
         court_service.import_courts(db.session, text=BUNDLED_COURTS.read_text("utf-8"), actor=None)
-        demo.seed(db.session)
+        box = secret_box()
+        demo.seed(db.session, box=box)
         long_court = make_court(name=LONG_COURT)
         long_person = make_user(display_name=LONG_PERSON, languages=("es",), roles=(ShiftRole.ACCOMPANIER,))
         long_hearing = make_hearing(court=long_court, languages=("es",), date_confirmed=False)
@@ -130,7 +132,11 @@ def _seed(app) -> dict[str, Any]:
                 email = f"coord-{size}-{lang}@example.test"
                 user = make_user(role=Role.COORDINATOR, email=email, locale=lang)
                 secrets[email] = pyotp.random_base32()
-                db.session.add(TwoFactorSecret(user_id=user.id, secret=secrets[email], confirmed_at=utcnow()))
+                db.session.add(
+                    TwoFactorSecret(
+                        user_id=user.id, secret_ciphertext=box.encrypt(secrets[email]), confirmed_at=utcnow()
+                    )
+                )
                 coordinators[f"{size}-{lang}"] = email
         db.session.commit()
         return {
