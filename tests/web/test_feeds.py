@@ -10,6 +10,8 @@ from sqlalchemy import event
 
 from scheduler.enums import FeedKind, HearingStatus, Role, ShiftRole, SignupStatus
 from scheduler.extensions import db
+from scheduler.models import SiteSetting
+from scheduler.models.twofactor import UID_DOMAIN_KEY
 from scheduler.services import feeds
 from scheduler.types import utcnow
 from tests.factories import make_court, make_hearing, make_signup, make_user
@@ -448,3 +450,26 @@ def test_last_used_is_recorded(app, client, seat):
     row = feeds.active_token(db.session, user=volunteer, kind=FeedKind.PERSONAL)
     assert row.last_used_at is not None
     assert datetime.now(UTC) - row.last_used_at < timedelta(minutes=1)
+
+
+def test_a_full_feed_reads_the_installations_uid_domain_once(app, client, seat):
+    """The UID domain never changes once chosen: after the first feed, full feeds skip its read
+    (bench/feeds.py's warm feed stays at its former number of statements)."""
+    app.config["FEED_STAMP_VERIFY"] = False
+    app.config["UID_DOMAIN"] = ""  # the installation's own, stored in site_settings
+    *_rest, token = seat
+    first = _feed(client, token)  # on an empty table this one makes the domain
+    _feed(client, token)  # this one finds it stored and remembers it
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        again = _feed(client, token)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    stored = db.session.get(SiteSetting, UID_DOMAIN_KEY).value
+    assert f"@{stored}".encode() in first.data and f"@{stored}".encode() in again.data
+    assert not [s for s in statements if "site_settings" in s]
