@@ -18,38 +18,16 @@ from scheduler.domain.eligibility import Rules, claim_refusals
 from scheduler.domain.timezones import to_local
 from scheduler.extensions import db
 from scheduler.models import Shift
+from scheduler.services.dashboard import Page
 from scheduler.services.shift_facts import load_commitments, load_volunteers, seat_facts
 from scheduler.services.shift_queries import ShiftFilters, court_zones, filled_counts, open_shifts_query
 
 
 @dataclass(frozen=True, slots=True)
-class SeatPage:
-    """One page of seats, with what the `pagination` macro reads."""
+class SeatPage(Page):
+    """One page of seats, with what the `pagination` macro reads (from Page)."""
 
     items: list[Shift]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
     def days(self) -> list[tuple[date, list[Shift]]]:
         """The page's seats grouped by their day in their court's own time zone, in order."""
@@ -104,4 +82,6 @@ def open_seats_page(
     else:
         result = db.paginate(query, page=page, per_page=per_page, error_out=False)
         items, total = list(result.items), result.total or 0
-    return SeatPage(items, page, per_page, total), filled_counts(session, [s.id for s in items])
+    return SeatPage(page=page, per_page=per_page, total=total, items=items), filled_counts(
+        session, [s.id for s in items]
+    )
