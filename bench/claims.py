@@ -42,6 +42,7 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from scheduler import create_app  # noqa: E402
+from scheduler.accounts.registry import hash_password  # noqa: E402
 from scheduler.domain.hearings import default_shift_window  # noqa: E402
 from scheduler.enums import HearingKind, Role, ShiftRole, SignupStatus, UserStatus  # noqa: E402
 from scheduler.extensions import db  # noqa: E402
@@ -56,7 +57,6 @@ from scheduler.models import (  # noqa: E402
     VolunteerProfile,
     VolunteerRole,
 )
-from scheduler.services.accounts import hash_password  # noqa: E402
 from scheduler.types import utcnow  # noqa: E402
 
 DB_NAME = os.environ.get("BENCH_CLAIMS_DB", "accompany_bench_claims")  # make bench sets its own

@@ -28,8 +28,10 @@ from scheduler import create_app
 from scheduler.domain import feeds as domain
 from scheduler.enums import FeedKind, HearingKind, ShiftRole, SignupStatus, UserStatus
 from scheduler.extensions import db
+from scheduler.feeds import content as feed_content
+from scheduler.feeds import stamps as feed_stamps
+from scheduler.feeds import tokens as feeds
 from scheduler.models import Court, Hearing, Shift, Signup, User
-from scheduler.services import feed_content, feed_stamps, feeds
 from scheduler.types import utcnow
 
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Phoenix"]

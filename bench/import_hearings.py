@@ -26,13 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import event, func, select
 
 from scheduler import create_app
+from scheduler.accounts.registry import hash_password
+from scheduler.courts.catalogue import import_courts
 from scheduler.data import __file__ as data_init
 from scheduler.domain.hearing_import import COLUMNS
 from scheduler.enums import Role, UserStatus
 from scheduler.extensions import db
 from scheduler.models import Court, Hearing, User
-from scheduler.services.accounts import hash_password
-from scheduler.services.courts import import_courts
 from scheduler.types import utcnow
 
 DEFAULT_URL = "sqlite:////tmp/accompany-import-bench.sqlite3"

@@ -28,6 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert, select, text
 
 from scheduler import create_app
+from scheduler.accounts.registry import hash_password
+from scheduler.courts.catalogue import import_courts
 from scheduler.data import __file__ as data_init
 from scheduler.domain.hearings import default_shift_window
 from scheduler.domain.timezones import local_to_utc
@@ -46,8 +48,6 @@ from scheduler.models import (
     VolunteerRole,
     volunteer_preferred_courts,
 )
-from scheduler.services.accounts import hash_password
-from scheduler.services.courts import import_courts
 from scheduler.types import utcnow
 
 DEFAULT_URL = "sqlite:////tmp/accompany-bench.sqlite3"

@@ -330,6 +330,8 @@ def bench_loading(n: int = 5000) -> None:
     from scheduler import create_app
     from scheduler.enums import Role, UserStatus
     from scheduler.extensions import db
+    from scheduler.matching.facts import MatchSettings
+    from scheduler.matching.suggestions import suggestions_for_shift
     from scheduler.models import (
         AvailabilityWindow,
         Court,
@@ -338,8 +340,6 @@ def bench_loading(n: int = 5000) -> None:
         VolunteerProfile,
         VolunteerRole,
     )
-    from scheduler.services.matching import MatchSettings
-    from scheduler.services.suggestions import suggestions_for_shift
     from scheduler.types import utcnow
     from tests.factories import make_hearing
 

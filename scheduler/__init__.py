@@ -21,10 +21,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from scheduler.config import load_config
 
     load_config(app, test_config)
-    from scheduler.proxy import init_proxy
+    from scheduler.web.proxy import init_proxy
 
     init_proxy(app)  # before anything reads the client address (rate limits)
-    from scheduler.inputguard import init_input_guard
+    from scheduler.web.inputguard import init_input_guard
 
     init_input_guard(app)  # before any route: it bounds <int:...>
 
@@ -46,38 +46,38 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message_category = "info"
     init_mail(app)
 
-    from scheduler import security  # noqa: F401  (user loader)
-    from scheduler.account.routes import bp as account_bp
-    from scheduler.auth.routes import bp as auth_bp
-    from scheduler.courts.routes import bp as courts_bp
+    from scheduler.accounts.account_views import bp as account_bp
+    from scheduler.accounts.views import bp as auth_bp
+    from scheduler.courts.views import bp as courts_bp
     from scheduler.feeds.cli import feeds_cli
-    from scheduler.feeds.routes import bp as feeds_bp
-    from scheduler.hearings.routes import bp as hearings_bp
-    from scheduler.main.errors import register_error_handlers
-    from scheduler.main.routes import bp as main_bp
-    from scheduler.people.routes import bp as people_bp
-    from scheduler.shifts.routes import bp as shifts_bp
-    from scheduler.templating import register_template_helpers
+    from scheduler.feeds.views import bp as feeds_bp
+    from scheduler.hearings.page_views import bp as hearings_bp
+    from scheduler.people.views import bp as people_bp
+    from scheduler.shifts.views import bp as shifts_bp
+    from scheduler.web import security  # noqa: F401  (user loader)
+    from scheduler.web.errors import register_error_handlers
+    from scheduler.web.templating import register_template_helpers
+    from scheduler.web.views import bp as main_bp
 
     for blueprint in (main_bp, auth_bp, account_bp, people_bp, courts_bp, hearings_bp, shifts_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(feeds_bp)
     app.cli.add_command(feeds_cli)
     from scheduler.notifications.cli import outbox_cli
-    from scheduler.notifications.routes import bp as notifications_bp
+    from scheduler.notifications.views import bp as notifications_bp
 
     app.register_blueprint(notifications_bp)
     app.cli.add_command(outbox_cli)
     from scheduler import logredact
-    from scheduler.audit.routes import bp as admin_bp
-    from scheduler.headers import init_headers
-    from scheduler.privacy.routes import bp as privacy_bp
-    from scheduler.session_guard import init_session_guard
-    from scheduler.twofactor.routes import bp as twofactor_bp
+    from scheduler.privacy.admin_views import bp as admin_bp
+    from scheduler.privacy.views import bp as privacy_bp
+    from scheduler.twofactor.views import bp as twofactor_bp
+    from scheduler.web.headers import init_headers
+    from scheduler.web.session_guard import init_session_guard
 
     for blueprint in (twofactor_bp, privacy_bp, admin_bp):
         app.register_blueprint(blueprint)
-    from scheduler.matching.routes import bp as matching_bp
+    from scheduler.matching.views import bp as matching_bp
 
     app.register_blueprint(matching_bp)
     from scheduler.privacy.cli import purge_command

@@ -8,14 +8,14 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from scheduler.accounts import registry as accounts
+from scheduler.accounts.registry import PasswordRejected
+from scheduler.courts import catalogue as court_service
 from scheduler.enums import Role
+from scheduler.errors import ServiceError
 from scheduler.extensions import db
 from scheduler.models import Court, User
 from scheduler.secretbox import SecretUnreadable, secret_box
-from scheduler.services import accounts
-from scheduler.services import courts as court_service
-from scheduler.services.accounts import PasswordRejected
-from scheduler.services.errors import ServiceError
 
 BUNDLED_COURTS = Path(__file__).parent / "data" / "immigration_courts.csv"
 
@@ -44,7 +44,7 @@ def generate_key() -> None:
 @secrets_cli.command("rotate")
 def rotate_secrets() -> None:
     """Re-encrypt every stored TOTP secret with the newest key (the first in SECRETS_KEY)."""
-    from scheduler.services import twofactor
+    from scheduler.twofactor import secrets as twofactor
 
     try:
         changed = twofactor.reencrypt_secrets(db.session, box=secret_box())
@@ -62,7 +62,7 @@ def rotate_secrets() -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 def seed_demo(if_empty: bool) -> None:
     """Load the bundled courts and a demo network, then print the demo logins."""
-    from scheduler.services import demo
+    from scheduler.demo import seed as demo
 
     if current_app.config["ENV"] == "production":
         raise click.ClickException("seed-demo is for trying the app; it refuses to run in production.")
@@ -86,8 +86,8 @@ def demo_code(email: str) -> None:
     """Print the current two-step code of a demo staff account (never in production)."""
     import pyotp
 
+    from scheduler.demo import seed as demo
     from scheduler.models.twofactor import TwoFactorSecret
-    from scheduler.services import demo
 
     if current_app.config["ENV"] == "production":
         raise click.ClickException("demo-code is for trying the app; it refuses to run in production.")

@@ -41,9 +41,9 @@ class DefaultConfig:
     # and the worker and CLI use DEV_BASE_URL (http://127.0.0.1:$PORT) (scheduler/urls.py).
     BASE_URL = ""
     # The domain part of calendar UIDs. Empty: the installation's own random name, kept in the
-    # database (scheduler/services/installation.py), so changing BASE_URL keeps every UID.
+    # database (scheduler/installation.py), so changing BASE_URL keeps every UID.
     UID_DOMAIN = ""
-    # Key of the feed-link HMAC (scheduler/services/feeds.py). Empty: derived from SECRET_KEY.
+    # Key of the feed-link HMAC (scheduler/feeds/tokens.py). Empty: derived from SECRET_KEY.
     FEED_TOKEN_KEY = ""
 
     SESSION_COOKIE_HTTPONLY = True
@@ -65,7 +65,7 @@ class DefaultConfig:
     # Seconds to wait for the store before counting in memory instead (a dead host must not hang).
     RATELIMIT_STORAGE_TIMEOUT = 0.5
     # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For gives the client
-    # address that per-address limits count (scheduler/proxy.py); 0 ignores the header.
+    # address that per-address limits count (scheduler/web/proxy.py); 0 ignores the header.
     TRUSTED_PROXIES = 0
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     # Per submitted email, whatever the address: slows credential stuffing spread over many IPs.
@@ -115,7 +115,7 @@ class DefaultConfig:
     FEED_PAST_DAYS = 90  # past commitments kept in a feed
     FEED_CANCELLED_DAYS = 30  # a dropped seat or cancelled hearing shows as cancelled this long
     # Each worker keeps every feed's ETag in memory while the change journal shows nothing new
-    # (scheduler/services/feed_stamps.py): at most this long, for at most this many feeds.
+    # (scheduler/feeds/stamps.py): at most this long, for at most this many feeds.
     FEED_STAMP_CACHE_SECONDS = 3600
     FEED_STAMP_CACHE_SIZE = 100_000
     # Check every reused ETag against a fresh one and fail loudly on a difference (tests).

@@ -2,7 +2,7 @@
 
 ``mailer().send(Message)`` hands one message to the configured backend: ``console`` prints it
 (development), ``memory`` keeps it in a list (tests), ``smtp`` delivers it. The app itself does
-not call ``send`` from a request: it writes an outbox row (scheduler/services/outbox.py) in the
+not call ``send`` from a request: it writes an outbox row (scheduler/notifications/outbox.py) in the
 same transaction as the change, and the outbox worker calls ``send``.
 """
 

@@ -26,7 +26,7 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 # signs in hundreds of times. Tests use the same algorithm (argon2id) at its cheapest setting.
 from argon2 import PasswordHasher  # noqa: E402
 
-from scheduler.services import accounts as _accounts  # noqa: E402
+from scheduler.accounts import registry as _accounts  # noqa: E402
 
 _accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 _accounts._DUMMY_HASH = _accounts._hasher.hash("not a real password, only for timing")
@@ -43,7 +43,7 @@ def base_config(url: str) -> dict[str, Any]:
         "MAIL_BACKEND": "memory",
         "RATELIMIT_STORAGE_URL": "memory://",
         "BASE_URL": "https://accompany.test",
-        # Calendar UIDs end in @accompany.test; tests/web/test_feed_links.py covers the stored domain.
+        # Calendar UIDs end in @accompany.test; tests/feeds/test_feed_links.py covers the stored domain.
         "UID_DOMAIN": "accompany.test",
         # Staff 2FA is on by default; tests that exercise it turn it on (tests/security/).
         "REQUIRE_2FA_FOR_STAFF": False,

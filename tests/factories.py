@@ -6,6 +6,7 @@ import itertools
 import uuid
 from datetime import datetime, timedelta
 
+from scheduler.accounts.registry import hash_password
 from scheduler.domain.hearings import default_shift_window
 from scheduler.enums import HearingKind, Role, ShiftRole, SignupStatus, UserStatus
 from scheduler.extensions import db
@@ -20,7 +21,6 @@ from scheduler.models import (
     VolunteerProfile,
     VolunteerRole,
 )
-from scheduler.services.accounts import hash_password
 from scheduler.types import utcnow
 
 DEFAULT_PASSWORD = "correct horse battery staple"
@@ -127,7 +127,7 @@ def make_signup(
 
 def session_id_for(user: User) -> str:
     """A live server-side session for ``user``: the value to put in a test session's ``_user_id``."""
-    from scheduler.services import sessions
+    from scheduler.accounts import sessions
 
     session_id = sessions.start(db.session, user=user, now=utcnow())
     db.session.commit()

@@ -4,10 +4,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from scheduler.accounts import registry as accounts
 from scheduler.enums import Role, UserStatus
 from scheduler.extensions import db
 from scheduler.models import Court, Hearing, Signup, User
-from scheduler.services import accounts
 from tests.factories import make_user
 
 HEADER = "code,name,city,state,address,timezone,kind,notes\n"
@@ -160,7 +160,7 @@ def test_demo_staff_sign_in_with_the_printed_login_and_demo_code(app, runner) ->
     assert code.output.strip().isdigit() and len(code.output.strip()) == 6
 
     client = app.test_client()
-    from scheduler.services.demo import DEMO_PASSWORD
+    from scheduler.demo.seed import DEMO_PASSWORD
 
     step = client.post("/auth/login", data={"email": "coordinator@example.org", "password": DEMO_PASSWORD})
     assert step.status_code == 302 and "/auth/two-step" in step.headers["Location"]

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from scheduler.enums import FeedKind
 from scheduler.extensions import db
+from scheduler.feeds import tokens as feeds
 from scheduler.feeds.links import feed_key
 from scheduler.models import User
-from scheduler.services import feeds
 from scheduler.urls import base_url
 
 

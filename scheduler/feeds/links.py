@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from flask import current_app
 
-from scheduler.services import feeds
+from scheduler.feeds import tokens as feeds
 
 
 @dataclass(frozen=True, slots=True)

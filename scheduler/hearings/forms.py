@@ -30,7 +30,7 @@ from scheduler.domain.hearings import (
 from scheduler.domain.languages import LANGUAGE_CODES
 from scheduler.enums import HearingKind, ShiftRole
 from scheduler.i18n import HEARING_KIND_NAMES, LANGUAGE_NAMES
-from scheduler.inputguard import GuardedForm
+from scheduler.web.inputguard import GuardedForm
 
 A_NUMBER_MESSAGE = _l(
     "This looks like an A-number. Use a first name or initials instead: A-numbers must not be stored."

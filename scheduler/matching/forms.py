@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField
 from wtforms.validators import DataRequired, ValidationError
 
-from scheduler.inputguard import GuardedForm
+from scheduler.web.inputguard import GuardedForm
 
 
 class ButtonForm(GuardedForm):

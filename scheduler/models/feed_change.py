@@ -1,6 +1,6 @@
 """A journal of "this feed may have changed", so a feed poll can answer 304 from memory.
 
-Rows are only ever inserted (by ``scheduler.services.feed_changes`` in the same transaction as
+Rows are only ever inserted (by ``scheduler.feeds.changes`` in the same transaction as
 the change) and pruned when old: no row is ever updated, so concurrent claims never queue on a
 shared counter. A row names a person (their own feed), a court (feeds of its coordinators and
 open seats), or neither (every feed: a court was edited, rows were deleted or bulk-written).
@@ -44,7 +44,7 @@ class FeedRevision(db.Model):
     ``shift`` (an open seat), ``hearing`` (a coordinator's coverage event), or ``user`` (a
     person's own feed settings and language, added to every event of their feeds). An event's
     SEQUENCE is its hearing's version plus its row's revision plus its owner's: a sum of
-    counters that only go up. Raised by ``scheduler.services.feed_revisions``.
+    counters that only go up. Raised by ``scheduler.feeds.revisions``.
     """
 
     __tablename__ = "feed_revisions"

@@ -55,7 +55,7 @@ class SiteSetting(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
 
-# The stable domain part of calendar UIDs (scheduler/services/installation.py).
+# The stable domain part of calendar UIDs (scheduler/installation.py).
 UID_DOMAIN_KEY = "uid_domain"
 
 

@@ -7,9 +7,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from scheduler.extensions import db
+from scheduler.notifications.outbox import counts
 from scheduler.notifications.scheduled import send_digest, send_reminders
 from scheduler.notifications.worker import Loop, send_once
-from scheduler.services.outbox import counts
 
 outbox_cli = AppGroup("outbox", help="Deliver queued mail and queue reminders and digests.")
 

@@ -12,9 +12,9 @@ from flask_babel import force_locale, format_date, get_locale
 from scheduler.domain.timezones import to_local
 from scheduler.models import Court, User
 from scheduler.notifications.links import UNSUBSCRIBE_SALT, external_url, sign
+from scheduler.notifications.outbox import Composed
 from scheduler.notifications.preferences import OPTIONAL_KINDS
-from scheduler.services.outbox import Composed
-from scheduler.templating import court_time
+from scheduler.web.templating import court_time
 
 
 def when_text(instant: datetime, court: Court) -> str:
@@ -60,8 +60,8 @@ def compose(
         when=when_text,
     )
     with force_locale(locale):
-        text = render_template(f"mail/{template}.txt", **context)
-        html = render_template(f"mail/{template}.html", **context)
+        text = render_template(f"notifications/mail/{template}.txt", **context)
+        html = render_template(f"notifications/mail/{template}.html", **context)
         subj = subject()
     content, filename, method = ics if ics else (None, None, None)
     return Composed(

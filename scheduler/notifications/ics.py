@@ -32,7 +32,7 @@ def seat_ics(session: Session, *, signup: Signup, domain: str) -> tuple[bytes, s
     """(bytes, filename, method) of the seat's one-event calendar."""
     content = None
     try:
-        from scheduler.services.feeds import event_ics_for_signup
+        from scheduler.feeds.tokens import event_ics_for_signup
 
         content = event_ics_for_signup(session, signup_id=signup.id, base_url=base_url())
     except ImportError:  # a build without the feeds module
@@ -41,7 +41,7 @@ def seat_ics(session: Session, *, signup: Signup, domain: str) -> tuple[bytes, s
         log.exception("seat_ics: the feed renderer failed for signup %d; using the minimal event", signup.id)
         content = None
     if content is None:
-        from scheduler.services.feed_content import domain_of
+        from scheduler.feeds.content import domain_of
 
         # The feed's UID domain (the installation's own), not the mail domain from BASE_URL.
         content = _fallback(session, signup=signup, domain=domain_of(session))
@@ -52,7 +52,7 @@ def _fallback(session: Session, *, signup: Signup, domain: str) -> bytes:
     """A minimal event with the feed's UID and SEQUENCE, for builds without the feeds module."""
     from icalendar import Calendar, Event
 
-    from scheduler.services import feed_revisions
+    from scheduler.feeds import revisions as feed_revisions
 
     shift = signup.shift
     hearing = shift.hearing

@@ -24,8 +24,8 @@ from scheduler.models import Court, Hearing, Shift, Signup, User, coordinator_co
 from scheduler.notifications.compose import compose, when_text
 from scheduler.notifications.ics import seat_ics
 from scheduler.notifications.links import INVITATION_SALT, external_url, mail_domain, sign
+from scheduler.notifications.outbox import enqueue
 from scheduler.notifications.preferences import prefs_for_many
-from scheduler.services.outbox import enqueue
 from scheduler.types import utcnow
 
 if TYPE_CHECKING:  # the invitations model belongs to the matching area
@@ -191,7 +191,7 @@ def hearing_cancelled(session: Session, *, signup_ids: Iterable[int]) -> int:
 
 # How the change mail words each detail a volunteer with a seat sees, in the order it lists
 # them: every field of VOLUNTEER_VISIBLE_FIELDS except the time and court, which the "hearing
-# moved" message tells (tests/notifications/test_hearing_change_mail.py keeps the two in step).
+# moved" message tells (tests/notifications/smtp/test_hearing_change_mail.py keeps the two in step).
 DETAIL_LABELS = {
     "kind": _l("Kind of hearing"),
     "duration_minutes": _l("Expected length"),

@@ -18,13 +18,13 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from scheduler.courts import scope as court_scope
 from scheduler.enums import HearingStatus, Role, ShiftStatus, SignupStatus, UserStatus
 from scheduler.models import Hearing, Shift, Signup, User
 from scheduler.notifications.compose import compose
 from scheduler.notifications.messages import _when, seat_context
+from scheduler.notifications.outbox import enqueue, existing_keys
 from scheduler.notifications.preferences import REMINDER_CHOICES, prefs_for_many
-from scheduler.services import scope as court_scope
-from scheduler.services.outbox import enqueue, existing_keys
 from scheduler.types import utcnow
 
 DIGEST_DAYS = 7

@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from scheduler.extensions import db
 from scheduler.mail import mailer
 from scheduler.notifications.links import mail_domain
+from scheduler.notifications.outbox import SendReport, send_due
 from scheduler.notifications.scheduled import send_digest, send_reminders
 from scheduler.privacy.cli import purge_job
-from scheduler.services.outbox import SendReport, send_due
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def _digest(session: Session) -> int:
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("reminders", timedelta(minutes=1), _reminders),
     PeriodicJob("digest", timedelta(minutes=15), _digest),
-    # Retention (scheduler/services/retention.py): wipe old private hearing details daily.
+    # Retention (scheduler/privacy/retention.py): wipe old private hearing details daily.
     PeriodicJob("purge", timedelta(days=1), purge_job),
 ]
 

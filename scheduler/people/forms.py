@@ -3,7 +3,7 @@ from wtforms import HiddenField, SelectChoice, SelectField, SelectMultipleField
 
 from scheduler.enums import Role, UserStatus
 from scheduler.i18n import ROLE_NAMES
-from scheduler.inputguard import GuardedForm
+from scheduler.web.inputguard import GuardedForm
 
 
 class StatusForm(GuardedForm):

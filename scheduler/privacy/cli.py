@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from scheduler.extensions import db
-from scheduler.services import retention
+from scheduler.privacy import retention
 from scheduler.types import utcnow
 
 

@@ -11,9 +11,9 @@ from werkzeug.datastructures import MultiDict
 
 from scheduler import i18n
 from scheduler.enums import ShiftRole
-from scheduler.inputguard import query_date
 from scheduler.models import Court, User
-from scheduler.services.shift_queries import DEFAULT_HORIZON, ShiftFilters, profile_filters
+from scheduler.shifts.queries import DEFAULT_HORIZON, ShiftFilters, profile_filters
+from scheduler.web.inputguard import query_date
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from scheduler.inputguard import GuardedForm
+from scheduler.web.inputguard import GuardedForm
 
 
 class ActionForm(GuardedForm):

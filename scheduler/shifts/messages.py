@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from scheduler import i18n
 from scheduler.domain.eligibility import Reason, Refusal
-from scheduler.templating import court_date, court_time
+from scheduler.web.templating import court_date, court_time
 
 
 def _names(mapping: Mapping, codes: Iterable[str], style: str) -> str:

@@ -17,9 +17,9 @@ from werkzeug.wrappers import Response
 
 from scheduler.extensions import db
 from scheduler.models import User
-from scheduler.security import safe_next
-from scheduler.services import twofactor
-from scheduler.session_guard import remember_allowed, sign_in
+from scheduler.twofactor import secrets as twofactor
+from scheduler.web.security import safe_next
+from scheduler.web.session_guard import remember_allowed, sign_in
 
 PENDING_KEY = "two_step"
 MAX_FAILURES = 5

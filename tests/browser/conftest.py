@@ -110,10 +110,10 @@ class LiveServer:
 def _seed(app) -> dict[str, Any]:
     """The demo network, plus one coordinator per test run and hostile-length names."""
     from scheduler.cli import BUNDLED_COURTS
+    from scheduler.courts import catalogue as court_service
+    from scheduler.demo import seed as demo
     from scheduler.models.twofactor import TwoFactorSecret
     from scheduler.secretbox import secret_box
-    from scheduler.services import courts as court_service
-    from scheduler.services import demo
     from scheduler.types import utcnow
     from tests.factories import make_court, make_hearing, make_user
 

@@ -21,8 +21,8 @@ from sqlalchemy.pool import NullPool
 
 from scheduler.enums import FeedKind, ShiftRole, SignupStatus
 from scheduler.extensions import db
+from scheduler.feeds import tokens as feeds
 from scheduler.models import FeedToken, Shift, Signup
-from scheduler.services import feeds
 from tests.conftest import PG_URL, base_config
 from tests.factories import make_hearing, make_user
 

@@ -20,7 +20,7 @@ import pytest
 from scheduler.domain.timezones import local_to_utc
 from scheduler.enums import FeedKind, ShiftRole
 from scheduler.extensions import db
-from scheduler.services import feeds
+from scheduler.feeds import tokens as feeds
 from tests.factories import make_court, make_hearing, make_signup, make_user
 
 ZONES = [

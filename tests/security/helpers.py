@@ -9,7 +9,7 @@ import pyotp
 from scheduler.extensions import db
 from scheduler.models import TwoFactorSecret, User
 from scheduler.secretbox import secret_box
-from scheduler.services import twofactor
+from scheduler.twofactor import secrets as twofactor
 
 _steps = iter(range(2, 10_000))
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from scheduler import audit
 from scheduler.enums import Role, UserStatus
 from scheduler.extensions import db
 from scheduler.models import AuditEvent
-from scheduler.services import audit
 from scheduler.types import utcnow
 from tests.factories import make_user
 

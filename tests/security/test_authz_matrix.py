@@ -227,7 +227,7 @@ def world(app: Flask) -> dict[str, Any]:
 def _failed_message(user: User) -> int:
     """A message the worker gave up on, for the admins' failed-mail routes."""
     from scheduler.models import OutboxMessage, OutboxStatus
-    from scheduler.services import outbox
+    from scheduler.notifications import outbox
 
     message = outbox.Composed(kind="test", subject="S", text="T")
     row_id = outbox.enqueue(db.session, user=user, message=message)

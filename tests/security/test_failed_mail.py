@@ -7,8 +7,8 @@ from sqlalchemy import select
 from scheduler.enums import Role
 from scheduler.extensions import db
 from scheduler.models import AuditEvent, OutboxMessage, OutboxStatus
-from scheduler.services import outbox
-from scheduler.services.failed_mail import reason
+from scheduler.notifications import outbox
+from scheduler.notifications.failed import reason
 from tests.factories import make_user
 
 BODY_MARKER = "BODY-MARKER-7731"

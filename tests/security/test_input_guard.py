@@ -1,4 +1,4 @@
-"""The input guard (scheduler/inputguard.py): where each kind of hostile input is stopped."""
+"""The input guard (scheduler/web/inputguard.py): where each kind of hostile input is stopped."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from wtforms.fields.core import UnboundField
 
 from scheduler.enums import Role
 from scheduler.extensions import db
-from scheduler.inputguard import GuardedForm
+from scheduler.web.inputguard import GuardedForm
 from tests.factories import make_court, make_hearing, make_user
 from tests.security.test_hostile_input import _sign_in
 
@@ -36,7 +36,7 @@ def test_every_form_with_a_number_a_date_or_a_multiple_choice_is_guarded(app) ->
         )
         if guarded_kind and not issubclass(form, GuardedForm):
             unguarded.append(f"{form.__module__}.{form.__qualname__}")
-    assert not unguarded, f"build these on scheduler.inputguard.GuardedForm: {unguarded}"
+    assert not unguarded, f"build these on scheduler.web.inputguard.GuardedForm: {unguarded}"
 
 
 def test_a_nul_byte_is_a_400_in_the_persons_language(app) -> None:

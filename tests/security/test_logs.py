@@ -108,15 +108,15 @@ def _marked(field: str) -> str:
 
 
 def _argon2_hash() -> str:
-    from scheduler.services.accounts import hash_password
+    from scheduler.accounts.registry import hash_password
 
     return hash_password(_marked("password"))
 
 
 def _failing_writes() -> dict[str, Callable[[], None]]:
     """Each kind of failed statement, with a planted marker in every private field it writes."""
+    from scheduler.accounts import registry as accounts
     from scheduler.models import Hearing, User
-    from scheduler.services import accounts
     from tests.factories import make_hearing, make_user
 
     def private_hearing(**failing: Any) -> Hearing:
@@ -264,7 +264,7 @@ def test_a_failed_statement_leaves_nothing_private_in_any_log(app, every_log, ki
     except Exception:  # any kind: each database fails its own way
         logging.getLogger("werkzeug").error("Error on request:\n%s", traceback.format_exc())
         gunicorn.exception("Error handling request %s", f"/_fail/{kind}")
-        logging.getLogger("scheduler.services.outbox").exception("batch failed")
+        logging.getLogger("scheduler.notifications.outbox").exception("batch failed")
     finally:
         db.session.rollback()
     captured = capsys.readouterr()

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from scheduler.enums import UserStatus
 from scheduler.extensions import db
 from scheduler.models import Hearing, Shift, Signup, User
-from scheduler.services import retention
+from scheduler.privacy import retention
 from scheduler.types import utcnow
 from tests.factories import make_hearing, make_signup, make_user
 

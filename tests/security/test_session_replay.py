@@ -14,7 +14,7 @@ from sqlalchemy import event, func, select, update
 from scheduler.enums import Role
 from scheduler.extensions import db
 from scheduler.models import UserSession
-from scheduler.services import retention
+from scheduler.privacy import retention
 from scheduler.types import utcnow
 from tests.factories import DEFAULT_PASSWORD, make_user
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from scheduler.accounts.registry import find_reset_token
 from scheduler.enums import FeedKind, Role
 from scheduler.extensions import db
 from scheduler.models import AuditEvent, FeedToken, UserSession
-from scheduler.services.accounts import find_reset_token
 from scheduler.types import utcnow
 from tests.factories import DEFAULT_PASSWORD, make_user
 
@@ -144,7 +144,8 @@ def test_admin_lock_down_ends_sessions_turns_off_feeds_and_forces_a_reset(app, c
 
 
 def test_a_reset_after_lock_down_gives_the_account_back(app, client) -> None:
-    from scheduler.services import accounts, sessions
+    from scheduler.accounts import registry as accounts
+    from scheduler.accounts import sessions
 
     admin = make_user(role=Role.ADMIN)
     target = make_user()

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from scheduler.enums import Role
+from scheduler.errors import ServiceError
 from scheduler.extensions import db
 from scheduler.models import AuditEvent, RecoveryCode
 from scheduler.secretbox import secret_box
-from scheduler.services import twofactor
-from scheduler.services.errors import ServiceError
+from scheduler.twofactor import secrets as twofactor
 from tests.conftest import base_config
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.security.helpers import enable_2fa, fresh_code, login_with_2fa, stored_secret

@@ -15,11 +15,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from scheduler.accounts import registry as accounts
+from scheduler.courts import catalogue as court_service
 from scheduler.enums import Role
 from scheduler.extensions import db
 from scheduler.models import Court, User
-from scheduler.services import accounts
-from scheduler.services import courts as court_service
 from tests.factories import DEFAULT_PASSWORD, make_court, make_user
 from tests.security.test_hostile_input import _sign_in
 

@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from scheduler import create_app
 from scheduler.enums import FeedKind
 from scheduler.extensions import db, limiter
-from scheduler.services import feeds
+from scheduler.feeds import tokens as feeds
 from tests.conftest import base_config
 from tests.factories import make_user
 

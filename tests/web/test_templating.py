@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from flask_babel import force_locale
 
-from scheduler.templating import court_date, court_datetime, court_time
+from scheduler.web.templating import court_date, court_datetime, court_time
 
 # 15:15 UTC on 26 Nov 2026 is 07:15 in Los Angeles (PST) and 10:15 in New York (EST).
 INSTANT = datetime(2026, 11, 26, 15, 15, tzinfo=UTC)

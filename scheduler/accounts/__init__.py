@@ -1,0 +1,1 @@
+"""Accounts: registration, sign-in, passwords, vetting and roles, sessions."""

@@ -1,0 +1,121 @@
+"""A person's own account: name, language, password, and the volunteer profile."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from scheduler.accounts import registry as accounts
+from scheduler.accounts import sessions
+from scheduler.accounts.account_forms import PasswordChangeForm, ProfileForm, VolunteerProfileForm
+from scheduler.accounts.messages import password_messages
+from scheduler.accounts.registry import PasswordRejected
+from scheduler.domain.trainings import TRAINING_KEYS
+from scheduler.enums import ShiftRole
+from scheduler.errors import ServiceError
+from scheduler.extensions import db
+from scheduler.models import Court, VolunteerProfile
+from scheduler.people import profiles as volunteers
+from scheduler.types import utcnow
+from scheduler.web.security import approved_required
+from scheduler.web.session_guard import sign_in
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@approved_required
+def profile() -> str | Response:
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.display_name = form.display_name.data.strip()
+        current_user.phone = (form.phone.data or "").strip() or None
+        current_user.locale = form.locale.data
+        session["lang"] = form.locale.data
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("account.profile"))
+    return render_template("accounts/profile.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> str | Response:
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                db.session,
+                user=current_user,
+                current=form.current_password.data,
+                new_password=form.password.data,
+                min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+            )
+        except PasswordRejected as exc:
+            form.password.errors = password_messages(exc.problems)
+        except ServiceError:
+            form.current_password.errors = [_("This is not your current password.")]
+        else:
+            # Every session of the account ends, copies of this one's cookie too; this
+            # browser goes on in a new session.
+            sessions.revoke_all(db.session, user=current_user, now=utcnow())
+            sign_in(current_user._get_current_object())
+            db.session.commit()
+            flash(_("Your password is changed. Other devices are signed out."), "success")
+            return redirect(url_for("account.profile"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.route("/volunteer", methods=["GET", "POST"])
+@approved_required
+def volunteer_profile() -> str | Response:
+    profile = volunteers.get_profile(db.session, current_user)
+    form = VolunteerProfileForm()
+    form.preferred_courts.choices = [
+        SelectChoice(c.id, f"{c.name} ({c.state})")
+        for c in db.session.scalars(select(Court).where(Court.active).order_by(Court.state, Court.name))
+    ]
+    if request.method == "GET":
+        _fill(form, profile)
+    if form.validate_on_submit():
+        data = volunteers.ProfileData(
+            languages=form.languages.data or [],
+            roles=[ShiftRole(r) for r in form.roles.data or []],
+            has_car=form.has_car.data,
+            max_shifts_per_week=form.max_shifts_per_week.data,
+            preferred_court_ids=form.preferred_courts.data or [],
+            trainings={
+                key: getattr(form, f"training_{key}").data
+                for key in TRAINING_KEYS
+                if getattr(form, f"training_{key}").data
+            },
+            availability=[
+                (w, getattr(form, f"avail_{w}_start").data, getattr(form, f"avail_{w}_end").data)
+                for w in range(7)
+                if getattr(form, f"avail_{w}_start").data
+            ],
+            blackout_dates=getattr(form, "blackout_days", []),
+        )
+        volunteers.update_profile(db.session, user=current_user, data=data)
+        db.session.commit()
+        flash(_("Your volunteer profile is saved."), "success")
+        return redirect(url_for("account.volunteer_profile"))
+    return render_template("accounts/volunteer.html", form=form, training_keys=TRAINING_KEYS)
+
+
+def _fill(form: VolunteerProfileForm, profile: VolunteerProfile) -> None:
+    form.languages.data = profile.language_codes
+    form.roles.data = [r.value for r in profile.role_values]
+    form.has_car.data = profile.has_car
+    form.max_shifts_per_week.data = profile.max_shifts_per_week
+    form.preferred_courts.data = [c.id for c in profile.preferred_courts]
+    for training in profile.trainings:
+        getattr(form, f"training_{training.training}").data = training.completed_on
+    for window in profile.availability:
+        getattr(form, f"avail_{window.weekday}_start").data = window.start_time
+        getattr(form, f"avail_{window.weekday}_end").data = window.end_time
+    form.blackout_dates.data = "\n".join(d.day.isoformat() for d in profile.blackout_dates)

@@ -1,0 +1,1 @@
+"""A demo network to try the app with (`flask seed-demo`)."""

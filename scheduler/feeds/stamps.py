@@ -1,0 +1,102 @@
+"""Each feed's ETag kept in memory, reused while nothing the feed shows can have changed.
+
+Why: calendar apps poll every feed again and again, and almost every poll finds nothing new.
+The stamp query (``feed_content.stamp``) reads every row a feed is made of, which for a busy
+volunteer costs several times the app's smallest response. The change journal
+(``scheduler.feeds.changes``) says cheaply whether anything a feed depends on was
+written: for a personal feed its counts come with the token lookup itself, so a poll with
+nothing new costs one indexed query and no stamp query.
+
+The cached stamp is the one the stamp query computed, so the ETag is the same whether or not
+the cache answered. An entry is reused only while all of these are unchanged: the journal
+counts for the person, for everyone and (coordinators, open seats) for the courts concerned;
+the person's feed settings; the UTC day (events age out of the window at midnight); and at
+most ``FEED_STAMP_CACHE_SECONDS``, a bound on how long a write that bypassed the ORM could go
+unseen. Each worker process has its own cache; the journal keeps them all honest.
+
+With ``FEED_STAMP_VERIFY`` (on in the test suite) every reuse is checked against a fresh stamp
+query and a difference raises ``StaleFeedStamp``: any test that changes data and polls a feed
+then also proves that change reaches the journal.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from scheduler.enums import FeedKind
+from scheduler.feeds import content as feed_content
+from scheduler.feeds import coverage as feed_coverage
+from scheduler.feeds.content import Stamp, Window
+from scheduler.feeds.tokens import FeedOwner
+from scheduler.models import FeedChange
+
+EXTENSION_KEY = "feed_stamps"
+
+
+class StaleFeedStamp(AssertionError):
+    """A reused ETag differs from a fresh one: a write did not reach the change journal."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    key: tuple[Any, ...]
+    stamp: Stamp
+    expires: float
+
+
+def _court_marks(session: Session, owner: FeedOwner) -> tuple[Any, ...]:
+    """Journal counts for the courts a coordinator's feed covers (all courts: open seats)."""
+    if owner.kind == FeedKind.OPEN_SEATS:
+        where = []  # seats anywhere fill up or open: every row counts
+    else:
+        where = [FeedChange.court_id.is_not(None), feed_coverage.in_scope(owner, FeedChange.court_id)]
+    row = session.execute(select(func.count(FeedChange.id), func.max(FeedChange.id)).where(*where)).one()
+    return tuple(row)
+
+
+def _key(session: Session, owner: FeedOwner, window: Window, base_url: str) -> tuple[Any, ...]:
+    courts = (
+        () if owner.kind == FeedKind.PERSONAL and not owner.is_coordinator else _court_marks(session, owner)
+    )
+    return (
+        owner.token_id,
+        owner.kind,
+        owner.is_coordinator,
+        owner.is_admin,
+        owner.locale,
+        owner.alarm,
+        owner.show_waitlist,
+        owner.user_changed_at,
+        owner.marks,
+        courts,
+        window,
+        base_url,
+    )
+
+
+def current(session: Session, *, owner: FeedOwner, window: Window, base_url: str) -> Stamp:
+    """The feed's ETag and Last-Modified: from memory when nothing changed, else the stamp query."""
+    config = current_app.config
+    cache: dict[str, _Entry] = current_app.extensions.setdefault(EXTENSION_KEY, {})
+    # Read before the stamp query: a change committed in between then makes the next poll
+    # see different counts and recompute, rather than keeping a stamp that predates it.
+    key = _key(session, owner, window, base_url)
+    now = time.monotonic()
+    entry = cache.get(owner.token_hash)
+    if entry is not None and entry.key == key and now < entry.expires:
+        if config["FEED_STAMP_VERIFY"]:
+            fresh = feed_content.stamp(session, owner=owner, window=window, base_url=base_url)
+            if fresh != entry.stamp:
+                raise StaleFeedStamp(f"feed token {owner.token_id}: cached {entry.stamp}, fresh {fresh}")
+        return entry.stamp
+    stamp = feed_content.stamp(session, owner=owner, window=window, base_url=base_url)
+    if len(cache) >= config["FEED_STAMP_CACHE_SIZE"]:
+        cache.clear()  # crude, but bounded; a cleared entry costs one stamp query
+    cache[owner.token_hash] = _Entry(key, stamp, now + config["FEED_STAMP_CACHE_SECONDS"])
+    return stamp

@@ -1,0 +1,173 @@
+"""Fill the gaps: load the open seats of a coordinator's courts and ask the planner for a plan.
+
+Nothing is assigned here. The plan is shown for review; invitations go out only for the lines
+the coordinator keeps (``scheduler.matching.invitations.send_plan``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from scheduler.courts import scope
+from scheduler.domain.eligibility import week_of
+from scheduler.domain.matching import NO_HISTORY, Label, candidates_for_seats, explain, max_score
+from scheduler.domain.planner import PlanResult, PlanSeat, build_problem, plan, seat_priority
+from scheduler.domain.timezones import local_to_utc
+from scheduler.errors import PermissionDenied, ServiceError
+from scheduler.matching.facts import (
+    MatchSettings,
+    confirmed_counts,
+    holders,
+    load_facts,
+    load_histories,
+    load_schedules,
+    match_seat,
+    open_shifts,
+    pending_invitations,
+    users_by_id,
+)
+from scheduler.models import Shift, User
+
+MAX_RANGE = timedelta(days=62)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanLine:
+    shift: Shift
+    user: User
+    labels: tuple[Label, ...]
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class PlanReview:
+    lines: list[PlanLine]
+    result: PlanResult
+    open_seats: int
+    shifts: int
+    unfilled: list[tuple[Shift, int]]
+
+
+def range_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """UTC bounds wide enough for every zone; each shift is then checked in its own court's dates."""
+    if end < start:
+        raise ServiceError("bad_range", field="end")
+    if end - start > MAX_RANGE:
+        raise ServiceError("range_too_long", field="end")
+    return (
+        local_to_utc(start, time(0), "UTC") - timedelta(hours=14),
+        local_to_utc(end + timedelta(days=1), time(0), "UTC") + timedelta(hours=12),
+    )
+
+
+def build_plan(
+    session,
+    *,
+    actor: User,
+    court_ids: set[int] | None,
+    start: date,
+    end: date,
+    now: datetime,
+    settings: MatchSettings,
+) -> PlanReview:
+    """A proposed plan for the open seats in [start, end] (court-local dates) at the given courts.
+
+    ``court_ids`` None means all the courts the coordinator may manage.
+    """
+    if not actor.is_coordinator:
+        raise PermissionDenied()
+    allowed = scope.court_ids(actor)
+    if court_ids is not None and allowed is not None and not court_ids <= allowed:
+        raise PermissionDenied()
+    courts = court_ids if court_ids is not None else allowed
+    lo, hi = range_bounds(start, end)
+    shifts = [
+        s
+        for s in open_shifts(session, now=max(now, lo), until=hi, court_ids=courts)
+        if start <= s.starts_at.astimezone(_zone(s)).date() <= end
+    ]
+    filled = confirmed_counts(session, [s.id for s in shifts])
+    held_by = holders(session, [s.id for s in shifts])
+    invited = pending_invitations(session, [s.id for s in shifts])
+    facts = load_facts(session)
+    volunteers = list(facts.values())
+    seats = [match_seat(s, include_ref=True) for s in shifts]
+    schedules = load_schedules(session, window=(lo, hi))
+    exclude = {
+        s.id: held_by.get(s.id, frozenset()) | {u for u, sid in invited if sid == s.id} for s in shifts
+    }
+    # Invited people are not excluded from the count of open places: an invitation is not a seat,
+    # but a plan should not invite more people than there are places left.
+    pending_per_shift: dict[int, int] = {}
+    for _, sid in invited:
+        pending_per_shift[sid] = pending_per_shift.get(sid, 0) + 1
+    places = {s.id: max(0, s.capacity - filled.get(s.id, 0) - pending_per_shift.get(s.id, 0)) for s in shifts}
+    histories = load_histories(session, now=now, case_keys=[m.case_key for m in seats])
+    per_shift = settings.plan_candidates_per_shift
+    matches = candidates_for_seats(
+        seats=seats,
+        volunteers=volunteers,
+        schedules=schedules,
+        histories=histories,
+        now=now,
+        rules=settings.rules,
+        weights=settings.weights,
+        exclude=exclude,
+        # Only the candidates build_problem keeps: the rules then run for a few people per seat.
+        keep={s.id: max(per_shift, 3 * places[s.id]) for s in shifts} if per_shift else None,
+    )
+    problem = build_problem(
+        seats=[
+            (
+                PlanSeat(
+                    s.id,
+                    places[s.id],
+                    seat_priority(role=s.role, hearing_kind=s.hearing.kind, starts_at=s.starts_at, now=now),
+                    s.hearing.court_id,
+                    s.starts_at,
+                    s.ends_at,
+                    week_of(s.starts_at, s.hearing.court.timezone),
+                ),
+                [(m.user_id, m.score) for m in matches[s.id]],
+            )
+            for s in shifts
+        ],
+        caps={v.user_id: v.max_shifts_per_week for v in volunteers},
+        held={(uid, week): n for uid, sch in schedules.items() for week, n in sch.per_week.items()},
+        travel_buffer=settings.rules.travel_buffer,
+        max_score=max_score(settings.weights),
+        per_shift=per_shift,
+    )
+    result = plan(problem, time_limit=settings.plan_time_limit)
+    by_id = {s.id: s for s in shifts}
+    match_of = {(m.user_id, sid): m for sid, ms in matches.items() for m in ms}
+    people = users_by_id(session, [uid for uid, _ in result.lines])
+    seat_of = {m.facts.shift_id: m for m in seats}
+    lines = [
+        PlanLine(
+            by_id[sid],
+            people[uid],
+            explain(volunteer=facts[uid], seat=seat_of[sid], history=histories.get(uid, NO_HISTORY)),
+            match_of[(uid, sid)].score,
+        )
+        for uid, sid in result.lines
+    ]
+    lines.sort(key=lambda line: (line.shift.starts_at, line.shift.id, -line.score))
+    taken: dict[int, int] = {}
+    for _, sid in result.lines:
+        taken[sid] = taken.get(sid, 0) + 1
+    unfilled = [(s, places[s.id] - taken.get(s.id, 0)) for s in shifts if places[s.id] > taken.get(s.id, 0)]
+    return PlanReview(
+        lines=lines,
+        result=result,
+        open_seats=sum(places.values()),
+        shifts=len(shifts),
+        unfilled=unfilled,
+    )
+
+
+def _zone(shift: Shift):
+    from scheduler.domain.timezones import zone
+
+    return zone(shift.hearing.court.timezone)

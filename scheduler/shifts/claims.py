@@ -1,0 +1,415 @@
+"""Claiming, dropping and handing over seats, safely under concurrent requests.
+
+Every change to who holds a seat starts by locking the shift (``lock_shift``), then counts and
+decides. Two claims for the last seat, even from different worker processes, therefore queue
+instead of both seeing a free seat. The unique (shift_id, user_id) constraint is the last line
+of defence against a double signup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from scheduler import audit
+from scheduler.domain.claims import (
+    HOLDING,
+    ClaimOutcome,
+    DropError,
+    WaitlistEntry,
+    check_drop,
+    decide_claim,
+    handover_expired,
+    may_offer_handover,
+    next_in_line,
+)
+from scheduler.domain.eligibility import Refusal, Rules, claim_refusals
+from scheduler.enums import HearingStatus, SignupStatus
+from scheduler.errors import ServiceError
+from scheduler.feeds import changes as feed_changes
+from scheduler.models import Shift, Signup, User
+from scheduler.notifications import messages as notify
+from scheduler.shifts.facts import load_commitments, load_shift, load_volunteers, seat_facts
+
+
+class ShiftMissing(ServiceError):
+    def __init__(self) -> None:
+        super().__init__("not_found")
+
+
+class NotHolding(ServiceError):
+    def __init__(self) -> None:
+        super().__init__("not_holding")
+
+
+class Refused(ServiceError):
+    """The rules say no; ``refusals`` says why, one reason each."""
+
+    def __init__(self, refusals: list[Refusal], code: str = "refused") -> None:
+        super().__init__(code)
+        self.refusals = refusals
+
+
+@dataclass(slots=True)
+class ClaimResult:
+    outcome: ClaimOutcome
+    signup: Signup | None = None
+    refusals: list[Refusal] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DropResult:
+    signup: Signup
+    late: bool
+    # Who got the freed seat (the notifications helper emails them), if anyone.
+    promoted: Signup | None
+
+
+def lock_shift(session: Session, shift_id: int) -> Shift | None:
+    """Take the shift's write lock for the rest of the transaction, then read it fresh.
+
+    PostgreSQL: ``SELECT ... FOR UPDATE`` on the row. SQLite has no row locks, but it has one
+    writer at a time: a (no-op) UPDATE takes the database's write lock at once and holds it
+    until commit, so a second claim in another process waits (busy_timeout) before it reads
+    the count, instead of reading a stale count and failing later on upgrade.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(Shift)
+            .where(Shift.id == shift_id)
+            .values(updated_at=Shift.updated_at)
+            .execution_options(**{feed_changes.NEUTRAL: True})
+        )
+    else:
+        if session.scalar(select(Shift.id).where(Shift.id == shift_id).with_for_update()) is None:
+            return None
+    return load_shift(session, shift_id)
+
+
+def _lock_person(session: Session, user_id: int) -> None:
+    """Serialises one person's claims, so two at once cannot both pass the overlap or cap rules."""
+    if session.get_bind().dialect.name != "sqlite":  # SQLite's write lock already serialises
+        session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
+def count_confirmed(session: Session, shift_id: int) -> int:
+    return session.scalar(
+        select(func.count()).where(Signup.shift_id == shift_id, Signup.status == SignupStatus.CONFIRMED)
+    )
+
+
+def own_signup(session: Session, *, shift_id: int, user_id: int) -> Signup | None:
+    """A person's row on a shift: always found by (shift, person), never by a signup id."""
+    return session.scalar(select(Signup).where(Signup.shift_id == shift_id, Signup.user_id == user_id))
+
+
+def refusals_for(
+    session: Session, *, user_id: int, shift: Shift, now: datetime, rules: Rules
+) -> list[Refusal]:
+    people = load_volunteers(session, [user_id])
+    commitments = load_commitments(session, user_ids=[user_id], around=(shift.starts_at, shift.ends_at))
+    return claim_refusals(
+        volunteer=people[user_id],
+        seat=seat_facts(shift),
+        commitments=commitments.get(user_id, []),
+        now=now,
+        rules=rules,
+    )
+
+
+def take_seat(
+    session: Session,
+    *,
+    shift: Shift,
+    user_id: int,
+    existing: Signup | None,
+    status: SignupStatus,
+    now: datetime,
+) -> Signup:
+    """Seat or waitlist a person, reusing their old row after a drop (one row per person and shift)."""
+    signup = existing or Signup(shift_id=shift.id, user_id=user_id)
+    signup.status = status
+    signup.status_changed_at = now
+    signup.waitlisted_at = now if status == SignupStatus.WAITLISTED else None
+    signup.handover_offered_at = None
+    signup.drop_reason = ""
+    signup.dropped_late = False
+    signup.attendance = None
+    signup.assigned_by_id = None
+    signup.override_reason = ""
+    signup.team_lead = False
+    # The volunteer knows about a seat they took themselves: nothing to highlight as changed.
+    signup.seen_status = status
+    signup.seen_version = shift.hearing.version
+    signup.seen_starts_at = shift.starts_at
+    signup.seen_court_id = shift.hearing.court_id
+    if existing is None:
+        session.add(signup)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a second request for the same person slipped past the lock
+        raise ServiceError("already_held") from exc
+    return signup
+
+
+def claim_shift(
+    session: Session, *, actor: User, shift_id: int, now: datetime, rules: Rules, join_waitlist: bool = False
+) -> ClaimResult:
+    """One press: a seat if one is free and the rules allow it, else the waitlist or the reasons."""
+    shift = lock_shift(session, shift_id)
+    if shift is None:
+        raise ShiftMissing()
+    _lock_person(session, actor.id)
+    existing = own_signup(session, shift_id=shift.id, user_id=actor.id)
+    if existing is not None and existing.status in HOLDING:
+        return ClaimResult(ClaimOutcome.ALREADY, existing)
+    refusals = refusals_for(session, user_id=actor.id, shift=shift, now=now, rules=rules)
+    outcome = decide_claim(
+        refusals=refusals,
+        confirmed=count_confirmed(session, shift.id),
+        capacity=shift.capacity,
+        join_waitlist=join_waitlist,
+    )
+    if outcome not in (ClaimOutcome.CONFIRMED, ClaimOutcome.WAITLISTED):
+        return ClaimResult(outcome, existing, refusals)
+    status = SignupStatus(outcome.value)
+    signup = take_seat(session, shift=shift, user_id=actor.id, existing=existing, status=status, now=now)
+    audit.record(
+        session, actor=actor, action=f"signup.{status.value}", object_type="shift", object_id=shift.id
+    )
+    return ClaimResult(outcome, signup)
+
+
+def release(
+    signup: Signup, *, status: SignupStatus, now: datetime, reason: str = "", late: bool = False
+) -> None:
+    signup.status = status
+    signup.status_changed_at = now
+    signup.drop_reason = reason.strip()
+    signup.dropped_late = late
+    signup.team_lead = False
+
+
+def drop_shift(
+    session: Session,
+    *,
+    actor: User,
+    shift_id: int,
+    now: datetime,
+    cutoff: timedelta,
+    reason: str,
+    rules: Rules,
+) -> DropResult:
+    """Give up a seat (or a waitlist place); a freed seat goes to the waitlist at once."""
+    shift = lock_shift(session, shift_id)
+    if shift is None:
+        raise ShiftMissing()
+    signup = own_signup(session, shift_id=shift.id, user_id=actor.id)
+    if signup is None or signup.status not in HOLDING:
+        raise NotHolding()
+    was_confirmed = signup.status == SignupStatus.CONFIRMED
+    if shift.hearing.status == HearingStatus.CANCELLED:
+        late = False
+    else:
+        late = check_drop(
+            starts_at=shift.starts_at, now=now, cutoff=cutoff, reason=reason, confirmed=was_confirmed
+        )
+    release(signup, status=SignupStatus.DROPPED, now=now, reason=reason if late else "", late=late)
+    session.flush()
+    promoted = promote_from_waitlist(session, shift=shift, now=now, rules=rules) if was_confirmed else None
+    audit.record(
+        session,
+        actor=actor,
+        action="signup.dropped",
+        object_type="shift",
+        object_id=shift.id,
+        details={"late": late, "was": "confirmed" if was_confirmed else "waitlisted"},
+    )
+    if late:
+        notify.late_drop(session, signup=signup)
+    return DropResult(signup, late, promoted)
+
+
+def promote_from_waitlist(
+    session: Session, *, shift: Shift, now: datetime, rules: Rules | None = None
+) -> Signup | None:
+    """Give one free seat to the first waitlisted person who still passes the claim rules.
+
+    Call with the shift locked (``lock_shift``), in the transaction that freed the seat.
+    People who no longer fit are skipped and stay on the waitlist. Returns the promoted signup
+    (to notify) or None.
+    """
+    rules = rules or Rules()
+    if count_confirmed(session, shift.id) >= shift.capacity:
+        return None
+    waiting = list(
+        session.scalars(
+            select(Signup).where(Signup.shift_id == shift.id, Signup.status == SignupStatus.WAITLISTED)
+        )
+    )
+    if not waiting:
+        return None
+    seat = seat_facts(shift)
+    people = load_volunteers(session, [w.user_id for w in waiting])
+    commitments = load_commitments(
+        session, user_ids=[w.user_id for w in waiting], around=(shift.starts_at, shift.ends_at)
+    )
+    by_id = {w.id: w for w in waiting}
+    entries = [WaitlistEntry(w.id, w.user_id, w.waitlisted_at or w.created_at) for w in waiting]
+    chosen = next_in_line(
+        entries=entries,
+        refusals_for=lambda e: claim_refusals(
+            volunteer=people[e.user_id],
+            seat=seat,
+            commitments=commitments.get(e.user_id, []),
+            now=now,
+            rules=rules,
+        ),
+    )
+    if chosen is None:
+        return None
+    signup = by_id[chosen.signup_id]
+    signup.status = SignupStatus.CONFIRMED
+    signup.status_changed_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor=None,
+        action="signup.promoted",
+        object_type="shift",
+        object_id=shift.id,
+        details={"user_id": signup.user_id},
+    )
+    notify.waitlist_promoted(session, signup=signup)  # same transaction (scheduler/notifications)
+    return signup
+
+
+def fill_from_waitlist(
+    session: Session, *, shift: Shift, now: datetime, rules: Rules | None = None
+) -> list[Signup]:
+    """Promote until the seats are full or nobody eligible waits (e.g. after a capacity raise)."""
+    promoted = []
+    while (signup := promote_from_waitlist(session, shift=shift, now=now, rules=rules)) is not None:
+        promoted.append(signup)
+    return promoted
+
+
+def offer_handover(
+    session: Session, *, actor: User, shift_id: int, now: datetime, cutoff: timedelta
+) -> Signup:
+    """Offer one's seat to another volunteer; it stays one's own until someone takes it."""
+    shift = lock_shift(session, shift_id)
+    if shift is None:
+        raise ShiftMissing()
+    signup = own_signup(session, shift_id=shift.id, user_id=actor.id)
+    if signup is None or signup.status != SignupStatus.CONFIRMED:
+        raise NotHolding()
+    if not may_offer_handover(starts_at=shift.starts_at, now=now, cutoff=cutoff):
+        raise DropError("too_late_to_offer")
+    signup.handover_offered_at = now
+    session.flush()
+    audit.record(
+        session, actor=actor, action="signup.handover_offered", object_type="shift", object_id=shift.id
+    )
+    return signup
+
+
+def withdraw_handover(session: Session, *, actor: User, shift_id: int) -> Signup:
+    signup = own_signup(session, shift_id=shift_id, user_id=actor.id)
+    if signup is None or signup.status != SignupStatus.CONFIRMED or signup.handover_offered_at is None:
+        raise NotHolding()
+    signup.handover_offered_at = None
+    session.flush()
+    return signup
+
+
+def open_offer(session: Session, *, shift_id: int, except_user_id: int | None = None) -> Signup | None:
+    query = select(Signup).where(
+        Signup.shift_id == shift_id,
+        Signup.status == SignupStatus.CONFIRMED,
+        Signup.handover_offered_at.is_not(None),
+    )
+    if except_user_id is not None:
+        query = query.where(Signup.user_id != except_user_id)
+    return session.scalar(query.order_by(Signup.handover_offered_at, Signup.id).limit(1))
+
+
+def take_handover(
+    session: Session, *, actor: User, shift_id: int, now: datetime, cutoff: timedelta, rules: Rules
+) -> tuple[Signup, Signup]:
+    """Take a seat someone offered, in one step: they are dropped, the taker seated, capacity unchanged."""
+    shift = lock_shift(session, shift_id)
+    if shift is None:
+        raise ShiftMissing()
+    _lock_person(session, actor.id)
+    giver = open_offer(session, shift_id=shift.id, except_user_id=actor.id)
+    if giver is None or handover_expired(starts_at=shift.starts_at, now=now, cutoff=cutoff):
+        raise ServiceError("no_offer")
+    existing = own_signup(session, shift_id=shift.id, user_id=actor.id)
+    if existing is not None and existing.status == SignupStatus.CONFIRMED:
+        raise ServiceError("already_held")
+    refusals = refusals_for(session, user_id=actor.id, shift=shift, now=now, rules=rules)
+    if refusals:
+        raise Refused(refusals)
+    release(giver, status=SignupStatus.DROPPED, now=now)
+    session.flush()
+    taker = take_seat(
+        session, shift=shift, user_id=actor.id, existing=existing, status=SignupStatus.CONFIRMED, now=now
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="signup.handover_taken",
+        object_type="shift",
+        object_id=shift.id,
+        details={"from_user_id": giver.user_id},
+    )
+    return taker, giver
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiredOffer:
+    signup: Signup
+    promoted: Signup | None
+
+
+def expire_handover_offers(
+    session: Session, *, now: datetime, cutoff: timedelta, rules: Rules | None = None
+) -> list[ExpiredOffer]:
+    """Offers nobody took by the cutoff fall back to the drop rules: a late drop, seen by coordinators.
+
+    Run by the worker (and lazily when seats are listed). The offer stays recorded on the
+    dropped row (``handover_offered_at``), so pages can say why the seat was given up.
+    """
+    rows = session.execute(
+        select(Signup.id, Signup.shift_id)
+        .join(Shift, Signup.shift_id == Shift.id)
+        .where(
+            Signup.status == SignupStatus.CONFIRMED,
+            Signup.handover_offered_at.is_not(None),
+            Shift.starts_at > now,
+            Shift.starts_at <= now + cutoff,
+        )
+        .order_by(Signup.shift_id, Signup.id)
+    ).all()
+    expired = []
+    for signup_id, shift_id in rows:
+        shift = lock_shift(session, shift_id)
+        signup = session.get(Signup, signup_id, populate_existing=True)
+        if shift is None or signup is None or signup.status != SignupStatus.CONFIRMED:
+            continue
+        if signup.handover_offered_at is None:
+            continue
+        release(signup, status=SignupStatus.DROPPED, now=now, late=True)
+        session.flush()
+        promoted = promote_from_waitlist(session, shift=shift, now=now, rules=rules)
+        audit.record(
+            session, actor=None, action="signup.handover_expired", object_type="shift", object_id=shift.id
+        )
+        notify.late_drop(session, signup=signup)
+        expired.append(ExpiredOffer(signup, promoted))
+    return expired

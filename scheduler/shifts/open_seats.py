@@ -1,0 +1,87 @@
+"""The volunteer's list of open seats: short pages grouped by day, and honest about "fits you".
+
+When the list says it shows seats that fit the volunteer, it keeps only the seats the claim
+itself would accept (scheduler.domain.eligibility.claim_refusals: qualifications such as a car
+for drivers and required trainings, overlaps, travel time between courts, the weekly cap), so
+"Take this seat" never answers with a refusal for a reason the list could have known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from scheduler.domain.eligibility import Rules, claim_refusals
+from scheduler.domain.timezones import to_local
+from scheduler.extensions import db
+from scheduler.models import Shift
+from scheduler.shifts.coverage import Page
+from scheduler.shifts.facts import load_commitments, load_volunteers, seat_facts
+from scheduler.shifts.queries import ShiftFilters, court_zones, filled_counts, open_shifts_query
+
+
+@dataclass(frozen=True, slots=True)
+class SeatPage(Page):
+    """One page of seats, with what the `pagination` macro reads (from Page)."""
+
+    items: list[Shift]
+
+    def days(self) -> list[tuple[date, list[Shift]]]:
+        """The page's seats grouped by their day in their court's own time zone, in order."""
+        groups: dict[date, list[Shift]] = {}
+        for shift in self.items:
+            day = to_local(shift.starts_at, shift.hearing.court.timezone).date()
+            groups.setdefault(day, []).append(shift)
+        return list(groups.items())
+
+
+def claimable(
+    session: Session, *, user_id: int, shifts: Iterable[Shift], now: datetime, rules: Rules
+) -> list[Shift]:
+    """The seats this person could claim now, by the claim's own rules (a few queries in all)."""
+    shifts = list(shifts)
+    volunteer = load_volunteers(session, [user_id]).get(user_id)
+    if not shifts or volunteer is None:
+        return []
+    around = (min(s.starts_at for s in shifts), max(s.ends_at for s in shifts))
+    commitments = load_commitments(session, user_ids=[user_id], around=around).get(user_id, [])
+    return [
+        shift
+        for shift in shifts
+        if not claim_refusals(
+            volunteer=volunteer, seat=seat_facts(shift), commitments=commitments, now=now, rules=rules
+        )
+    ]
+
+
+def open_seats_page(
+    session: Session,
+    *,
+    user_id: int,
+    filters: ShiftFilters,
+    only_claimable: bool,
+    now: datetime,
+    horizon: timedelta | None,
+    rules: Rules,
+    page: int,
+    per_page: int,
+) -> tuple[SeatPage, dict[int, int]]:
+    """A page of open seats and their confirmed counts; only claimable ones when asked."""
+    query = open_shifts_query(filters=filters, now=now, horizon=horizon, zones=court_zones(session))
+    page = max(page, 1)
+    if only_claimable:
+        seats = claimable(
+            session, user_id=user_id, shifts=session.scalars(query).unique(), now=now, rules=rules
+        )
+        total = len(seats)
+        page = min(page, max((total + per_page - 1) // per_page, 1))
+        items = seats[(page - 1) * per_page : page * per_page]
+    else:
+        result = db.paginate(query, page=page, per_page=per_page, error_out=False)
+        items, total = list(result.items), result.total or 0
+    return SeatPage(page=page, per_page=per_page, total=total, items=items), filled_counts(
+        session, [s.id for s in items]
+    )

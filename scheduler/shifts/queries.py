@@ -1,0 +1,237 @@
+"""Reading seats: open shifts, a shift's roster, a volunteer's commitments, late-drop alerts.
+
+Each page costs a constant number of queries whatever its length: counts come from one grouped
+query, related rows from eager loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from scheduler.courts import scope
+from scheduler.domain.timezones import local_to_utc
+from scheduler.enums import HearingStatus, ShiftRole, ShiftStatus, SignupStatus, UserStatus
+from scheduler.extensions import db
+from scheduler.models import Court, Hearing, HearingLanguage, Shift, Signup, User, VolunteerProfile
+
+# A volunteer sees this far ahead by default; most networks only show the next few weeks.
+DEFAULT_HORIZON = timedelta(weeks=8)
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftFilters:
+    court_ids: tuple[int, ...] = ()
+    roles: tuple[ShiftRole, ...] = ()
+    languages: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def profile_filters(user: User) -> ShiftFilters:
+    """What fits the person: the roles they offer, their languages, their preferred courts."""
+    profile = user.profile
+    if profile is None:
+        return ShiftFilters()
+    return ShiftFilters(
+        court_ids=tuple(c.id for c in profile.preferred_courts),
+        roles=tuple(profile.role_values),
+        languages=tuple(profile.language_codes),
+    )
+
+
+def filled_counts(session: Session, shift_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(shift_ids)
+    if not ids:
+        return {}
+    return dict(
+        session.execute(
+            select(Signup.shift_id, func.count())
+            .where(Signup.shift_id.in_(ids), Signup.status == SignupStatus.CONFIRMED)
+            .group_by(Signup.shift_id)
+        ).all()
+    )
+
+
+def my_statuses(session: Session, *, user_id: int, shift_ids: Iterable[int]) -> dict[int, Signup]:
+    ids = list(shift_ids)
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(Signup).where(
+            Signup.user_id == user_id,
+            Signup.shift_id.in_(ids),
+            Signup.status.in_([SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]),
+        )
+    )
+    return {s.shift_id: s for s in rows}
+
+
+def confirmed_count(shift_id: ColumnElement[int]) -> ColumnElement[int]:
+    """Confirmed seats of one shift, as a correlated count (the (shift_id, status) index).
+
+    Correlated rather than a grouped count of every shift joined in: that count ran over
+    every confirmed signup in the database before any date filter, so open-seat pages grew
+    with the whole history; this one runs only for the rows the other conditions leave.
+    """
+    return (
+        select(func.count())
+        .select_from(Signup)
+        .where(Signup.shift_id == shift_id, Signup.status == SignupStatus.CONFIRMED)
+        .scalar_subquery()
+    )
+
+
+def _local_dates(zones: Iterable[str], first: date | None, last: date | None) -> ColumnElement[bool]:
+    """Seats whose start falls on these dates in their own court's zone (one branch per zone)."""
+    branches = []
+    for tz in zones:
+        conditions = [Court.timezone == tz]
+        if first is not None:
+            conditions.append(Shift.starts_at >= local_to_utc(first, time(0), tz))
+        if last is not None:
+            conditions.append(Shift.starts_at < local_to_utc(last + timedelta(days=1), time(0), tz))
+        branches.append(and_(*conditions))
+    return or_(*branches) if branches else false()
+
+
+def court_zones(session: Session) -> list[str]:
+    return list(session.scalars(select(Court.timezone).distinct()))
+
+
+def open_shifts_query(
+    *, filters: ShiftFilters, now: datetime, horizon: timedelta | None, zones: Iterable[str] = ()
+) -> Select:
+    """Upcoming seats still needing people (or with a seat offered for hand-over)."""
+    offered = (
+        select(Signup.id)
+        .where(
+            Signup.shift_id == Shift.id,
+            Signup.status == SignupStatus.CONFIRMED,
+            Signup.handover_offered_at.is_not(None),
+        )
+        .exists()
+    )
+    query = (
+        select(Shift)
+        .join(Hearing, Shift.hearing_id == Hearing.id)
+        .join(Court, Hearing.court_id == Court.id)
+        .where(
+            Hearing.status == HearingStatus.SCHEDULED,
+            Shift.status == ShiftStatus.OPEN,
+            Shift.starts_at > now,
+            or_(confirmed_count(Shift.id) < Shift.capacity, offered),
+        )
+    )
+    if horizon is not None:
+        query = query.where(Shift.starts_at < now + horizon)
+    if filters.court_ids:
+        query = query.where(Hearing.court_id.in_(filters.court_ids))
+    if filters.roles:
+        query = query.where(Shift.role.in_(filters.roles))
+    if filters.languages:
+        # Languages only narrow interpreter seats; anyone can accompany whatever the language.
+        speaks = (
+            select(HearingLanguage.hearing_id)
+            .where(HearingLanguage.hearing_id == Hearing.id, HearingLanguage.language.in_(filters.languages))
+            .exists()
+        )
+        query = query.where(or_(Shift.role != ShiftRole.INTERPRETER, speaks))
+    if filters.date_from is not None or filters.date_to is not None:
+        query = query.where(_local_dates(zones, filters.date_from, filters.date_to))
+    return query.order_by(Shift.starts_at, Shift.id).options(
+        joinedload(Shift.hearing).joinedload(Hearing.court),
+        joinedload(Shift.hearing).selectinload(Hearing.languages),
+    )
+
+
+def open_shifts_page(
+    session: Session,
+    *,
+    filters: ShiftFilters,
+    now: datetime,
+    horizon: timedelta | None,
+    page: int,
+    per_page: int,
+) -> tuple[Pagination, dict[int, int]]:
+    result = db.paginate(
+        open_shifts_query(filters=filters, now=now, horizon=horizon, zones=court_zones(session)),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+    return result, filled_counts(session, [s.id for s in result.items])
+
+
+def shift_for_page(session: Session, shift_id: int) -> Shift | None:
+    """A shift with its hearing, court, languages and every signup with its person."""
+    return session.scalar(
+        select(Shift)
+        .where(Shift.id == shift_id)
+        .options(
+            joinedload(Shift.hearing).joinedload(Hearing.court),
+            joinedload(Shift.hearing).selectinload(Hearing.languages),
+            selectinload(Shift.signups).joinedload(Signup.user),
+        )
+    )
+
+
+@dataclass(slots=True)
+class Roster:
+    confirmed: list[Signup] = field(default_factory=list)
+    waitlisted: list[Signup] = field(default_factory=list)
+    gone: list[Signup] = field(default_factory=list)  # dropped or removed, with their reasons
+
+
+def roster(shift: Shift) -> Roster:
+    result = Roster()
+    for signup in shift.signups:
+        if signup.status == SignupStatus.CONFIRMED:
+            result.confirmed.append(signup)
+        elif signup.status == SignupStatus.WAITLISTED:
+            result.waitlisted.append(signup)
+        else:
+            result.gone.append(signup)
+    result.waitlisted.sort(key=lambda s: (s.waitlisted_at or s.created_at, s.id))
+    result.gone.sort(key=lambda s: s.status_changed_at or s.updated_at, reverse=True)
+    return result
+
+
+def search_volunteers(session: Session, *, text: str, limit: int = 20) -> list[User]:
+    """Approved people by name or email, for a coordinator assigning a seat."""
+    text = text.strip()[:100]
+    if not text:
+        return []
+    pattern = f"%{text.lower()}%"
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.status == UserStatus.APPROVED,
+                or_(User.email.like(pattern), func.lower(User.display_name).like(pattern)),
+            )
+            .order_by(User.display_name)
+            .limit(limit)
+            .options(selectinload(User.profile).selectinload(VolunteerProfile.languages))
+        )
+    )
+
+
+def shifts_by_id(session: Session, shift_ids: Iterable[int]) -> dict[int, Shift]:
+    """The seats named in refusals (overlaps), to say when and where they are."""
+    ids = list(set(shift_ids))
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(Shift).where(Shift.id.in_(ids)).options(joinedload(Shift.hearing).joinedload(Hearing.court))
+    )
+    return {s.id: s for s in rows}
+
+
+def manageable(user: User, shift: Shift) -> bool:
+    return scope.may_manage_court(user, shift.hearing.court_id)

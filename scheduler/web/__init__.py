@@ -1,0 +1,1 @@
+"""App-wide web parts: error pages, headers, templating, input guard, session guard."""

@@ -1,0 +1,79 @@
+"""The volunteer's open-seat list: "fits you" means the claim would accept it; pages by day."""
+
+from datetime import timedelta
+
+from scheduler.domain.eligibility import Rules
+from scheduler.enums import ShiftRole
+from scheduler.extensions import db
+from scheduler.shifts.claims import claim_shift
+from scheduler.shifts.open_seats import open_seats_page
+from scheduler.shifts.queries import DEFAULT_HORIZON, profile_filters
+from scheduler.types import utcnow
+from tests.factories import make_court, make_hearing, make_signup, make_user
+
+RULES = Rules(
+    travel_buffer=timedelta(minutes=60), required_trainings={ShiftRole.OBSERVER: frozenset({"basic"})}
+)
+
+
+def _page(user, *, only_claimable=True, page=1, per_page=50):
+    return open_seats_page(
+        db.session,
+        user_id=user.id,
+        filters=profile_filters(user),
+        only_claimable=only_claimable,
+        now=utcnow(),
+        horizon=DEFAULT_HORIZON,
+        rules=RULES,
+        page=page,
+        per_page=per_page,
+    )[0]
+
+
+def test_fitting_seats_are_only_those_the_claim_accepts(app):
+    here, there = make_court(), make_court()
+    volunteer = make_user(
+        languages=("es",),
+        roles=(ShiftRole.ACCOMPANIER, ShiftRole.DRIVER, ShiftRole.OBSERVER),
+        has_car=False,
+        courts=(),
+    )
+    start = (utcnow() + timedelta(days=5)).replace(hour=15, minute=0, second=0, microsecond=0)
+    held = make_hearing(court=here, starts_at=start, seats={ShiftRole.ACCOMPANIER: 2})
+    make_signup(shift=held.shifts[0], user=volunteer)
+    # At another court 30 minutes after the held seat ends: no time to travel.
+    too_close = make_hearing(
+        court=there, starts_at=start + timedelta(minutes=60), seats={ShiftRole.ACCOMPANIER: 1}
+    )
+    no_car = make_hearing(court=here, starts_at=start + timedelta(days=2), seats={ShiftRole.DRIVER: 1})
+    untrained = make_hearing(court=here, starts_at=start + timedelta(days=3), seats={ShiftRole.OBSERVER: 1})
+    fine = make_hearing(court=there, starts_at=start + timedelta(days=4), seats={ShiftRole.ACCOMPANIER: 1})
+    db.session.commit()
+
+    fitting = {s.id for s in _page(volunteer).items}
+    everything = {s.id for s in _page(volunteer, only_claimable=False).items}
+
+    assert fine.shifts[0].id in fitting
+    for refused in (too_close, no_car, untrained):
+        assert refused.shifts[0].id in everything
+        assert refused.shifts[0].id not in fitting
+    # Every seat offered as fitting is one the claim takes.
+    for shift_id in fitting - {held.shifts[0].id}:
+        claim_shift(db.session, actor=volunteer, shift_id=shift_id, now=utcnow(), rules=RULES)
+
+
+def test_pages_are_short_and_grouped_by_the_courts_day(app):
+    court = make_court(timezone="America/Chicago")
+    volunteer = make_user(languages=("es",), roles=(ShiftRole.ACCOMPANIER,))
+    first = (utcnow() + timedelta(days=3)).replace(hour=15, minute=0, second=0, microsecond=0)
+    for day in range(3):
+        for hour in (0, 3):
+            starts_at = first + timedelta(days=day, hours=hour)
+            make_hearing(court=court, starts_at=starts_at, seats={ShiftRole.ACCOMPANIER: 1})
+    db.session.commit()
+
+    page_one = _page(volunteer, per_page=4)
+    assert page_one.total == 6 and page_one.pages == 2 and page_one.has_next and not page_one.has_prev
+    assert [len(seats) for _, seats in page_one.days()] == [2, 2]
+    last = _page(volunteer, page=99, per_page=4)
+    assert last.page == 2 and [len(seats) for _, seats in last.days()] == [2]

@@ -1,0 +1,251 @@
+"""Pages that page: open seats and recommendations cost the same however big the network is.
+
+Guards of issue 18, item 1: a fixed number of SQL statements per page whatever the number of
+rows, counts only for the rows shown, and recommendation candidates narrowed in SQL. No timing.
+"""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from sqlalchemy import event
+
+from scheduler.domain.eligibility import schedule_of
+from scheduler.domain.matching import History, seats_for
+from scheduler.enums import ShiftRole, SignupStatus
+from scheduler.extensions import db
+from scheduler.matching import facts as matching_service
+from scheduler.matching import suggestions
+from scheduler.models import AvailabilityWindow
+from scheduler.shifts import queries as shift_queries
+from scheduler.shifts.queries import ShiftFilters
+from scheduler.types import utcnow
+from tests.factories import make_court, make_hearing, make_signup, make_user
+from tests.matching_helpers import free_person, local_start
+
+
+def statements(fn) -> list[str]:
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return seen
+
+
+def add_hearings(court, people, n: int, *, first_day: int = 1) -> None:
+    for k in range(n):
+        hearing = make_hearing(
+            court=court,
+            starts_at=local_start(days=first_day + k % 12, hour=9 + k % 6),
+            seats={ShiftRole.ACCOMPANIER: 2, ShiftRole.INTERPRETER: 1},
+            languages=("es", "mam") if k % 2 else ("es",),
+        )
+        make_signup(shift=hearing.shifts[0], user=people[k % len(people)])
+
+
+def test_the_open_seats_query_counts_seats_only_for_the_rows_it_keeps(app) -> None:
+    """No grouped count of every confirmed signup joined in before the date filter."""
+    query = shift_queries.open_shifts_query(filters=ShiftFilters(), now=utcnow(), horizon=timedelta(days=14))
+    sql = str(query.compile(db.engine)).upper()
+    assert "GROUP BY" not in sql
+
+
+def test_the_open_seats_page_runs_the_same_statements_for_few_and_many_rows(app, client, auth) -> None:
+    court = make_court()
+    people = [free_person(languages=("es",)) for _ in range(3)]
+    reader = free_person(languages=("es", "mam"))
+    add_hearings(court, people, 3)
+    db.session.commit()
+    auth.login_as(reader)
+    client.get("/shifts?all=1")  # templates, caches, the signed-in person in the session
+    few = statements(lambda: client.get("/shifts?all=1"))
+    add_hearings(court, people, 40, first_day=2)
+    db.session.commit()
+    client.get("/shifts?all=1")
+    many = statements(lambda: client.get("/shifts?all=1"))
+    assert len(few) > 5 and len(many) == len(few), many
+
+
+def past_way(user, now, settings, limit=5):
+    """The recommendations as computed before: every open seat loaded, the rules on each."""
+    volunteer = matching_service.load_facts(db.session, user_ids=[user.id])[user.id]
+    shifts = matching_service.open_shifts(db.session, now=now, until=now + timedelta(days=14))
+    held = {
+        sid
+        for sid, ids in matching_service.holders(db.session, [s.id for s in shifts]).items()
+        if user.id in ids
+    }
+    shifts = [s for s in shifts if s.id not in held and s.role in volunteer.roles]
+    schedule = matching_service.load_schedules(
+        db.session, window=(now, now + timedelta(days=14)), user_ids=[user.id]
+    ).get(user.id)
+    history = matching_service.load_histories(db.session, now=now, user_ids=[user.id]).get(user.id, History())
+    fitting, _ = seats_for(
+        volunteer=volunteer,
+        seats=[matching_service.match_seat(s, include_ref=False) for s in shifts],
+        schedule=schedule or schedule_of([]),
+        history=history,
+        now=now,
+        rules=settings.rules,
+        weights=settings.weights,
+    )
+    return [(seat.facts.shift_id, match.score) for seat, match in fitting[:limit]]
+
+
+def test_recommendations_load_only_seats_that_could_fit_and_rank_as_before(app) -> None:
+    court, other = make_court(), make_court(timezone="America/Los_Angeles")
+    crowd = [free_person(languages=("es",)) for _ in range(3)]
+    add_hearings(court, crowd, 20)
+    add_hearings(other, crowd, 10)
+    person = make_user(languages=("es",), roles=(ShiftRole.ACCOMPANIER, ShiftRole.INTERPRETER))
+    # Mornings on Monday to Wednesday only, in each court's own time.
+    person.profile.availability = [
+        AvailabilityWindow(weekday=d, start_time=time(7), end_time=time(12)) for d in range(3)
+    ]
+    person.profile.preferred_courts = [other]
+    db.session.flush()
+    # A seat they already hold is never recommended.
+    held = make_hearing(court=court, starts_at=local_start(days=2, hour=9))
+    make_signup(shift=held.shifts[0], user=person, status=SignupStatus.WAITLISTED)
+    now = utcnow()
+    settings = matching_service.MatchSettings()
+    volunteer = matching_service.load_facts(db.session, user_ids=[person.id])[person.id]
+    loaded = matching_service.open_shifts_for_volunteer(
+        db.session, volunteer=volunteer, now=now, until=now + timedelta(days=14)
+    )
+    everything = matching_service.open_shifts(db.session, now=now, until=now + timedelta(days=14))
+    assert 0 < len(loaded) < len(everything)
+    for shift in loaded:
+        local = shift.starts_at.astimezone(__import__("zoneinfo").ZoneInfo(shift.hearing.court.timezone))
+        assert local.weekday() in (0, 1, 2) and time(6) <= local.time() <= time(12)
+        assert shift.id != held.shifts[0].id
+        if shift.role == ShiftRole.INTERPRETER:
+            assert {lang.language for lang in shift.hearing.languages} & {"es"}
+    got = suggestions.recommended_for(db.session, user=person, now=now, settings=settings)
+    assert [(r.shift.id, r.score) for r in got] == past_way(person, now, settings)
+    # However many seats there are, a fixed number of statements.
+    few = len(
+        statements(lambda: suggestions.recommended_for(db.session, user=person, now=now, settings=settings))
+    )
+    add_hearings(court, crowd, 30, first_day=3)
+    db.session.flush()
+    assert (
+        len(
+            statements(
+                lambda: suggestions.recommended_for(db.session, user=person, now=now, settings=settings)
+            )
+        )
+        == few
+    )
+
+
+def test_a_volunteer_without_windows_or_roles_gets_no_query_for_seats(app) -> None:
+    person = make_user(languages=("es",), roles=(ShiftRole.ACCOMPANIER,))
+    volunteer = matching_service.load_facts(db.session, user_ids=[person.id])[person.id]
+    now = utcnow()
+    assert (
+        statements(
+            lambda: matching_service.open_shifts_for_volunteer(
+                db.session, volunteer=volunteer, now=now, until=now + timedelta(days=14)
+            )
+        )
+        == []
+    )
+
+
+def _world_across_zones():
+    """Hearings near local midnights in three zones around a month's edges, some seats taken."""
+    from datetime import UTC, datetime
+
+    courts = [
+        make_court(timezone="Pacific/Honolulu"),
+        make_court(timezone="America/New_York"),
+        make_court(timezone="Pacific/Saipan"),
+    ]
+    people = [make_user() for _ in range(3)]
+    base = datetime(2031, 4, 29, 0, tzinfo=UTC)
+    hearings = []
+    for k in range(36):
+        hearing = make_hearing(
+            court=courts[k % 3],
+            starts_at=base + timedelta(hours=7 * k + k % 5),
+            seats={ShiftRole.ACCOMPANIER: 1 + k % 3, ShiftRole.DRIVER: 1},
+        )
+        for person in people[: k % 4]:
+            make_signup(shift=hearing.shifts[0], user=person)
+        hearings.append(hearing)
+    hearings[5].status = __import__("scheduler.enums", fromlist=["HearingStatus"]).HearingStatus.CANCELLED
+    db.session.flush()
+    return hearings
+
+
+def test_the_month_calendar_sums_each_courts_local_day_in_sql(app) -> None:
+    from collections import Counter
+    from zoneinfo import ZoneInfo
+
+    from scheduler.enums import HearingStatus, Role
+    from scheduler.shifts import coverage as dashboard
+    from scheduler.shifts.coverage import Filters
+
+    coordinator = make_user(role=Role.COORDINATOR)
+    hearings = _world_across_zones()
+    cal = dashboard.month_calendar(db.session, user=coordinator, filters=Filters(), year=2031, month=5)
+    got = {d.day: (d.hearings, d.missing) for week in cal.weeks for d in week if d.in_month}
+    count, missing = Counter(), Counter()
+    for h in hearings:
+        day = h.starts_at.astimezone(ZoneInfo(h.court.timezone)).date()
+        if h.status != HearingStatus.SCHEDULED or day.month != 5:
+            continue
+        count[day] += 1
+        for shift in h.shifts:
+            taken = sum(1 for s in shift.signups if s.status == SignupStatus.CONFIRMED)
+            missing[day] += max(shift.capacity - taken, 0)
+    assert sum(count.values()) > 10
+    assert got == {day: (count[day], missing[day]) for day in got}
+    # A fixed number of statements whatever the month holds.
+    few = len(
+        statements(
+            lambda: dashboard.month_calendar(
+                db.session, user=coordinator, filters=Filters(), year=2031, month=6
+            )
+        )
+    )
+    assert few == len(
+        statements(
+            lambda: dashboard.month_calendar(
+                db.session, user=coordinator, filters=Filters(), year=2031, month=5
+            )
+        )
+    )
+
+
+def test_the_week_summary_is_summed_in_sql(app) -> None:
+    from datetime import UTC, datetime
+
+    from scheduler.enums import Role
+    from scheduler.shifts import coverage as dashboard
+
+    coordinator = make_user(role=Role.COORDINATOR)
+    hearings = _world_across_zones()
+    now = datetime(2031, 4, 30, 0, tzinfo=UTC)
+    week = [
+        h for h in hearings if now <= h.starts_at < now + timedelta(days=7) and h.status.value == "scheduled"
+    ]
+    needed = sum(s.capacity for h in week for s in h.shifts)
+    unfilled = sum(
+        max(s.capacity - sum(1 for x in s.signups if x.status == SignupStatus.CONFIRMED), 0)
+        for h in week
+        for s in h.shifts
+    )
+    summary = dashboard.week_summary(db.session, user=coordinator, now=now)
+    assert (summary.hearings, summary.seats_needed, summary.seats_unfilled) == (len(week), needed, unfilled)
+    assert 0 < unfilled < needed
+    # Two statements (the sums, the people waiting for approval), each one row back.
+    run = statements(lambda: dashboard.week_summary(db.session, user=coordinator, now=now))
+    assert len(run) == 2 and "GROUP BY" not in run[0].upper()
