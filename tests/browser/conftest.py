@@ -41,6 +41,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+JOURNEYS = ("approve", "post")
 SIZES = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}
 LANGS = ("en", "es")
 # The header on a phone: one line (brand, menu button, language switch), not three.
@@ -127,17 +128,22 @@ def _seed(app) -> dict[str, Any]:
         long_hearing = make_hearing(court=long_court, languages=("es",), date_confirmed=False)
         secrets: dict[str, str] = {}
         coordinators: dict[str, str] = {}
-        for size in SIZES:
-            for lang in LANGS:
-                email = f"coord-{size}-{lang}@example.test"
-                user = make_user(role=Role.COORDINATOR, email=email, locale=lang)
-                secrets[email] = pyotp.random_base32()
-                db.session.add(
-                    TwoFactorSecret(
-                        user_id=user.id, secret_ciphertext=box.encrypt(secrets[email]), confirmed_at=utcnow()
+        # One coordinator per journey, size and language: a sign-in code works once, so two
+        # journeys signing in the same person within one 30-second step would be refused.
+        for journey in JOURNEYS:
+            for size in SIZES:
+                for lang in LANGS:
+                    email = f"coord-{journey}-{size}-{lang}@example.test"
+                    user = make_user(role=Role.COORDINATOR, email=email, locale=lang)
+                    secrets[email] = pyotp.random_base32()
+                    db.session.add(
+                        TwoFactorSecret(
+                            user_id=user.id,
+                            secret_ciphertext=box.encrypt(secrets[email]),
+                            confirmed_at=utcnow(),
+                        )
                     )
-                )
-                coordinators[f"{size}-{lang}"] = email
+                    coordinators[f"{journey}-{size}-{lang}"] = email
         db.session.commit()
         return {
             "secrets": secrets,

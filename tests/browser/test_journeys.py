@@ -17,8 +17,8 @@ def _volunteer_email(browse) -> str:
     return f"new-{browse.size}-{browse.lang}@example.org"
 
 
-def _coordinator(browse) -> str:
-    return browse.server.facts["coordinators"][f"{browse.size}-{browse.lang}"]
+def _coordinator(browse, journey: str) -> str:
+    return browse.server.facts["coordinators"][f"{journey}-{browse.size}-{browse.lang}"]
 
 
 def _flash_ok(browse) -> None:
@@ -41,7 +41,7 @@ def test_volunteer_registers_is_approved_and_claims_a_seat(browse):
     assert "/auth/registered" in page.url
 
     # A coordinator signs in with the second step and approves them.
-    coordinator = _coordinator(browse)
+    coordinator = _coordinator(browse, "approve")
     browse.sign_in(coordinator, totp_for=coordinator)
     browse.go(f"/people/?status=pending&q={email}", shot="people-pending")
     browse.click(page.get_by_role("link", name=f"Nueva Voluntaria {browse.size} {browse.lang}"))
@@ -78,7 +78,7 @@ def test_volunteer_registers_is_approved_and_claims_a_seat(browse):
 
 def test_coordinator_posts_reschedules_cancels_and_imports(browse, tmp_path):
     page = browse.page
-    coordinator = _coordinator(browse)
+    coordinator = _coordinator(browse, "post")
     browse.sign_in(coordinator, totp_for=coordinator)
     browse.go("/", shot="home-coordinator")
     browse.go("/hearings/", shot="hearings")
