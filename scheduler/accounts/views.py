@@ -15,8 +15,8 @@ from scheduler.accounts.forms import ForgotPasswordForm, LoginForm, RegisterForm
 from scheduler.accounts.messages import password_messages
 from scheduler.accounts.registry import PasswordRejected
 from scheduler.extensions import db, limiter
-from scheduler.twofactor.flow import finish_password_step
 from scheduler.web.security import public
+from scheduler.web.two_step import finish_password_step
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -53,7 +53,7 @@ def login() -> str | Response:
     if form.validate_on_submit():
         user = accounts.authenticate(db.session, email=form.email.data, password=form.password.data)
         if user is not None:
-            # Signs in, or first asks for the second factor (scheduler/twofactor/flow.py).
+            # Signs in, or first asks for the second factor (scheduler/web/two_step.py).
             return finish_password_step(user, remember=form.remember.data, next_url=form.next.data)
         # One message for every failure: it must not tell which addresses have accounts.
         flash(_("That email and password do not match an account."), "error")
