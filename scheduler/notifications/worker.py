@@ -19,8 +19,7 @@ from types import FrameType
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from scheduler.extensions import db
-from scheduler.mail import mailer
+from scheduler.extensions import db, mailer
 from scheduler.notifications.dispatch import dispatch_pending
 from scheduler.notifications.links import mail_domain
 from scheduler.notifications.outbox import SendReport, send_due

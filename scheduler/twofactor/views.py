@@ -9,8 +9,7 @@ from werkzeug.wrappers import Response
 
 from scheduler.accounts import registry as accounts
 from scheduler.errors import ServiceError
-from scheduler.extensions import db, limiter
-from scheduler.secretbox import secret_box
+from scheduler.extensions import db, limiter, secret_box
 from scheduler.twofactor import secrets as twofactor
 from scheduler.twofactor.forms import CodeForm, DisableForm, EnrolForm
 from scheduler.twofactor.qr import qr_data_uri
