@@ -203,3 +203,34 @@ def test_concurrent_workers_turn_each_intent_into_mail_exactly_once(app: Flask, 
     assert per_person == []
     assert _intents() == []
     assert sum(r.handled for r in _dispatch_concurrently(app, workers=2)) == 0
+
+
+def test_an_intent_holds_no_private_detail(app: Flask) -> None:
+    """Only what volunteers may see goes into the event: never the reference or private notes."""
+    marker = "RESP-MARKER-7731"
+    hearing = make_hearing(
+        seats={ShiftRole.ACCOMPANIER: 1}, respondent_ref=marker, private_notes=marker, meeting_point="Lobby"
+    )
+    make_signup(shift=hearing.shifts[0], user=make_user())
+    coordinator = make_user(role=Role.COORDINATOR)
+    db.session.commit()
+    hearings.update_details(
+        db.session,
+        actor=coordinator,
+        hearing=hearing,
+        details=hearings.HearingDetails(
+            kind=hearing.kind,
+            duration_minutes=hearing.duration_minutes,
+            languages=tuple(hearing.language_codes),
+            respondent_ref=f"{marker}-new",
+            private_notes=f"{marker}-new",
+            meeting_point="4th floor",
+            courtroom=hearing.courtroom,
+        ),
+    )
+    hearings.cancel_hearing(db.session, actor=coordinator, hearing=hearing, reason=f"closed {marker}")
+    db.session.commit()
+    intents = _intents()
+    assert [i.kind for i in intents] == ["hearing_details_changed", "hearing_cancelled"]
+    assert intents[0].payload["changes"] == {"meeting_point": {"old": "Lobby", "new": "4th floor"}}
+    assert all(marker not in repr(i.payload) for i in intents)
