@@ -234,3 +234,12 @@ def test_an_intent_holds_no_private_detail(app: Flask) -> None:
     assert [i.kind for i in intents] == ["hearing_details_changed", "hearing_cancelled"]
     assert intents[0].payload["changes"] == {"meeting_point": {"old": "Lobby", "new": "4th floor"}}
     assert all(marker not in repr(i.payload) for i in intents)
+
+
+def test_outbox_status_counts_intents_not_yet_mailed(app: Flask, runner) -> None:
+    events.record(db.session, events.AccountApproved(user_id=make_user().id))
+    db.session.commit()
+    assert "intents pending: 1" in runner.invoke(args=["outbox", "status"]).output
+    runner.invoke(args=["outbox", "send"])
+    output = runner.invoke(args=["outbox", "status"]).output
+    assert "intents" not in output and "sent: 1" in output
