@@ -29,8 +29,8 @@ from scheduler.domain import feeds as domain
 from scheduler.enums import FeedKind, HearingKind, ShiftRole, SignupStatus, UserStatus
 from scheduler.extensions import db
 from scheduler.feeds import content as feed_content
-from scheduler.feeds import stamps as feed_stamps
 from scheduler.feeds import tokens as feeds
+from scheduler.feeds import web as feed_web
 from scheduler.models import Court, Hearing, Shift, Signup, User
 from scheduler.types import utcnow
 
@@ -213,7 +213,7 @@ def main() -> None:
         health = _median_ms(lambda: client.get("/healthz"), args.runs * 3)
 
         def recomputed() -> None:
-            app.extensions[feed_stamps.EXTENSION_KEY].clear()
+            app.extensions[feed_web.STAMP_CACHE_KEY].clear()
             client.get(path, headers=conditional)
 
         # A change elsewhere (another person's seat at another hearing) leaves this feed's

@@ -34,7 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     from scheduler.extensions import babel, csrf, db, limiter, login_manager, migrate
     from scheduler.i18n import select_locale
-    from scheduler.mail import init_mail
+    from scheduler.mail import backend_from_config
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
@@ -44,7 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
-    init_mail(app)
+    app.extensions["mail"] = backend_from_config(app.config)
 
     from scheduler.accounts.account_views import bp as account_bp
     from scheduler.accounts.views import bp as auth_bp

@@ -13,9 +13,9 @@ from scheduler.accounts.registry import PasswordRejected
 from scheduler.courts import catalogue as court_service
 from scheduler.enums import Role
 from scheduler.errors import ServiceError
-from scheduler.extensions import db
+from scheduler.extensions import db, secret_box
 from scheduler.models import Court, User
-from scheduler.secretbox import SecretUnreadable, secret_box
+from scheduler.secretbox import SecretUnreadable
 
 BUNDLED_COURTS = Path(__file__).parent / "data" / "immigration_courts.csv"
 

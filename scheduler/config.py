@@ -193,7 +193,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
     _ensure_secret_key(app, production=production)
     # TOTP secrets are stored encrypted with this key (scheduler/secretbox.py).
-    ensure_secrets_key(app, production=production)
+    app.extensions["secret_box"] = ensure_secrets_key(
+        app.config, instance_path=app.instance_path, production=production
+    )
     _check_base_url(app, production=production)
 
 

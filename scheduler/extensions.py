@@ -1,5 +1,6 @@
 """Extension objects, created unbound and attached in the app factory."""
 
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -9,6 +10,9 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from scheduler.mail import MailBackend
+from scheduler.secretbox import SecretBox
 
 # Alembic needs named constraints (and SQLite batch mode rebuilds tables by these names).
 NAMING_CONVENTION = {
@@ -33,3 +37,15 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def secret_box() -> SecretBox:
+    """The running app's box for secrets at rest (built at start-up from SECRETS_KEY)."""
+    box: SecretBox = current_app.extensions["secret_box"]
+    return box
+
+
+def mailer() -> MailBackend:
+    """The running app's mail backend (MAIL_BACKEND, set up at start-up)."""
+    backend: MailBackend = current_app.extensions["mail"]
+    return backend

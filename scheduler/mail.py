@@ -1,6 +1,6 @@
 """Outgoing mail behind one small interface.
 
-``mailer().send(Message)`` hands one message to the configured backend: ``console`` prints it
+``extensions.mailer().send(Message)`` hands one message to the configured backend: ``console`` prints it
 (development), ``memory`` keeps it in a list (tests), ``smtp`` delivers it. The app itself does
 not call ``send`` from a request: it writes an outbox row (scheduler/notifications/outbox.py) in the
 same transaction as the change, and the outbox worker calls ``send``.
@@ -11,12 +11,11 @@ from __future__ import annotations
 import smtplib
 import ssl
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Protocol
-
-from flask import Flask, current_app
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,26 +134,21 @@ class SMTPBackend:
             conn.send_message(mime)
 
 
-def init_mail(app: Flask) -> None:
-    kind = app.config["MAIL_BACKEND"]
+def backend_from_config(config: Mapping[str, Any]) -> MailBackend:
+    """The backend MAIL_BACKEND names, set up from MAIL_*; the app keeps it (``extensions.mailer``)."""
+    kind = config["MAIL_BACKEND"]
     if kind == "memory":
-        backend: MailBackend = MemoryBackend()
-    elif kind == "console":
-        backend = ConsoleBackend(app.config["MAIL_FROM"])
-    elif kind == "smtp":
+        return MemoryBackend()
+    if kind == "console":
+        return ConsoleBackend(config["MAIL_FROM"])
+    if kind == "smtp":
         settings = SMTPSettings(
-            host=app.config["MAIL_SMTP_HOST"],
-            port=int(app.config["MAIL_SMTP_PORT"]),
-            security=app.config["MAIL_SMTP_SECURITY"],
-            username=app.config.get("MAIL_SMTP_USERNAME") or None,
-            password=app.config.get("MAIL_SMTP_PASSWORD") or None,
-            timeout=float(app.config["MAIL_SMTP_TIMEOUT"]),
+            host=config["MAIL_SMTP_HOST"],
+            port=int(config["MAIL_SMTP_PORT"]),
+            security=config["MAIL_SMTP_SECURITY"],
+            username=config.get("MAIL_SMTP_USERNAME") or None,
+            password=config.get("MAIL_SMTP_PASSWORD") or None,
+            timeout=float(config["MAIL_SMTP_TIMEOUT"]),
         )
-        backend = SMTPBackend(settings, app.config["MAIL_FROM"])
-    else:
-        raise RuntimeError(f"unknown MAIL_BACKEND {kind!r}")
-    app.extensions["mail"] = backend
-
-
-def mailer() -> MailBackend:
-    return current_app.extensions["mail"]
+        return SMTPBackend(settings, config["MAIL_FROM"])
+    raise RuntimeError(f"unknown MAIL_BACKEND {kind!r}")

@@ -3,17 +3,17 @@
 Keys come from configuration (``SECRETS_KEY``: one Fernet key, or several, newest first,
 as a list or comma-separated). The newest key encrypts; every listed key decrypts, so a key
 can be rotated: put the new key first, restart, run ``flask --app wsgi secrets rotate``, then
-drop the old key. See docs/security.md.
+drop the old key. See docs/security.md. The running app's box is
+``scheduler.extensions.secret_box()``; services take a box as a parameter.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from flask import Flask, current_app
 
 SECRETS_KEY_FILE = "secrets_key"
 
@@ -67,13 +67,13 @@ def parse_keys(value: object) -> list[str]:
     return [item for item in items if item]
 
 
-def ensure_secrets_key(app: Flask, *, production: bool) -> None:
+def ensure_secrets_key(config: MutableMapping, *, instance_path: str, production: bool) -> SecretBox:
     """Use the configured keys, else the one saved in the instance folder, else make one.
 
     Production must be given keys explicitly: a key made on one machine would not open
     secrets written by another, and a lost key makes every stored secret unreadable.
     """
-    keys = parse_keys(app.config.get("SECRETS_KEY"))
+    keys = parse_keys(config.get("SECRETS_KEY"))
     if not keys:
         if production:
             raise RuntimeError(
@@ -81,7 +81,7 @@ def ensure_secrets_key(app: Flask, *, production: bool) -> None:
                 "flask --app wsgi secrets generate-key) or SECRETS_KEY in instance/config.py "
                 "before starting in production."
             )
-        keys = [_instance_key(Path(app.instance_path) / SECRETS_KEY_FILE)]
+        keys = [_instance_key(Path(instance_path) / SECRETS_KEY_FILE)]
     try:
         box = SecretBox(keys)
     except ValueError as exc:
@@ -89,8 +89,8 @@ def ensure_secrets_key(app: Flask, *, production: bool) -> None:
             "SECRETS_KEY holds a value that is not a Fernet key (32 url-safe base64-encoded bytes); "
             "make one with: flask --app wsgi secrets generate-key"
         ) from exc
-    app.config["SECRETS_KEY"] = keys
-    app.extensions["secret_box"] = box
+    config["SECRETS_KEY"] = keys
+    return box
 
 
 def _instance_key(path: Path) -> str:
@@ -102,8 +102,3 @@ def _instance_key(path: Path) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(key + "\n")
     return key
-
-
-def secret_box() -> SecretBox:
-    """The running app's box (built at start-up from SECRETS_KEY)."""
-    return current_app.extensions["secret_box"]

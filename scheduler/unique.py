@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scheduler.errors import ServiceError
-from scheduler.extensions import db
+from scheduler.models import User
 
 UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: ([\w., ]+)")
@@ -42,7 +42,7 @@ def unique_columns(error: IntegrityError) -> tuple[str, ...] | None:
 
 
 def _columns_of_constraint(name: str) -> tuple[str, ...]:
-    for table in db.metadata.tables.values():
+    for table in User.metadata.tables.values():  # every model shares the one MetaData
         for constraint in (*table.constraints, *table.indexes):
             if constraint.name == name:
                 return tuple(column.name for column in constraint.columns)

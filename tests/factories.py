@@ -132,3 +132,10 @@ def session_id_for(user: User) -> str:
     session_id = sessions.start(db.session, user=user, now=utcnow())
     db.session.commit()
     return session_id
+
+
+def dispatch_intents() -> int:
+    """Run the worker's first step: turn recorded events into outbox mail; how many messages."""
+    from scheduler.notifications.dispatch import dispatch_pending
+
+    return dispatch_pending(db.session).messages

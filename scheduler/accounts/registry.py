@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler import audit
+from scheduler import audit, events
 from scheduler.domain.passwords import PasswordProblem, password_problems
 from scheduler.enums import Role, UserStatus
 from scheduler.errors import PermissionDenied, ServiceError
@@ -194,9 +194,7 @@ def set_status(session: Session, *, actor: User, user: User, status: UserStatus)
         details={"from": previous.value, "to": status.value},
     )
     if status == UserStatus.APPROVED and previous == UserStatus.PENDING:
-        from scheduler.notifications import messages as notify
-
-        notify.account_approved(session, user=user)
+        events.record(session, events.AccountApproved(user_id=user.id))
 
 
 _STATUS_ACTIONS = {

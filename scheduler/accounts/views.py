@@ -9,15 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
+from scheduler import events
 from scheduler.accounts import registry as accounts
 from scheduler.accounts.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from scheduler.accounts.messages import password_messages
 from scheduler.accounts.registry import PasswordRejected
 from scheduler.extensions import db, limiter
-from scheduler.notifications import messages as notify
-from scheduler.twofactor.flow import finish_password_step
-from scheduler.urls import base_url
 from scheduler.web.security import public
+from scheduler.web.two_step import finish_password_step
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -54,7 +53,7 @@ def login() -> str | Response:
     if form.validate_on_submit():
         user = accounts.authenticate(db.session, email=form.email.data, password=form.password.data)
         if user is not None:
-            # Signs in, or first asks for the second factor (scheduler/twofactor/flow.py).
+            # Signs in, or first asks for the second factor (scheduler/web/two_step.py).
             return finish_password_step(user, remember=form.remember.data, next_url=form.next.data)
         # One message for every failure: it must not tell which addresses have accounts.
         flash(_("That email and password do not match an account."), "error")
@@ -113,7 +112,7 @@ def forgot_password() -> str | Response:
         found = accounts.create_reset_token(db.session, email=form.email.data, max_age=max_age)
         if found is not None:
             user, token = found
-            _send_reset(user.email, user.locale, token)
+            _send_reset(user.id, token)
         db.session.commit()
         flash(
             _("If an account uses that address, we have sent it a link to choose a new password."),
@@ -154,20 +153,14 @@ def _current_locale() -> str:
     return str(get_locale() or "en")
 
 
-def _send_reset(email: str, locale: str, token: str) -> None:
-    """Queue the reset mail in the outbox, in the transaction that made the token."""
-    user = accounts.find_user_by_email(db.session, email)
-    if user is None:
-        return
-    link = base_url() + url_for("auth.reset_password", token=token)
-    notify.password_reset(
-        db.session, user=user, link=link, minutes=current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]
-    )
+def _send_reset(user_id: int, token: str) -> None:
+    """Record the reset mail, in the transaction that made the token (the worker sends it)."""
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]
+    events.record(db.session, events.PasswordResetRequested(user_id=user_id, token=token, minutes=minutes))
 
 
 def _send_already_registered(email: str) -> None:
     user = accounts.find_user_by_email(db.session, email)
     if user is None:
         return
-    link = base_url() + url_for("auth.forgot_password")
-    notify.already_registered(db.session, user=user, link=link)
+    events.record(db.session, events.AlreadyRegistered(user_id=user.id))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from scheduler.enums import FeedKind
 from scheduler.extensions import db
 from scheduler.feeds import tokens as feeds
-from scheduler.feeds.links import feed_key
+from scheduler.feeds.web import feed_key
 from scheduler.models import User
 from scheduler.urls import base_url
 

@@ -11,20 +11,23 @@ Two questions per poll, answered separately so a poll with nothing new stays che
 Windows are counted from midnight UTC so that content, and hence the stamp, changes at most
 once a day by ageing alone: an event leaves 90 days after it happened, a cancellation 30 days
 after it was made.
+
+No Flask here: the caller hands in the owner's ``Words`` (made with Flask-Babel in
+``scheduler/feeds/web.py``) and the configured UID domain (``FeedSettings``).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 
-from flask_babel import force_locale, gettext
 from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from scheduler import i18n
 from scheduler.domain import feeds as domain
 from scheduler.domain.feeds import EventStatus
 from scheduler.enums import FeedKind, HearingStatus, SignupStatus
@@ -96,37 +99,37 @@ class Stamp:
 
 @dataclass(frozen=True, slots=True)
 class Words:
+    """A feed's words in its owner's language (``scheduler/feeds/web.py`` makes them)."""
+
     labels: domain.Labels
     roles: dict[str, str]
     kinds: dict[str, str]
     calendar_name: str
 
+    def __hash__(self) -> int:  # part of the rendered-row cache key (``_Style``)
+        return hash((self.labels, self.calendar_name, tuple(self.roles.items()), tuple(self.kinds.items())))
 
-def words_for(locale: str, kind: FeedKind, *, coordinator: bool) -> Words:
-    """The feed's words in the owner's language (no request needed: works in CLI and mail)."""
-    with force_locale(locale):
-        if kind == FeedKind.OPEN_SEATS:
-            name = gettext("Accompany: open seats")
-        elif coordinator:
-            name = gettext("Accompany: hearings I coordinate")
-        else:
-            name = gettext("Accompany: my commitments")
-        return Words(
-            labels=domain.Labels(
-                waitlist=gettext("(waitlist)"),
-                role=gettext("Role"),
-                courtroom=gettext("Courtroom"),
-                meeting_point=gettext("Meeting point"),
-                notes=gettext("Notes"),
-                team_lead=gettext("Team lead"),
-                open_in_app=gettext("Details in Accompany (sign-in needed)"),
-                filled=gettext("%(filled)s/%(capacity)s filled"),
-                cancelled=gettext("Cancelled"),
-                reminder=gettext("Reminder"),
-            ),
-            roles={k: str(v) for k, v in i18n.SHIFT_ROLE_NAMES.items()},
-            kinds={k: str(v) for k, v in i18n.HEARING_KIND_NAMES.items()},
-            calendar_name=name,
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    """What feeds take from the configuration; views build it with ``from_config(app.config)``."""
+
+    uid_domain: str = ""  # UID_DOMAIN; empty: the installation's own (scheduler/installation.py)
+    past_days: int = 90
+    cancelled_days: int = 30
+    stamp_verify: bool = False
+    stamp_cache_size: int = 100_000
+    stamp_cache_seconds: float = 3600.0
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> FeedSettings:
+        return cls(
+            uid_domain=config.get("UID_DOMAIN", "") or "",
+            past_days=int(config["FEED_PAST_DAYS"]),
+            cancelled_days=int(config["FEED_CANCELLED_DAYS"]),
+            stamp_verify=bool(config["FEED_STAMP_VERIFY"]),
+            stamp_cache_size=int(config["FEED_STAMP_CACHE_SIZE"]),
+            stamp_cache_seconds=float(config["FEED_STAMP_CACHE_SECONDS"]),
         )
 
 
@@ -155,13 +158,13 @@ def _make_stamp(owner: FeedOwner, base_url: str, values: tuple, instants: tuple)
     return Stamp(etag='"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"', last_modified=last)
 
 
-def domain_of(session: Session) -> str:
-    """The domain part of UIDs: the installation's own, not BASE_URL's host, so a move keeps them."""
-    from flask import current_app, has_app_context
+def domain_of(session: Session, *, configured: str) -> str:
+    """The domain part of UIDs: the installation's own, not BASE_URL's host, so a move keeps them.
 
+    ``configured`` is UID_DOMAIN (``FeedSettings.uid_domain``), empty when not set.
+    """
     from scheduler import installation
 
-    configured = current_app.config.get("UID_DOMAIN", "") if has_app_context() else ""
     return installation.uid_domain(session, configured=configured)
 
 
@@ -386,7 +389,7 @@ def _commitment(row, lead: str, *, words: Words, base_url: str, show_waitlist: b
 class _Style:
     """Everything besides the row that shapes a volunteer's VEVENT (part of the cache key)."""
 
-    locale: str
+    words: Words
     alarm: str
     base_url: str
     show_waitlist: bool
@@ -394,15 +397,10 @@ class _Style:
     uid_domain: str
 
 
-@lru_cache(maxsize=32)
-def _words(locale: str, kind: FeedKind, coordinator: bool) -> Words:
-    return words_for(locale, kind, coordinator=coordinator)
-
-
 @lru_cache(maxsize=20_000)
 def _render_row(row, lead: str, style: _Style) -> domain.RenderedEvent | None:
     """A seat's rendered VEVENT, cached by the row's values: a changed row is a new key."""
-    words = _words(style.locale, FeedKind.PERSONAL, False)
+    words = style.words
     item = _commitment(
         row,
         lead,
@@ -420,12 +418,20 @@ def _render_row(row, lead: str, style: _Style) -> domain.RenderedEvent | None:
 
 
 def volunteer_events(
-    session: Session, *, owner: FeedOwner, window: Window, base_url: str, revision: int = 0
+    session: Session,
+    *,
+    owner: FeedOwner,
+    window: Window,
+    base_url: str,
+    words: Words,
+    uid_domain: str,
+    revision: int = 0,
 ) -> list[domain.RenderedEvent]:
     stmts = _statements(_dialect(session))
     params = {"user_id": owner.user_id, "start": window.start, "expiry": window.expiry}
     rows, leads = _commitment_rows(session, stmts.rows, stmts.leads, params)
-    style = _Style(owner.locale, owner.alarm, base_url, owner.show_waitlist, revision, domain_of(session))
+    dom = domain_of(session, configured=uid_domain)
+    style = _Style(words, owner.alarm, base_url, owner.show_waitlist, revision, dom)
     out = []
     for row in rows:
         event = _render_row(row, leads.get(row[6], ""), style)
@@ -434,8 +440,19 @@ def volunteer_events(
     return out
 
 
-def single_event(session: Session, *, signup_id: int, base_url: str, now: datetime) -> bytes | None:
-    """One seat as a calendar of one event (same UID and SEQUENCE as the feed's)."""
+def single_event(
+    session: Session,
+    *,
+    signup_id: int,
+    base_url: str,
+    now: datetime,
+    words_for: Callable[[str], Words],
+    uid_domain: str,
+) -> bytes | None:
+    """One seat as a calendar of one event (same UID and SEQUENCE as the feed's).
+
+    ``words_for`` gives the words for a locale: the seat holder's, read here.
+    """
     owner_row = session.execute(
         select(User.locale, User.feed_alarm, User.id)
         .join(Signup, Signup.user_id == User.id)
@@ -444,7 +461,7 @@ def single_event(session: Session, *, signup_id: int, base_url: str, now: dateti
     if owner_row is None:
         return None
     locale, alarm, user_id = owner_row
-    words = words_for(locale, FeedKind.PERSONAL, coordinator=False)
+    words = words_for(locale)
     stmts = _statements(_dialect(session))
     rows, leads = _commitment_rows(session, stmts.one_row, stmts.one_lead, {"signup_id": signup_id})
     if not rows:
@@ -458,7 +475,8 @@ def single_event(session: Session, *, signup_id: int, base_url: str, now: dateti
         show_waitlist=True,
         revision=revision,
     )
-    event = domain.commitment_event(item=item, labels=words.labels, domain=domain_of(session), alarm=alarm)
+    dom = domain_of(session, configured=uid_domain)
+    event = domain.commitment_event(item=item, labels=words.labels, domain=dom, alarm=alarm)
     info = domain.CalendarInfo(name=words.calendar_name, tzid=event.tzid)
     return domain.build_calendar(info=info, events=[event], today=now.date())
 
@@ -480,23 +498,46 @@ def stamp(session: Session, *, owner: FeedOwner, window: Window, base_url: str) 
     return Stamp(etag=f'"{both}"', last_modified=max(coverage.last_modified, own.last_modified))
 
 
-def body(session: Session, *, owner: FeedOwner, window: Window, base_url: str) -> bytes:
+def body(
+    session: Session, *, owner: FeedOwner, window: Window, base_url: str, words: Words, uid_domain: str
+) -> bytes:
+    """The feed's bytes; ``words`` in the owner's language for the owner's kind of feed."""
     from scheduler.feeds import coverage as feed_coverage
 
-    words = _words(owner.locale, owner.kind, owner.is_coordinator)
     # Only on a full answer (the 304 path stays one query): the owner's revision moves only
     # with their own row (language, alarm), whose updated_at is already in the stamp.
     rev = feed_revisions.owner_revision(session, owner.user_id)
+    events: list[domain.RenderedEvent] = []
     if owner.kind == FeedKind.OPEN_SEATS:
         events = feed_coverage.open_seat_events(
-            session, owner=owner, window=window, base_url=base_url, words=words, revision=rev
+            session,
+            owner=owner,
+            window=window,
+            base_url=base_url,
+            words=words,
+            uid_domain=uid_domain,
+            revision=rev,
         )
-    elif owner.is_coordinator:
-        events = feed_coverage.coordinator_events(
-            session, owner=owner, window=window, base_url=base_url, words=words, revision=rev
-        ) + volunteer_events(session, owner=owner, window=window, base_url=base_url, revision=rev)
     else:
-        events = volunteer_events(session, owner=owner, window=window, base_url=base_url, revision=rev)
+        if owner.is_coordinator:
+            events = feed_coverage.coordinator_events(
+                session,
+                owner=owner,
+                window=window,
+                base_url=base_url,
+                words=words,
+                uid_domain=uid_domain,
+                revision=rev,
+            )
+        events += volunteer_events(
+            session,
+            owner=owner,
+            window=window,
+            base_url=base_url,
+            words=words,
+            uid_domain=uid_domain,
+            revision=rev,
+        )
     zones: dict[str, int] = {}
     for event in events:
         zones[event.tzid] = zones.get(event.tzid, 0) + 1

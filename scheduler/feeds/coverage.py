@@ -87,7 +87,14 @@ def coordinator_stamp(session: Session, *, owner: FeedOwner, window: Window, bas
 
 
 def coordinator_events(
-    session: Session, *, owner: FeedOwner, window: Window, base_url: str, words: Words, revision: int = 0
+    session: Session,
+    *,
+    owner: FeedOwner,
+    window: Window,
+    base_url: str,
+    words: Words,
+    uid_domain: str,
+    revision: int = 0,
 ) -> list[domain.RenderedEvent]:
     where = (_scope(owner), Hearing.starts_at >= window.start)
     rev = aliased(FeedRevision)
@@ -127,7 +134,7 @@ def coordinator_events(
     ):
         seats[hearing_id].append((words.roles.get(role.value, role.value), n, capacity))
         changed[hearing_id] = max(sh_updated, changed.get(hearing_id, sh_updated))
-    dom = domain_of(session)
+    dom = domain_of(session, configured=uid_domain)
     events = []
     for (
         hid,
@@ -243,9 +250,16 @@ def open_seats_stamp(session: Session, *, owner: FeedOwner, window: Window, base
 
 
 def open_seat_events(
-    session: Session, *, owner: FeedOwner, window: Window, base_url: str, words: Words, revision: int = 0
+    session: Session,
+    *,
+    owner: FeedOwner,
+    window: Window,
+    base_url: str,
+    words: Words,
+    uid_domain: str,
+    revision: int = 0,
 ) -> list[domain.RenderedEvent]:
-    dom = domain_of(session)
+    dom = domain_of(session, configured=uid_domain)
     events = []
     for (
         shift_id,

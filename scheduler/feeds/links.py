@@ -5,10 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from flask import current_app
-
-from scheduler.feeds import tokens as feeds
-
 
 @dataclass(frozen=True, slots=True)
 class SubscriptionLinks:
@@ -22,9 +18,3 @@ def subscription_links(https_url: str) -> SubscriptionLinks:
     # Google accepts the webcal form in cid and then polls over https.
     google = "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe="")
     return SubscriptionLinks(https=https_url, webcal=webcal, google=google)
-
-
-def feed_key() -> bytes:
-    """The key feed links are derived with: FEED_TOKEN_KEY, else one derived from SECRET_KEY."""
-    config = current_app.config
-    return feeds.token_key(config.get("FEED_TOKEN_KEY") or config["SECRET_KEY"])

@@ -25,18 +25,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler.enums import FeedKind
 from scheduler.feeds import content as feed_content
 from scheduler.feeds import coverage as feed_coverage
-from scheduler.feeds.content import Stamp, Window
+from scheduler.feeds.content import FeedSettings, Stamp, Window
 from scheduler.feeds.tokens import FeedOwner
 from scheduler.models import FeedChange
-
-EXTENSION_KEY = "feed_stamps"
 
 
 class StaleFeedStamp(AssertionError):
@@ -80,23 +77,32 @@ def _key(session: Session, owner: FeedOwner, window: Window, base_url: str) -> t
     )
 
 
-def current(session: Session, *, owner: FeedOwner, window: Window, base_url: str) -> Stamp:
-    """The feed's ETag and Last-Modified: from memory when nothing changed, else the stamp query."""
-    config = current_app.config
-    cache: dict[str, _Entry] = current_app.extensions.setdefault(EXTENSION_KEY, {})
+def current(
+    session: Session,
+    *,
+    owner: FeedOwner,
+    window: Window,
+    base_url: str,
+    settings: FeedSettings,
+    cache: dict[str, Any],
+) -> Stamp:
+    """The feed's ETag and Last-Modified: from memory when nothing changed, else the stamp query.
+
+    ``cache`` is the process's memory of stamps (the app keeps one: ``feeds.web.stamp_cache``).
+    """
     # Read before the stamp query: a change committed in between then makes the next poll
     # see different counts and recompute, rather than keeping a stamp that predates it.
     key = _key(session, owner, window, base_url)
     now = time.monotonic()
     entry = cache.get(owner.token_hash)
     if entry is not None and entry.key == key and now < entry.expires:
-        if config["FEED_STAMP_VERIFY"]:
+        if settings.stamp_verify:
             fresh = feed_content.stamp(session, owner=owner, window=window, base_url=base_url)
             if fresh != entry.stamp:
                 raise StaleFeedStamp(f"feed token {owner.token_id}: cached {entry.stamp}, fresh {fresh}")
         return entry.stamp
     stamp = feed_content.stamp(session, owner=owner, window=window, base_url=base_url)
-    if len(cache) >= config["FEED_STAMP_CACHE_SIZE"]:
+    if len(cache) >= settings.stamp_cache_size:
         cache.clear()  # crude, but bounded; a cleared entry costs one stamp query
-    cache[owner.token_hash] = _Entry(key, stamp, now + config["FEED_STAMP_CACHE_SECONDS"])
+    cache[owner.token_hash] = _Entry(key, stamp, now + settings.stamp_cache_seconds)
     return stamp

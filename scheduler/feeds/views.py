@@ -21,8 +21,10 @@ from scheduler.extensions import db, limiter
 from scheduler.feeds import content as feed_content
 from scheduler.feeds import stamps as feed_stamps
 from scheduler.feeds import tokens as feeds
+from scheduler.feeds import web as feed_web
 from scheduler.feeds.forms import FeedLinkForm, FeedSettingsForm
-from scheduler.feeds.links import feed_key, subscription_links
+from scheduler.feeds.links import subscription_links
+from scheduler.feeds.web import feed_key
 from scheduler.models import Signup
 from scheduler.types import utcnow
 from scheduler.urls import base_url
@@ -77,18 +79,31 @@ def show_feed(token: str) -> Response:
     owner = feeds.resolve_token(db.session, token)
     if owner is None:
         return _plain("Not found", 404)
-    config = current_app.config
+    settings = feed_web.settings()
     now = utcnow()
-    window = feed_content.Window.at(
-        now, past_days=config["FEED_PAST_DAYS"], cancelled_days=config["FEED_CANCELLED_DAYS"]
+    window = feed_content.Window.at(now, past_days=settings.past_days, cancelled_days=settings.cancelled_days)
+    stamp = feed_stamps.current(
+        db.session,
+        owner=owner,
+        window=window,
+        base_url=base_url(),
+        settings=settings,
+        cache=feed_web.stamp_cache(),
     )
-    stamp = feed_stamps.current(db.session, owner=owner, window=window, base_url=base_url())
     if feeds.note_use(db.session, owner=owner, now=now):
         db.session.commit()
     if _not_modified(stamp, owner):
         response = Response(status=304)
     else:
-        body = feed_content.body(db.session, owner=owner, window=window, base_url=base_url())
+        words = feed_web.words_for(owner.locale, owner.kind, coordinator=owner.is_coordinator)
+        body = feed_content.body(
+            db.session,
+            owner=owner,
+            window=window,
+            base_url=base_url(),
+            words=words,
+            uid_domain=settings.uid_domain,
+        )
         response = Response(body, content_type=CALENDAR_TYPE)
         response.headers["Content-Disposition"] = 'inline; filename="accompany.ics"'
     response.set_etag(stamp.etag.strip('"'))
@@ -120,7 +135,7 @@ def download_event(shift_id: int) -> Response:
         select(Signup.id).where(Signup.shift_id == shift_id, Signup.user_id == current_user.id)
     )
     body = (
-        feeds.event_ics_for_signup(db.session, signup_id=signup_id, base_url=base_url())
+        feed_web.event_ics_for_signup(db.session, signup_id=signup_id, base_url=base_url())
         if signup_id
         else None
     )

@@ -1,7 +1,8 @@
 """Posting, editing, rescheduling and cancelling hearings, with the change history.
 
 Every function that changes what volunteers were told raises the hearing's version (published
-as the iCal SEQUENCE) and returns who is affected, so the notifications code can tell them.
+as the iCal SEQUENCE) and records who must hear of it (``scheduler.events``), in the same
+transaction; the notifications worker tells them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from scheduler import audit
+from scheduler import audit, events
 from scheduler.courts import scope
 from scheduler.domain.claims import HOLDING, sees_seat_details
 from scheduler.domain.hearings import HearingPlan, diff_fields, move_window, raises_version, visible_changes
@@ -31,7 +32,6 @@ from scheduler.models import (
     Signup,
     User,
 )
-from scheduler.notifications import messages as notify
 from scheduler.types import utcnow
 
 
@@ -53,7 +53,7 @@ class HearingDetails:
 
 @dataclass(frozen=True, slots=True)
 class ChangeResult:
-    """What the notifications code needs: the move, and the seats of the people to tell."""
+    """What changed: the move, and the seats of the people told of it."""
 
     hearing_id: int
     old_starts_at: datetime
@@ -138,7 +138,9 @@ def update_details(
     seen = visible_changes(result.changes)
     if seen and notify_volunteers and hearing.starts_at > utcnow():
         told = [s.id for shift in hearing.shifts for s in shift.signups if sees_seat_details(s.status)]
-        notify.hearing_details_changed(session, signup_ids=told, changes=seen)
+        events.record(
+            session, events.HearingDetailsChanged(hearing_id=hearing.id, signup_ids=tuple(told), changes=seen)
+        )
     return result
 
 
@@ -157,7 +159,7 @@ def reschedule_hearing(
     _require_scheduled(hearing)
     before = _snapshot(hearing)
     old_start = hearing.starts_at
-    old_court = hearing.court
+    old_court_id = hearing.court_id
     old_courtroom = hearing.courtroom
     for shift in hearing.shifts:
         shift.starts_at, shift.ends_at = move_window(
@@ -178,13 +180,16 @@ def reschedule_hearing(
     result = _finish_change(
         session, actor=actor, hearing=hearing, before=before, action="hearing.rescheduled"
     )
-    if result.version_raised:  # everyone on it hears, in this transaction (scheduler/notifications)
-        notify.hearing_changed(
+    if result.version_raised:  # everyone on it hears (recorded in this transaction)
+        events.record(
             session,
-            signup_ids=result.signup_ids,
-            old_starts_at=old_start,
-            old_court=old_court,
-            old_courtroom=old_courtroom,
+            events.HearingRescheduled(
+                hearing_id=hearing.id,
+                signup_ids=result.signup_ids,
+                old_starts_at=old_start,
+                old_court_id=old_court_id,
+                old_courtroom=old_courtroom,
+            ),
         )
     return result
 
@@ -202,7 +207,7 @@ def cancel_hearing(session: Session, *, actor: User, hearing: Hearing, reason: s
     for shift in hearing.shifts:
         shift.status = ShiftStatus.CLOSED
     result = _finish_change(session, actor=actor, hearing=hearing, before=before, action="hearing.cancelled")
-    notify.hearing_cancelled(session, signup_ids=result.signup_ids)
+    events.record(session, events.HearingCancelled(hearing_id=hearing.id, signup_ids=result.signup_ids))
     return result
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from scheduler import audit
+from scheduler import audit, events
 from scheduler.courts import scope
 from scheduler.domain.claims import ClaimOutcome
 from scheduler.domain.eligibility import Refusal, Rules, match_refusals
@@ -29,7 +29,6 @@ from scheduler.matching.facts import (
     load_schedules,
 )
 from scheduler.models import Hearing, Invitation, InvitationStatus, Shift, User
-from scheduler.notifications import messages as notify
 from scheduler.shifts import claims as shift_service
 from scheduler.shifts.facts import load_shift, seat_facts
 
@@ -107,7 +106,7 @@ def _create(session: Session, *, actor: User, shift: Shift, user_id: int, from_p
         object_id=shift.id,
         details={"user_id": user_id, "from_plan": from_plan},
     )
-    notify.invited(session, invitation=invitation)  # mail with signed links, same transaction
+    events.record(session, events.InvitationSent(invitation_id=invitation.id))  # same transaction
     return invitation
 
 

@@ -4,6 +4,7 @@ from scheduler.models.audit import AuditEvent
 from scheduler.models.court import Court
 from scheduler.models.feed_change import FeedChange, FeedRevision
 from scheduler.models.hearing import Hearing, HearingLanguage, Shift
+from scheduler.models.intent import IntentStatus, NotificationIntent
 from scheduler.models.invitation import Invitation, InvitationStatus
 from scheduler.models.outbox import NotificationPreference, OutboxMessage, OutboxStatus
 from scheduler.models.security import FeedToken, PasswordResetToken
@@ -32,8 +33,10 @@ __all__ = [
     "FeedToken",
     "Hearing",
     "HearingLanguage",
+    "IntentStatus",
     "Invitation",
     "InvitationStatus",
+    "NotificationIntent",
     "NotificationPreference",
     "OutboxMessage",
     "OutboxStatus",

@@ -27,7 +27,7 @@ class TwoFactorSecret(db.Model):
     # The last 30-second step accepted: a code seen once is refused afterwards (no replay).
     last_used_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     # Wrong codes since the last password step or good code; kept here, not in the cookie, so a
-    # replayed older cookie brings no fresh tries (scheduler/twofactor/flow.py).
+    # replayed older cookie brings no fresh tries (scheduler/web/two_step.py).
     failed_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = created_at()
 

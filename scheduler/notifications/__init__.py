@@ -1,8 +1,10 @@
-"""Notifications: composing mail into the outbox, the worker that sends it, and preferences.
+"""Notifications, the consumer: turning recorded events into mail, the worker, and preferences.
 
-Services elsewhere call the functions in :mod:`scheduler.notifications.messages` right after a
-change, inside the same transaction, e.g. ``notify.hearing_changed(session, signup_ids=...)``;
-the view's single commit then stores the change and its mail together.
+Services elsewhere never import this package. They record what happened in the change's own
+transaction (``scheduler.events.record(session, HearingRescheduled(...))``); the worker's round
+first hands each pending intent to its handler (``handlers.py``, via ``dispatch.py``), which
+decides who hears of it and composes each message in the recipient's language
+(``messages.py``, ``compose.py``, links from ``BASE_URL``) into the outbox, then sends due mail.
 
 Running it:
 - ``flask --app wsgi outbox run``: the worker; sends due mail every ``OUTBOX_POLL_SECONDS``,

@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from scheduler.extensions import db
+from scheduler.notifications import dispatch
 from scheduler.notifications.outbox import counts
 from scheduler.notifications.scheduled import send_digest, send_reminders
 from scheduler.notifications.worker import Loop, send_once
@@ -24,7 +25,7 @@ def run_command(once: bool) -> None:
 @outbox_cli.command("send")
 @click.option("--max-batches", type=int, default=None, help="Stop after this many batches.")
 def send_command(max_batches: int | None) -> None:
-    """Send every message that is due now, once, then exit."""
+    """Turn recorded intents into mail and send every message that is due now, then exit."""
     report = send_once(max_batches=max_batches)
     click.echo(f"outbox: {report.sent} sent, {report.retried} to retry, {report.failed} failed")
 
@@ -48,6 +49,8 @@ def digest_command(force: bool) -> None:
 
 @outbox_cli.command("status")
 def status_command() -> None:
-    """How many messages are pending, sending, sent and failed."""
+    """How many messages are pending, sending, sent and failed (and intents not yet mailed)."""
     for status, n in sorted(counts(db.session).items()):
         click.echo(f"{status}: {n}")
+    for status, n in sorted(dispatch.counts(db.session).items()):
+        click.echo(f"intents {status}: {n}")

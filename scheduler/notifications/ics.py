@@ -32,7 +32,7 @@ def seat_ics(session: Session, *, signup: Signup, domain: str) -> tuple[bytes, s
     """(bytes, filename, method) of the seat's one-event calendar."""
     content = None
     try:
-        from scheduler.feeds.tokens import event_ics_for_signup
+        from scheduler.feeds.web import event_ics_for_signup
 
         content = event_ics_for_signup(session, signup_id=signup.id, base_url=base_url())
     except ImportError:  # a build without the feeds module
@@ -42,9 +42,11 @@ def seat_ics(session: Session, *, signup: Signup, domain: str) -> tuple[bytes, s
         content = None
     if content is None:
         from scheduler.feeds.content import domain_of
+        from scheduler.feeds.web import settings
 
         # The feed's UID domain (the installation's own), not the mail domain from BASE_URL.
-        content = _fallback(session, signup=signup, domain=domain_of(session))
+        uid_domain = domain_of(session, configured=settings().uid_domain)
+        content = _fallback(session, signup=signup, domain=uid_domain)
     return content, f"hearing-{signup.shift.hearing_id}.ics", METHOD
 
 

@@ -1,6 +1,7 @@
 """Every message the app sends, composed in the recipient's language and put in the outbox.
 
-Each function is called inside the transaction of the change it reports, and only flushes.
+The handlers (``handlers.py``) call these when the worker turns an event into mail, in the
+transaction that deletes the event's intent; each function only flushes.
 Bodies name the role, court, time and courtroom: never the respondent's reference, private
 notes or another volunteer's contact details.
 """

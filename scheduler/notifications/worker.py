@@ -1,4 +1,4 @@
-"""The outbox worker: send due mail, and run the periodic jobs (reminders, digest, ...).
+"""The outbox worker: turn recorded intents into mail, send due mail, and run periodic jobs.
 
 Other areas add jobs to ``PERIODIC_JOBS`` (e.g. a daily purge): each runs in its own
 transaction at most once per interval, and a failing job is logged without stopping the loop.
@@ -19,8 +19,8 @@ from types import FrameType
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from scheduler.extensions import db
-from scheduler.mail import mailer
+from scheduler.extensions import db, mailer
+from scheduler.notifications.dispatch import dispatch_pending
 from scheduler.notifications.links import mail_domain
 from scheduler.notifications.outbox import SendReport, send_due
 from scheduler.notifications.scheduled import send_digest, send_reminders
@@ -76,8 +76,10 @@ def _check_lease(cfg: dict) -> None:
 
 
 def send_once(*, max_batches: int | None = None) -> SendReport:
+    """Turn pending intents into mail (``dispatch.py``), then send what is due."""
     cfg = current_app.config
     _check_lease(cfg)
+    dispatch_pending(db.session)
     return send_due(
         db.session,
         backend=mailer(),

@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from scheduler import events
 from scheduler.accounts import registry as accounts
 from scheduler.accounts import sessions
 from scheduler.errors import ServiceError
@@ -21,7 +22,6 @@ from scheduler.privacy import audit_log
 from scheduler.privacy.admin_forms import AuditFilterForm, ConfirmForm, SecuritySettingsForm
 from scheduler.twofactor import secrets as twofactor
 from scheduler.types import utcnow
-from scheduler.urls import base_url
 from scheduler.web.security import admin_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -151,13 +151,10 @@ def discard_mail(message_id: int) -> Response:
 
 
 def _send_lockdown_mail(person: User) -> None:
-    """Queue a reset link, so the owner can take the account back (the outbox sends it)."""
-    from scheduler.notifications import messages as notify
-
+    """Record a reset link for the owner, so they can take the account back (the worker mails it)."""
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]
     found = accounts.create_reset_token(db.session, email=person.email, max_age=timedelta(minutes=minutes))
     if found is None:
         return
     _, token = found
-    link = base_url() + url_for("auth.reset_password", token=token)
-    notify.password_reset(db.session, user=person, link=link, minutes=minutes)
+    events.record(db.session, events.PasswordResetRequested(user_id=person.id, token=token, minutes=minutes))

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from scheduler import audit
+from scheduler import audit, events
 from scheduler.domain.claims import (
     HOLDING,
     ClaimOutcome,
@@ -32,7 +32,6 @@ from scheduler.enums import HearingStatus, SignupStatus
 from scheduler.errors import ServiceError
 from scheduler.feeds import changes as feed_changes
 from scheduler.models import Shift, Signup, User
-from scheduler.notifications import messages as notify
 from scheduler.shifts.facts import load_commitments, load_shift, load_volunteers, seat_facts
 
 
@@ -65,7 +64,7 @@ class ClaimResult:
 class DropResult:
     signup: Signup
     late: bool
-    # Who got the freed seat (the notifications helper emails them), if anyone.
+    # Who got the freed seat (a WaitlistPromoted event tells them), if anyone.
     promoted: Signup | None
 
 
@@ -230,7 +229,7 @@ def drop_shift(
         details={"late": late, "was": "confirmed" if was_confirmed else "waitlisted"},
     )
     if late:
-        notify.late_drop(session, signup=signup)
+        events.record(session, events.LateDropped(signup_id=signup.id))
     return DropResult(signup, late, promoted)
 
 
@@ -284,7 +283,7 @@ def promote_from_waitlist(
         object_id=shift.id,
         details={"user_id": signup.user_id},
     )
-    notify.waitlist_promoted(session, signup=signup)  # same transaction (scheduler/notifications)
+    events.record(session, events.WaitlistPromoted(signup_id=signup.id))  # same transaction
     return signup
 
 
@@ -410,6 +409,6 @@ def expire_handover_offers(
         audit.record(
             session, actor=None, action="signup.handover_expired", object_type="shift", object_id=shift.id
         )
-        notify.late_drop(session, signup=signup)
+        events.record(session, events.LateDropped(signup_id=signup.id))
         expired.append(ExpiredOffer(signup, promoted))
     return expired

@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, lazyload
 
 from scheduler.domain.eligibility import Rules, claim_refusals
 from scheduler.domain.timezones import to_local
-from scheduler.extensions import db
 from scheduler.models import Shift
 from scheduler.shifts.coverage import Page
 from scheduler.shifts.facts import load_commitments, load_volunteers, seat_facts
@@ -80,8 +80,9 @@ def open_seats_page(
         page = min(page, max((total + per_page - 1) // per_page, 1))
         items = seats[(page - 1) * per_page : page * per_page]
     else:
-        result = db.paginate(query, page=page, per_page=per_page, error_out=False)
-        items, total = list(result.items), result.total or 0
+        counted = query.options(lazyload("*")).order_by(None).subquery()
+        total = session.scalar(select(func.count()).select_from(counted)) or 0
+        items = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
     return SeatPage(page=page, per_page=per_page, total=total, items=items), filled_counts(
         session, [s.id for s in items]
     )

@@ -10,14 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from scheduler.courts import scope
 from scheduler.domain.timezones import local_to_utc
 from scheduler.enums import HearingStatus, ShiftRole, ShiftStatus, SignupStatus, UserStatus
-from scheduler.extensions import db
 from scheduler.models import Court, Hearing, HearingLanguage, Shift, Signup, User, VolunteerProfile
 
 # A volunteer sees this far ahead by default; most networks only show the next few weeks.
@@ -148,24 +146,6 @@ def open_shifts_query(
         joinedload(Shift.hearing).joinedload(Hearing.court),
         joinedload(Shift.hearing).selectinload(Hearing.languages),
     )
-
-
-def open_shifts_page(
-    session: Session,
-    *,
-    filters: ShiftFilters,
-    now: datetime,
-    horizon: timedelta | None,
-    page: int,
-    per_page: int,
-) -> tuple[Pagination, dict[int, int]]:
-    result = db.paginate(
-        open_shifts_query(filters=filters, now=now, horizon=horizon, zones=court_zones(session)),
-        page=page,
-        per_page=per_page,
-        error_out=False,
-    )
-    return result, filled_counts(session, [s.id for s in result.items])
 
 
 def shift_for_page(session: Session, shift_id: int) -> Shift | None:

@@ -26,7 +26,7 @@ from scheduler.shifts import commitments as commitments_service
 from scheduler.shifts import open_seats
 from scheduler.shifts import queries as shift_queries
 from scheduler.shifts.facts import rules_from_config
-from scheduler.shifts.filters import filters_from_request
+from scheduler.shifts.filter_forms import filters_from_request
 from scheduler.shifts.forms import ActionForm, DropForm
 from scheduler.shifts.messages import error_message, refusal_messages
 from scheduler.types import utcnow

@@ -9,12 +9,11 @@ from werkzeug.wrappers import Response
 
 from scheduler.accounts import registry as accounts
 from scheduler.errors import ServiceError
-from scheduler.extensions import db, limiter
-from scheduler.secretbox import secret_box
-from scheduler.twofactor import flow
+from scheduler.extensions import db, limiter, secret_box
 from scheduler.twofactor import secrets as twofactor
 from scheduler.twofactor.forms import CodeForm, DisableForm, EnrolForm
 from scheduler.twofactor.qr import qr_data_uri
+from scheduler.web import two_step as flow
 from scheduler.web.security import approved_required, public
 
 bp = Blueprint("twofactor", __name__)

@@ -113,8 +113,8 @@ def _seed(app) -> dict[str, Any]:
     from scheduler.cli import BUNDLED_COURTS
     from scheduler.courts import catalogue as court_service
     from scheduler.demo import seed as demo
+    from scheduler.extensions import secret_box
     from scheduler.models.twofactor import TwoFactorSecret
-    from scheduler.secretbox import secret_box
     from scheduler.types import utcnow
     from tests.factories import make_court, make_hearing, make_user
 

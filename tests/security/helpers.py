@@ -6,9 +6,8 @@ import time
 
 import pyotp
 
-from scheduler.extensions import db
+from scheduler.extensions import db, secret_box
 from scheduler.models import TwoFactorSecret, User
-from scheduler.secretbox import secret_box
 from scheduler.twofactor import secrets as twofactor
 
 _steps = iter(range(2, 10_000))

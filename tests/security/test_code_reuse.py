@@ -13,7 +13,7 @@ import pytest
 
 from scheduler import create_app
 from scheduler.extensions import db
-from scheduler.twofactor.flow import MAX_FAILURES
+from scheduler.web.two_step import MAX_FAILURES
 from tests.conftest import FreshRequestClient, base_config
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.security.helpers import enable_2fa, fresh_code

@@ -12,9 +12,9 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
 from scheduler import create_app
-from scheduler.extensions import db
+from scheduler.extensions import db, secret_box
 from scheduler.models import TwoFactorSecret
-from scheduler.secretbox import SecretBox, SecretUnreadable, secret_box
+from scheduler.secretbox import SecretBox, SecretUnreadable
 from tests.conftest import base_config
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.security.helpers import enable_2fa, fresh_code, stored_secret

@@ -11,9 +11,8 @@ from sqlalchemy import func, select
 
 from scheduler.enums import Role
 from scheduler.errors import ServiceError
-from scheduler.extensions import db
+from scheduler.extensions import db, secret_box
 from scheduler.models import AuditEvent, RecoveryCode
-from scheduler.secretbox import secret_box
 from scheduler.twofactor import secrets as twofactor
 from tests.conftest import base_config
 from tests.factories import DEFAULT_PASSWORD, make_user

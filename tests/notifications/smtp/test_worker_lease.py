@@ -132,7 +132,7 @@ def test_a_worker_that_lost_its_lease_sends_nothing_more_of_its_batch(app, smtp_
         claimed.set()
 
     def b_sends() -> None:
-        from scheduler.mail import mailer
+        from scheduler.extensions import mailer
         from scheduler.notifications.links import mail_domain
 
         outbox_service.send_claimed(

@@ -1,4 +1,4 @@
-"""Reading the open-shifts filters from the query string, with the volunteer's profile as default."""
+"""Reading the open-shifts filters from the query string (view side), the profile as default."""
 
 from __future__ import annotations
 

@@ -1,9 +1,12 @@
-"""What happens after a correct password: sign in, or ask for the second factor first.
+"""What happens after a correct password: sign in, or ask for the second factor first (web side).
 
 Between the two steps the person is "half signed in": the session holds only a marker
 (user id, session version, expiry), never Flask-Login's user id, so no page but the code page
 opens until the code is right. Wrong codes are counted on the server, per account
 (``TwoFactorSecret.failed_attempts``): a copy of an older cookie brings no fresh tries.
+
+It reads and writes Flask's session, flashes and redirects, so it lives with the web parts; the
+rules it applies are in the twofactor services (``scheduler/twofactor/secrets.py``).
 """
 
 from __future__ import annotations
