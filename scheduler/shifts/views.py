@@ -283,10 +283,19 @@ def take_handover(shift_id: int) -> Response:
 @approved_required
 def my_commitments() -> str:
     data = commitments_service.my_commitments(db.session, user=current_user, now=utcnow())
-    html = render_template("shifts/commitments.html", data=data)
-    commitments_service.mark_seen(data)
+    stamp = commitments_service.seen_stamp
+    return render_template("shifts/commitments.html", data=data, seen_form=ActionForm(), seen_stamp=stamp)
+
+
+@bp.post("/commitments/seen")
+@approved_required
+def mark_commitments_seen() -> Response:
+    """The change notes were read: the next visit highlights only newer changes (a GET writes nothing)."""
+    _checked(ActionForm())
+    data = commitments_service.my_commitments(db.session, user=current_user, now=utcnow())
+    commitments_service.mark_seen(data, shown=set(request.form.getlist("seen")))
     db.session.commit()
-    return html
+    return redirect(url_for("shifts.my_commitments"))
 
 
 @bp.app_context_processor
