@@ -200,7 +200,6 @@ def send_plan() -> Response:
 @approved_required
 def my_invitations() -> str:
     rows = invitations.my_invitations(db.session, user=current_user, now=utcnow())
-    db.session.commit()  # expired ones were marked
     return render_template("matching/invitations.html", invitations=rows, form=ButtonForm())
 
 
