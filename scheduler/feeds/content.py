@@ -2,11 +2,13 @@
 
 Two questions per poll, answered separately so a poll with nothing new stays cheap:
 
-- ``stamp()``: one aggregate query over the rows the feed is made of (latest ``updated_at``
-  of every table involved, row counts, and when the last event aged out of the window) hashed
-  with the person's feed settings. It is the ETag, and its newest instant is Last-Modified, so
-  both move exactly when the content can have changed, not on every request or every day.
-- ``body()``: the rows as frozen dataclasses, handed to ``scheduler.domain.feeds``.
+- the stamp (``scheduler.feeds.calendars.stamp``): one aggregate query over the rows the
+  feed is made of (latest ``updated_at`` of every table involved, row counts, and when the
+  last event aged out of the window) hashed with the person's feed settings. It is the ETag,
+  and its newest instant is Last-Modified, so both move exactly when the content can have
+  changed, not on every request or every day.
+- the body (``scheduler.feeds.calendars.body``): the rows as frozen dataclasses, handed to
+  ``scheduler.domain.feeds``.
 
 Windows are counted from midnight UTC so that content, and hence the stamp, changes at most
 once a day by ageing alone: an event leaves 90 days after it happened, a cancellation 30 days
@@ -24,7 +26,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from scheduler import i18n
+from scheduler import i18n, installation
 from scheduler.domain import feeds as domain
 from scheduler.domain.feeds import EventStatus
 from scheduler.enums import FeedKind, HearingStatus, SignupStatus
@@ -38,7 +40,7 @@ from scheduler.models import (
     Signup,
     User,
 )
-from scheduler.types import UTCDateTime
+from scheduler.types import UTCDateTime, utcnow
 
 # Raise when the bytes a given set of rows produces changes, so every cached feed refreshes.
 FORMAT_VERSION = "4"
@@ -158,8 +160,6 @@ def _make_stamp(owner: FeedOwner, base_url: str, values: tuple, instants: tuple)
 def domain_of(session: Session) -> str:
     """The domain part of UIDs: the installation's own, not BASE_URL's host, so a move keeps them."""
     from flask import current_app, has_app_context
-
-    from scheduler import installation
 
     configured = current_app.config.get("UID_DOMAIN", "") if has_app_context() else ""
     return installation.uid_domain(session, configured=configured)
@@ -395,14 +395,15 @@ class _Style:
 
 
 @lru_cache(maxsize=32)
-def _words(locale: str, kind: FeedKind, coordinator: bool) -> Words:
+def cached_words(locale: str, kind: FeedKind, coordinator: bool) -> Words:
+    """``words_for``, kept per language and kind: every event of a feed uses them."""
     return words_for(locale, kind, coordinator=coordinator)
 
 
 @lru_cache(maxsize=20_000)
 def _render_row(row, lead: str, style: _Style) -> domain.RenderedEvent | None:
     """A seat's rendered VEVENT, cached by the row's values: a changed row is a new key."""
-    words = _words(style.locale, FeedKind.PERSONAL, False)
+    words = cached_words(style.locale, FeedKind.PERSONAL, False)
     item = _commitment(
         row,
         lead,
@@ -463,43 +464,10 @@ def single_event(session: Session, *, signup_id: int, base_url: str, now: dateti
     return domain.build_calendar(info=info, events=[event], today=now.date())
 
 
-# Entry points used by the feed route ------------------------------------------------------
+def event_ics_for_signup(session: Session, *, signup_id: int, base_url: str) -> bytes | None:
+    """A one-event calendar for a seat, with the same UID and SEQUENCE as in the feed.
 
-
-def stamp(session: Session, *, owner: FeedOwner, window: Window, base_url: str) -> Stamp:
-    from scheduler.feeds import coverage as feed_coverage
-
-    if owner.kind == FeedKind.OPEN_SEATS:
-        return feed_coverage.open_seats_stamp(session, owner=owner, window=window, base_url=base_url)
-    own = volunteer_stamp(session, owner=owner, window=window, base_url=base_url)
-    if not owner.is_coordinator:
-        return own
-    # A coordinator's feed: the hearings they coordinate, and the seats they hold themselves.
-    coverage = feed_coverage.coordinator_stamp(session, owner=owner, window=window, base_url=base_url)
-    both = hashlib.sha256((coverage.etag + own.etag).encode()).hexdigest()[:32]
-    return Stamp(etag=f'"{both}"', last_modified=max(coverage.last_modified, own.last_modified))
-
-
-def body(session: Session, *, owner: FeedOwner, window: Window, base_url: str) -> bytes:
-    from scheduler.feeds import coverage as feed_coverage
-
-    words = _words(owner.locale, owner.kind, owner.is_coordinator)
-    # Only on a full answer (the 304 path stays one query): the owner's revision moves only
-    # with their own row (language, alarm), whose updated_at is already in the stamp.
-    rev = feed_revisions.owner_revision(session, owner.user_id)
-    if owner.kind == FeedKind.OPEN_SEATS:
-        events = feed_coverage.open_seat_events(
-            session, owner=owner, window=window, base_url=base_url, words=words, revision=rev
-        )
-    elif owner.is_coordinator:
-        events = feed_coverage.coordinator_events(
-            session, owner=owner, window=window, base_url=base_url, words=words, revision=rev
-        ) + volunteer_events(session, owner=owner, window=window, base_url=base_url, revision=rev)
-    else:
-        events = volunteer_events(session, owner=owner, window=window, base_url=base_url, revision=rev)
-    zones: dict[str, int] = {}
-    for event in events:
-        zones[event.tzid] = zones.get(event.tzid, 0) + 1
-    main_zone = max(zones, key=zones.__getitem__) if zones else "America/New_York"
-    info = domain.CalendarInfo(name=words.calendar_name, tzid=main_zone)
-    return domain.join_calendar(info=info, events=events, today=window.today.date())
+    For change emails (notifications) and the "Add to my calendar" download. Written in the
+    seat holder's language. None if there is no such signup.
+    """
+    return single_event(session, signup_id=signup_id, base_url=base_url, now=utcnow())

@@ -1,7 +1,7 @@
 """Each feed's ETag kept in memory, reused while nothing the feed shows can have changed.
 
 Why: calendar apps poll every feed again and again, and almost every poll finds nothing new.
-The stamp query (``feed_content.stamp``) reads every row a feed is made of, which for a busy
+The stamp query (``scheduler.feeds.calendars.stamp``) reads every row a feed is made of, which for a busy
 volunteer costs several times the app's smallest response. The change journal
 (``scheduler.feeds.changes``) says cheaply whether anything a feed depends on was
 written: for a personal feed its counts come with the token lookup itself, so a poll with
@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler.enums import FeedKind
-from scheduler.feeds import content as feed_content
+from scheduler.feeds import calendars as feed_calendars
 from scheduler.feeds import coverage as feed_coverage
 from scheduler.feeds.content import Stamp, Window
 from scheduler.feeds.tokens import FeedOwner
@@ -91,11 +91,11 @@ def current(session: Session, *, owner: FeedOwner, window: Window, base_url: str
     entry = cache.get(owner.token_hash)
     if entry is not None and entry.key == key and now < entry.expires:
         if config["FEED_STAMP_VERIFY"]:
-            fresh = feed_content.stamp(session, owner=owner, window=window, base_url=base_url)
+            fresh = feed_calendars.stamp(session, owner=owner, window=window, base_url=base_url)
             if fresh != entry.stamp:
                 raise StaleFeedStamp(f"feed token {owner.token_id}: cached {entry.stamp}, fresh {fresh}")
         return entry.stamp
-    stamp = feed_content.stamp(session, owner=owner, window=window, base_url=base_url)
+    stamp = feed_calendars.stamp(session, owner=owner, window=window, base_url=base_url)
     if len(cache) >= config["FEED_STAMP_CACHE_SIZE"]:
         cache.clear()  # crude, but bounded; a cleared entry costs one stamp query
     cache[owner.token_hash] = _Entry(key, stamp, now + config["FEED_STAMP_CACHE_SECONDS"])

@@ -238,14 +238,3 @@ def update_settings(session: Session, *, user: User, alarm: str, show_waitlist: 
     user.feed_alarm = alarm
     user.feed_show_waitlist = show_waitlist
     session.flush()
-
-
-def event_ics_for_signup(session: Session, *, signup_id: int, base_url: str) -> bytes | None:
-    """A one-event calendar for a seat, with the same UID and SEQUENCE as in the feed.
-
-    For change emails (notifications) and the "Add to my calendar" download. Written in the
-    seat holder's language. None if there is no such signup.
-    """
-    from scheduler.feeds import content as feed_content
-
-    return feed_content.single_event(session, signup_id=signup_id, base_url=base_url, now=utcnow())

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from scheduler.enums import FeedKind
 from scheduler.extensions import db, limiter
+from scheduler.feeds import calendars as feed_calendars
 from scheduler.feeds import content as feed_content
 from scheduler.feeds import stamps as feed_stamps
 from scheduler.feeds import tokens as feeds
@@ -88,7 +89,7 @@ def show_feed(token: str) -> Response:
     if _not_modified(stamp, owner):
         response = Response(status=304)
     else:
-        body = feed_content.body(db.session, owner=owner, window=window, base_url=base_url())
+        body = feed_calendars.body(db.session, owner=owner, window=window, base_url=base_url())
         response = Response(body, content_type=CALENDAR_TYPE)
         response.headers["Content-Disposition"] = 'inline; filename="accompany.ics"'
     response.set_etag(stamp.etag.strip('"'))
@@ -120,7 +121,7 @@ def download_event(shift_id: int) -> Response:
         select(Signup.id).where(Signup.shift_id == shift_id, Signup.user_id == current_user.id)
     )
     body = (
-        feeds.event_ics_for_signup(db.session, signup_id=signup_id, base_url=base_url())
+        feed_content.event_ics_for_signup(db.session, signup_id=signup_id, base_url=base_url())
         if signup_id
         else None
     )

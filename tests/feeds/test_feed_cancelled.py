@@ -14,6 +14,7 @@ import pytest
 from scheduler.domain.eligibility import Rules
 from scheduler.enums import FeedKind, Role, ShiftRole
 from scheduler.extensions import db
+from scheduler.feeds import content as feed_content
 from scheduler.feeds import tokens as feeds
 from scheduler.hearings import schedule as hearings
 from scheduler.shifts import claims as shifts
@@ -103,7 +104,7 @@ def test_dropped_or_removed_seat_is_labelled(app, client, locale, how):
     _assert_cancelled(_events(client, token)[f"signup-{seat.id}"], locale)
     # The one-event download says the same (same UID, same words).
     one = icalendar.Calendar.from_ical(
-        feeds.event_ics_for_signup(db.session, signup_id=seat.id, base_url=app.config["BASE_URL"])
+        feed_content.event_ics_for_signup(db.session, signup_id=seat.id, base_url=app.config["BASE_URL"])
     )
     (event,) = one.walk("VEVENT")
     _assert_cancelled(event, locale)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from scheduler import create_app, installation
 from scheduler.enums import FeedKind, ShiftRole
 from scheduler.extensions import db
+from scheduler.feeds import content as feed_content
 from scheduler.feeds import tokens as feeds
 from scheduler.models import FeedToken, SiteSetting
 from scheduler.types import utcnow
@@ -63,7 +64,7 @@ class TestStoredUidDomain:
         assert b"new-address.example.org" in after.data and b"accompany.test" not in after.data
         # The one-event download has the same UID as the feed.
         assert "accompany.test" not in str(
-            feeds.event_ics_for_signup(db.session, signup_id=signup.id, base_url="https://x.example")
+            feed_content.event_ics_for_signup(db.session, signup_id=signup.id, base_url="https://x.example")
         )
 
     def test_the_domain_is_made_once_and_kept(self, app):

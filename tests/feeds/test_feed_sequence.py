@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from scheduler.domain.eligibility import Rules
 from scheduler.enums import FeedKind, Role, ShiftRole, SignupStatus
 from scheduler.extensions import db
+from scheduler.feeds import content as feed_content
 from scheduler.feeds import revisions as feed_revisions
 from scheduler.feeds import tokens as feeds
 from scheduler.hearings import schedule as hearings
@@ -349,7 +350,9 @@ def test_the_attached_event_has_the_feed_sequence(app, client, world):
     _details(world, meeting_point="Room 3 door")
     db.session.commit()
     feed = _icalendar(_read(client, world)["volunteer"])[world.uid("seat")][0]
-    one = feeds.event_ics_for_signup(db.session, signup_id=world.seat.id, base_url=app.config["BASE_URL"])
+    one = feed_content.event_ics_for_signup(
+        db.session, signup_id=world.seat.id, base_url=app.config["BASE_URL"]
+    )
     assert _icalendar(one)[world.uid("seat")][0] == feed
     assert feed_revisions.seat_sequence(db.session, world.seat.id) == feed
 

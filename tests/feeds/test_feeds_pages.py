@@ -9,6 +9,7 @@ import icalendar
 
 from scheduler.enums import FeedKind, ShiftRole, SignupStatus
 from scheduler.extensions import db
+from scheduler.feeds import content as feed_content
 from scheduler.feeds import tokens as feeds
 from scheduler.models import AuditEvent
 from scheduler.types import utcnow
@@ -123,10 +124,10 @@ def test_event_ics_for_signup_marks_a_drop_cancelled(app):
     hearing = make_hearing(seats={ShiftRole.INTERPRETER: 1})
     signup = make_signup(shift=hearing.shifts[0], user=volunteer, status=SignupStatus.DROPPED)
     db.session.commit()
-    body = feeds.event_ics_for_signup(db.session, signup_id=signup.id, base_url="https://a.test")
+    body = feed_content.event_ics_for_signup(db.session, signup_id=signup.id, base_url="https://a.test")
     (ev,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
     assert str(ev["STATUS"]) == "CANCELLED"
-    assert feeds.event_ics_for_signup(db.session, signup_id=999999, base_url="https://a.test") is None
+    assert feed_content.event_ics_for_signup(db.session, signup_id=999999, base_url="https://a.test") is None
 
 
 def test_cli_rotate_prints_new_url(app, runner, client):
