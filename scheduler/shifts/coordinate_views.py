@@ -25,8 +25,8 @@ from scheduler.shifts.forms import (
     OutcomeForm,
     PersonForm,
 )
-from scheduler.shifts.messages import error_message
-from scheduler.shifts.views import _back, _checked, bp, claim_rules, refusal_texts, run_seat_action
+from scheduler.shifts.messages import error_message, refusal_texts
+from scheduler.shifts.views_common import _back, _checked, bp, claim_rules, run_seat_action
 from scheduler.types import utcnow
 from scheduler.web.security import coordinator_required
 
