@@ -81,7 +81,6 @@ def verify() -> str | Response:
                 return redirect(url_for("auth.login"))
             form.code.errors = [_("That code is not right, or was already used. Try the newest code.")]
         else:
-            session.pop(ENROL_KEY, None)
             flow.complete_login(user, remember=marker.get("remember", False))
             db.session.commit()
             left = twofactor.remaining_recovery_codes(db.session, user)
