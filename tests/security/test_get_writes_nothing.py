@@ -17,12 +17,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, update
 
 from scheduler import audit
-from scheduler.enums import FeedKind
+from scheduler.enums import FeedKind, Role
 from scheduler.extensions import db
 from scheduler.feeds import tokens as feed_tokens
-from scheduler.models import UserSession
+from scheduler.models import Invitation, UserSession
 from scheduler.types import utcnow
-from tests.factories import make_user
+from tests.factories import make_hearing, make_signup, make_user
 from tests.security import test_authz_matrix as matrix
 from tests.security.test_authz_matrix import PERSONAS, ROUTES, _as, _url
 
@@ -140,3 +140,30 @@ def test_a_feed_poll_stamps_its_token_at_most_once_an_hour(app: Flask) -> None:
     first = _captured(client, url)
     assert len(first) == 1 and first[0].upper().startswith("UPDATE FEED_TOKENS SET LAST_USED_AT")
     assert _captured(client, url) == []
+
+
+def test_stale_state_is_shown_as_it_is_without_being_written(app: Flask) -> None:
+    """An invitation past its time and a handover offer past the cutoff: reading leaves both alone.
+
+    The invitations page shows the first as expired (it is stored so when answered); the worker
+    turns the second into a late drop (scheduler/notifications/worker.py).
+    """
+    cutoff = timedelta(hours=app.config["DROP_CUTOFF_HOURS"])
+    volunteer, coordinator = make_user(), make_user(role=Role.COORDINATOR)
+    soon = make_hearing(starts_at=(utcnow() + cutoff / 2).replace(microsecond=0))
+    make_signup(shift=soon.shifts[0], user=make_user(), handover_offered_at=utcnow() - cutoff)
+    later = make_hearing()
+    db.session.add(
+        Invitation(
+            shift_id=later.shifts[0].id,
+            user_id=volunteer.id,
+            invited_by_id=coordinator.id,
+            expires_at=utcnow() - timedelta(hours=1),
+        )
+    )
+    db.session.commit()
+    client = app.test_client()
+    _as(client, volunteer.id)
+    assert _captured(client, "/shifts") == []
+    assert _captured(client, "/invitations") == []
+    assert "Expired" in client.get("/invitations").get_data(as_text=True)
