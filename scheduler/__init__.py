@@ -33,6 +33,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         models,  # noqa: F401  (register every table)
     )
     from scheduler.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from scheduler.feeds import (
+        changes,  # noqa: F401  (the feed change journal listens to every session from here on)
+        revisions,  # noqa: F401  (and so does the calendar events' revision counter)
+    )
     from scheduler.i18n import select_locale
     from scheduler.mail import backend_from_config
 

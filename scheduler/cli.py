@@ -5,17 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import pyotp
+from cryptography.fernet import Fernet
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from scheduler.accounts import registry as accounts
 from scheduler.accounts.registry import PasswordRejected
 from scheduler.courts import catalogue as court_service
+from scheduler.demo import seed as demo
 from scheduler.enums import Role
 from scheduler.errors import ServiceError
 from scheduler.extensions import db, secret_box
 from scheduler.models import Court, User
+from scheduler.models.twofactor import TwoFactorSecret
 from scheduler.secretbox import SecretUnreadable
+from scheduler.twofactor import secrets as twofactor
 
 BUNDLED_COURTS = Path(__file__).parent / "data" / "immigration_courts.csv"
 
@@ -36,16 +41,12 @@ def secrets_cli() -> None:
 @secrets_cli.command("generate-key")
 def generate_key() -> None:
     """Print a new random key for SECRETS_KEY (nothing is stored)."""
-    from cryptography.fernet import Fernet
-
     click.echo(Fernet.generate_key().decode())
 
 
 @secrets_cli.command("rotate")
 def rotate_secrets() -> None:
     """Re-encrypt every stored TOTP secret with the newest key (the first in SECRETS_KEY)."""
-    from scheduler.twofactor import secrets as twofactor
-
     try:
         changed = twofactor.reencrypt_secrets(db.session, box=secret_box())
     except SecretUnreadable as exc:
@@ -62,8 +63,6 @@ def rotate_secrets() -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 def seed_demo(if_empty: bool) -> None:
     """Load the bundled courts and a demo network, then print the demo logins."""
-    from scheduler.demo import seed as demo
-
     if current_app.config["ENV"] == "production":
         raise click.ClickException("seed-demo is for trying the app; it refuses to run in production.")
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
@@ -84,11 +83,6 @@ def seed_demo(if_empty: bool) -> None:
 @click.argument("email")
 def demo_code(email: str) -> None:
     """Print the current two-step code of a demo staff account (never in production)."""
-    import pyotp
-
-    from scheduler.demo import seed as demo
-    from scheduler.models.twofactor import TwoFactorSecret
-
     if current_app.config["ENV"] == "production":
         raise click.ClickException("demo-code is for trying the app; it refuses to run in production.")
     if email.strip().lower() not in demo.DEMO_STAFF:

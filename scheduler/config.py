@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask
 
+from scheduler.dbfaults import bounded_engine_options
 from scheduler.secretbox import ensure_secrets_key
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
@@ -201,8 +202,6 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 def _bound_fault_waits(app: Flask) -> None:
     """Timeouts for the database and the rate-limit store (docs/security.md "When something fails")."""
-    from scheduler.dbfaults import bounded_engine_options
-
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = bounded_engine_options(app.config)
     if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://", "redis+unix://")):
         timeout = app.config["RATELIMIT_STORAGE_TIMEOUT"]

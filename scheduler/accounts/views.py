@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
@@ -148,8 +149,6 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
 
 
 def _current_locale() -> str:
-    from flask_babel import get_locale
-
     return str(get_locale() or "en")
 
 

@@ -13,6 +13,7 @@ from scheduler import audit
 from scheduler.courts import catalogue as court_service
 from scheduler.courts import scope
 from scheduler.courts.forms import COMMON_ZONES, CourtForm
+from scheduler.enums import CourtKind
 from scheduler.extensions import db
 from scheduler.models import Court
 from scheduler.unique import Taken, flush_unique
@@ -108,8 +109,6 @@ def _flushed(form: CourtForm) -> bool:
 
 
 def _apply(form: CourtForm, court: Court) -> None:
-    from scheduler.enums import CourtKind
-
     court.name = form.name.data.strip()
     court.kind = CourtKind(form.kind.data)
     court.code = (form.code.data or "").strip() or None

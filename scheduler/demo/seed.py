@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
+import pyotp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,9 +28,11 @@ from scheduler.models import (
     Signup,
     User,
     VolunteerLanguage,
+    VolunteerProfile,
     VolunteerRole,
     VolunteerTraining,
 )
+from scheduler.models.twofactor import TwoFactorSecret
 from scheduler.secretbox import SecretBox
 from scheduler.types import utcnow
 
@@ -168,10 +171,6 @@ def enrol_demo_staff(session: Session, staff: list[User], *, box: SecretBox) -> 
     Each installation gets its own random secrets; `flask demo-code` reads them back, for demo
     accounts only and never in production.
     """
-    import pyotp
-
-    from scheduler.models.twofactor import TwoFactorSecret
-
     for user in staff:
         session.add(
             TwoFactorSecret(
@@ -257,8 +256,6 @@ def _profile(
     rng: random.Random,
     preferred: list[Court],
 ) -> None:
-    from scheduler.models import VolunteerProfile
-
     profile = VolunteerProfile(has_car=has_car, max_shifts_per_week=max_per_week)
     profile.languages = [VolunteerLanguage(language=code) for code in languages]
     profile.roles = [VolunteerRole(role=r) for r in roles]

@@ -28,6 +28,7 @@ from sqlalchemy import Select, delete, event, insert, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, aliased
 
 from scheduler.models import (
+    FEED_NEUTRAL,
     AvailabilityWindow,
     BlackoutDate,
     Court,
@@ -44,9 +45,6 @@ from scheduler.models import (
 )
 from scheduler.types import utcnow
 
-# Statements that change no feed content pass this execution option (e.g. the row lock in
-# scheduler.shifts.claims, which writes a column to itself).
-NEUTRAL = "feed_neutral"
 # Beyond this many objects in one flush, one "everyone" row is cheaper than working out who.
 FAN_OUT_LIMIT = 500
 
@@ -177,7 +175,7 @@ def _bulk_statement(state: ORMExecuteState) -> None:
     """An ORM ``insert()``/``update()``/``delete()`` bypasses the flush: mark every feed."""
     if not (state.is_insert or state.is_update or state.is_delete):
         return
-    if state.execution_options.get(NEUTRAL):
+    if state.execution_options.get(FEED_NEUTRAL):
         return
     mapper = state.bind_mapper
     if mapper is not None and issubclass(mapper.class_, _TRACKED):
@@ -192,7 +190,3 @@ def prune(session: Session, *, now: datetime, keep: timedelta) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
-
-
-# Each event's SEQUENCE is raised by the same kind of listener (registered on import).
-from scheduler.feeds import revisions as feed_revisions  # noqa: E402, F401

@@ -2,11 +2,13 @@
 
 Two questions per poll, answered separately so a poll with nothing new stays cheap:
 
-- ``stamp()``: one aggregate query over the rows the feed is made of (latest ``updated_at``
-  of every table involved, row counts, and when the last event aged out of the window) hashed
-  with the person's feed settings. It is the ETag, and its newest instant is Last-Modified, so
-  both move exactly when the content can have changed, not on every request or every day.
-- ``body()``: the rows as frozen dataclasses, handed to ``scheduler.domain.feeds``.
+- the stamp (``scheduler.feeds.calendars.stamp``): one aggregate query over the rows the
+  feed is made of (latest ``updated_at`` of every table involved, row counts, and when the
+  last event aged out of the window) hashed with the person's feed settings. It is the ETag,
+  and its newest instant is Last-Modified, so both move exactly when the content can have
+  changed, not on every request or every day.
+- the body (``scheduler.feeds.calendars.body``): the rows as frozen dataclasses, handed to
+  ``scheduler.domain.feeds``.
 
 Windows are counted from midnight UTC so that content, and hence the stamp, changes at most
 once a day by ageing alone: an event leaves 90 days after it happened, a cancellation 30 days
@@ -28,9 +30,10 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from scheduler import installation
 from scheduler.domain import feeds as domain
 from scheduler.domain.feeds import EventStatus
-from scheduler.enums import FeedKind, HearingStatus, SignupStatus
+from scheduler.enums import HearingStatus, SignupStatus
 from scheduler.feeds import revisions as feed_revisions
 from scheduler.feeds.tokens import FeedOwner
 from scheduler.models import (
@@ -163,8 +166,6 @@ def domain_of(session: Session, *, configured: str) -> str:
 
     ``configured`` is UID_DOMAIN (``FeedSettings.uid_domain``), empty when not set.
     """
-    from scheduler import installation
-
     return installation.uid_domain(session, configured=configured)
 
 
@@ -479,68 +480,3 @@ def single_event(
     event = domain.commitment_event(item=item, labels=words.labels, domain=dom, alarm=alarm)
     info = domain.CalendarInfo(name=words.calendar_name, tzid=event.tzid)
     return domain.build_calendar(info=info, events=[event], today=now.date())
-
-
-# Entry points used by the feed route ------------------------------------------------------
-
-
-def stamp(session: Session, *, owner: FeedOwner, window: Window, base_url: str) -> Stamp:
-    from scheduler.feeds import coverage as feed_coverage
-
-    if owner.kind == FeedKind.OPEN_SEATS:
-        return feed_coverage.open_seats_stamp(session, owner=owner, window=window, base_url=base_url)
-    own = volunteer_stamp(session, owner=owner, window=window, base_url=base_url)
-    if not owner.is_coordinator:
-        return own
-    # A coordinator's feed: the hearings they coordinate, and the seats they hold themselves.
-    coverage = feed_coverage.coordinator_stamp(session, owner=owner, window=window, base_url=base_url)
-    both = hashlib.sha256((coverage.etag + own.etag).encode()).hexdigest()[:32]
-    return Stamp(etag=f'"{both}"', last_modified=max(coverage.last_modified, own.last_modified))
-
-
-def body(
-    session: Session, *, owner: FeedOwner, window: Window, base_url: str, words: Words, uid_domain: str
-) -> bytes:
-    """The feed's bytes; ``words`` in the owner's language for the owner's kind of feed."""
-    from scheduler.feeds import coverage as feed_coverage
-
-    # Only on a full answer (the 304 path stays one query): the owner's revision moves only
-    # with their own row (language, alarm), whose updated_at is already in the stamp.
-    rev = feed_revisions.owner_revision(session, owner.user_id)
-    events: list[domain.RenderedEvent] = []
-    if owner.kind == FeedKind.OPEN_SEATS:
-        events = feed_coverage.open_seat_events(
-            session,
-            owner=owner,
-            window=window,
-            base_url=base_url,
-            words=words,
-            uid_domain=uid_domain,
-            revision=rev,
-        )
-    else:
-        if owner.is_coordinator:
-            events = feed_coverage.coordinator_events(
-                session,
-                owner=owner,
-                window=window,
-                base_url=base_url,
-                words=words,
-                uid_domain=uid_domain,
-                revision=rev,
-            )
-        events += volunteer_events(
-            session,
-            owner=owner,
-            window=window,
-            base_url=base_url,
-            words=words,
-            uid_domain=uid_domain,
-            revision=rev,
-        )
-    zones: dict[str, int] = {}
-    for event in events:
-        zones[event.tzid] = zones.get(event.tzid, 0) + 1
-    main_zone = max(zones, key=zones.__getitem__) if zones else "America/New_York"
-    info = domain.CalendarInfo(name=words.calendar_name, tzid=main_zone)
-    return domain.join_calendar(info=info, events=events, today=window.today.date())

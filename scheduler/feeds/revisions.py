@@ -34,10 +34,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, aliased
 
-from scheduler.models import Court, FeedRevision, Hearing, Shift, Signup, User
+from scheduler.models import FEED_NEUTRAL, Court, FeedRevision, Hearing, Shift, Signup, User
 
 SIGNUP, SHIFT, HEARING, USER = "signup", "shift", "hearing", "user"
-NEUTRAL = "feed_neutral"  # the same execution option as scheduler.feeds.changes
 
 # Columns no feed shows: changing only these raises nothing.
 _HIDDEN = {
@@ -176,7 +175,7 @@ def _bulk_statement(state: ORMExecuteState) -> None:
     """A bulk statement bypasses the flush: raise what it is about to touch, found by its WHERE."""
     if not (state.is_insert or state.is_update or state.is_delete):
         return
-    if state.execution_options.get(NEUTRAL):
+    if state.execution_options.get(FEED_NEUTRAL):
         return
     mapper = state.bind_mapper
     cls = mapper.class_ if mapper is not None else None

@@ -1,7 +1,7 @@
 """Each feed's ETag kept in memory, reused while nothing the feed shows can have changed.
 
 Why: calendar apps poll every feed again and again, and almost every poll finds nothing new.
-The stamp query (``feed_content.stamp``) reads every row a feed is made of, which for a busy
+The stamp query (``feed_calendars.stamp``) reads every row a feed is made of, which for a busy
 volunteer costs several times the app's smallest response. The change journal
 (``scheduler.feeds.changes``) says cheaply whether anything a feed depends on was
 written: for a personal feed its counts come with the token lookup itself, so a poll with
@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler.enums import FeedKind
-from scheduler.feeds import content as feed_content
+from scheduler.feeds import calendars as feed_calendars
 from scheduler.feeds import coverage as feed_coverage
 from scheduler.feeds.content import FeedSettings, Stamp, Window
 from scheduler.feeds.tokens import FeedOwner
@@ -97,11 +97,11 @@ def current(
     entry = cache.get(owner.token_hash)
     if entry is not None and entry.key == key and now < entry.expires:
         if settings.stamp_verify:
-            fresh = feed_content.stamp(session, owner=owner, window=window, base_url=base_url)
+            fresh = feed_calendars.stamp(session, owner=owner, window=window, base_url=base_url)
             if fresh != entry.stamp:
                 raise StaleFeedStamp(f"feed token {owner.token_id}: cached {entry.stamp}, fresh {fresh}")
         return entry.stamp
-    stamp = feed_content.stamp(session, owner=owner, window=window, base_url=base_url)
+    stamp = feed_calendars.stamp(session, owner=owner, window=window, base_url=base_url)
     if len(cache) >= settings.stamp_cache_size:
         cache.clear()  # crude, but bounded; a cleared entry costs one stamp query
     cache[owner.token_hash] = _Entry(key, stamp, now + settings.stamp_cache_seconds)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from scheduler.enums import FeedKind
 from scheduler.extensions import db, limiter
+from scheduler.feeds import calendars as feed_calendars
 from scheduler.feeds import content as feed_content
 from scheduler.feeds import stamps as feed_stamps
 from scheduler.feeds import tokens as feeds
@@ -96,7 +97,7 @@ def show_feed(token: str) -> Response:
         response = Response(status=304)
     else:
         words = feed_web.words_for(owner.locale, owner.kind, coordinator=owner.is_coordinator)
-        body = feed_content.body(
+        body = feed_calendars.body(
             db.session,
             owner=owner,
             window=window,

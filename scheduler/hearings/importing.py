@@ -36,8 +36,7 @@ from scheduler.domain.hearing_import import (
 from scheduler.domain.hearings import duplicate_key
 from scheduler.enums import HearingStatus, ShiftStatus
 from scheduler.errors import ServiceError
-from scheduler.feeds.changes import NEUTRAL
-from scheduler.models import AuditEvent, Court, Hearing, HearingLanguage, Shift, User
+from scheduler.models import FEED_NEUTRAL, AuditEvent, Court, Hearing, HearingLanguage, Shift, User
 from scheduler.types import utcnow
 
 BATCH_ROWS = 100
@@ -163,9 +162,9 @@ def _write_batch(session: Session, *, actor: User, rows: list[ImportRow], stamp:
         )
     # The hearing insert above marked every feed in this transaction (see the module's note).
     if shifts:
-        session.execute(insert(Shift).execution_options(**{NEUTRAL: True}), shifts)
+        session.execute(insert(Shift).execution_options(**{FEED_NEUTRAL: True}), shifts)
     if languages:
-        session.execute(insert(HearingLanguage).execution_options(**{NEUTRAL: True}), languages)
+        session.execute(insert(HearingLanguage).execution_options(**{FEED_NEUTRAL: True}), languages)
     session.execute(insert(AuditEvent), events)
 
 

@@ -118,7 +118,7 @@ def show_hearing(hearing_id: int) -> str:
         if not scope.may_manage_court(current_user, hearing.court_id):
             abort(403)
         # Private notes and the respondent reference are on this page: the audit log says who looked.
-        audit.record(
+        audit.record_access(
             db.session,
             actor=current_user,
             action="hearing.private_viewed",

@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -423,18 +422,3 @@ def _within_windows(
         if spans:
             branches.append(and_(Court.timezone == tz, or_(*spans)))
     return or_(*branches) if branches else false()
-
-
-# The pages' entry points live in scheduler/matching/suggestions.py (which imports this module);
-# they are importable from here too, resolved on first use to keep the import graph acyclic.
-_FROM_SUGGESTIONS = frozenset(
-    {"Recommendation", "Suggestion", "Suggestions", "WhyNot", "recommended_for", "suggestions_for_shift"}
-)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _FROM_SUGGESTIONS:
-        from scheduler.matching import suggestions
-
-        return getattr(suggestions, name)
-    raise AttributeError(name)

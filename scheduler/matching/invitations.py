@@ -165,24 +165,41 @@ def send_plan(
     return report
 
 
-def my_invitations(session: Session, *, user: User, now: datetime, limit: int = 50) -> list[Invitation]:
-    """A volunteer's invitations: open ones first (soonest first), then recent answers."""
-    rows = list(
-        session.scalars(
-            select(Invitation)
-            .where(Invitation.user_id == user.id)
-            .options(joinedload(Invitation.shift).joinedload(Shift.hearing).joinedload(Hearing.court))
-            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
-            .limit(limit)
+@dataclass(frozen=True, slots=True)
+class MyInvitation:
+    """A row of the volunteer's invitations page; ``status`` shows one unanswered past its time as expired."""
+
+    invitation: Invitation
+    status: InvitationStatus
+
+
+def my_invitations(session: Session, *, user: User, now: datetime, limit: int = 50) -> list[MyInvitation]:
+    """A volunteer's invitations: open ones first (soonest first), then recent answers.
+
+    Reads only: an invitation past its time shows as expired here, and is stored as expired
+    when someone answers it (``respond_to_invitation``).
+    """
+    rows = session.scalars(
+        select(Invitation)
+        .where(Invitation.user_id == user.id)
+        .options(joinedload(Invitation.shift).joinedload(Shift.hearing).joinedload(Hearing.court))
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+        .limit(limit)
+    )
+    shown = [MyInvitation(inv, _status_at(inv, now)) for inv in rows]
+    shown.sort(
+        key=lambda r: (
+            r.status != InvitationStatus.PENDING,
+            r.invitation.shift.starts_at if r.status == InvitationStatus.PENDING else now,
         )
     )
-    for inv in rows:
-        if inv.status == InvitationStatus.PENDING and inv.expires_at <= now:
-            inv.status = InvitationStatus.EXPIRED
-            inv.nonce = None
-    session.flush()
-    rows.sort(key=lambda i: (i.status != InvitationStatus.PENDING, i.shift.starts_at if i.is_open else now))
-    return rows
+    return shown
+
+
+def _status_at(invitation: Invitation, now: datetime) -> InvitationStatus:
+    if invitation.status == InvitationStatus.PENDING and invitation.expires_at <= now:
+        return InvitationStatus.EXPIRED
+    return invitation.status
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ from scheduler.courts import scope
 from scheduler.domain.eligibility import week_of
 from scheduler.domain.matching import NO_HISTORY, Label, candidates_for_seats, explain, max_score
 from scheduler.domain.planner import PlanResult, PlanSeat, build_problem, plan, seat_priority
-from scheduler.domain.timezones import local_to_utc
+from scheduler.domain.timezones import local_to_utc, zone
 from scheduler.errors import PermissionDenied, ServiceError
 from scheduler.matching.facts import (
     MatchSettings,
@@ -168,6 +168,4 @@ def build_plan(
 
 
 def _zone(shift: Shift):
-    from scheduler.domain.timezones import zone
-
     return zone(shift.hearing.court.timezone)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -23,6 +24,8 @@ from scheduler.matching.forms import ButtonForm, PlanForm, SendPlanForm
 from scheduler.matching.messages import coordinator_label, error_text, volunteer_label, why_not
 from scheduler.models import Court, Shift
 from scheduler.shifts.claims import ShiftMissing
+from scheduler.shifts.facts import rules_from_config
+from scheduler.shifts.messages import refusal_texts
 from scheduler.types import utcnow
 from scheduler.web.security import approved_required, coordinator_required
 
@@ -108,8 +111,6 @@ def withdraw_invitation(shift_id: int, user_id: int) -> Response:
 
 
 def _court_choices() -> list[SelectChoice]:
-    from sqlalchemy import select
-
     ids = scope.court_ids(current_user)
     query = select(Court.id, Court.name).where(Court.active.is_(True)).order_by(Court.name)
     if ids is not None:
@@ -200,7 +201,6 @@ def send_plan() -> Response:
 @approved_required
 def my_invitations() -> str:
     rows = invitations.my_invitations(db.session, user=current_user, now=utcnow())
-    db.session.commit()  # expired ones were marked
     return render_template("matching/invitations.html", invitations=rows, form=ButtonForm())
 
 
@@ -211,8 +211,6 @@ def answer_invitation(invitation_id: int, answer: str) -> Response:
     invitation = invitations.invitation_for(db.session, invitation_id=invitation_id, user=current_user)
     if invitation is None:
         abort(404)
-    from scheduler.shifts.views import claim_rules, refusal_texts
-
     try:
         result = invitations.respond_to_invitation(
             db.session,
@@ -220,7 +218,7 @@ def answer_invitation(invitation_id: int, answer: str) -> Response:
             user=current_user,
             accept=answer != "decline",
             now=utcnow(),
-            rules=claim_rules(),
+            rules=rules_from_config(current_app.config),
             join_waitlist=answer == "waitlist",
         )
     except ServiceError as exc:

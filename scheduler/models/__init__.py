@@ -2,7 +2,7 @@
 
 from scheduler.models.audit import AuditEvent
 from scheduler.models.court import Court
-from scheduler.models.feed_change import FeedChange, FeedRevision
+from scheduler.models.feed_change import FEED_NEUTRAL, FeedChange, FeedRevision
 from scheduler.models.hearing import Hearing, HearingLanguage, Shift
 from scheduler.models.intent import IntentStatus, NotificationIntent
 from scheduler.models.invitation import Invitation, InvitationStatus
@@ -24,6 +24,7 @@ from scheduler.models.user import (
 from scheduler.models.user_session import UserSession
 
 __all__ = [
+    "FEED_NEUTRAL",
     "AuditEvent",
     "AvailabilityWindow",
     "BlackoutDate",

@@ -16,6 +16,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from scheduler.extensions import db
 from scheduler.types import UTCDateTime, utcnow
 
+# Execution option for statements that change nothing any feed shows (e.g. the row lock in
+# scheduler.shifts.claims, which writes a column to itself): both feed journals
+# (scheduler.feeds.changes and scheduler.feeds.revisions) let them pass. Defined here, beside
+# the journal's tables, so the areas that write can name it without importing feeds.
+FEED_NEUTRAL = "feed_neutral"
+
 
 class FeedChange(db.Model):
     __tablename__ = "feed_changes"

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import logging
 
+from icalendar import Calendar, Event
 from sqlalchemy.orm import Session
 
+from scheduler.feeds import revisions as feed_revisions
+from scheduler.feeds.content import domain_of
+from scheduler.feeds.web import event_ics_for_signup, settings
 from scheduler.models import Signup
 from scheduler.types import utcnow
 from scheduler.urls import base_url
@@ -32,18 +36,11 @@ def seat_ics(session: Session, *, signup: Signup, domain: str) -> tuple[bytes, s
     """(bytes, filename, method) of the seat's one-event calendar."""
     content = None
     try:
-        from scheduler.feeds.web import event_ics_for_signup
-
         content = event_ics_for_signup(session, signup_id=signup.id, base_url=base_url())
-    except ImportError:  # a build without the feeds module
-        content = None
     except Exception:  # a broken attachment must not stop the change or its message
         log.exception("seat_ics: the feed renderer failed for signup %d; using the minimal event", signup.id)
         content = None
     if content is None:
-        from scheduler.feeds.content import domain_of
-        from scheduler.feeds.web import settings
-
         # The feed's UID domain (the installation's own), not the mail domain from BASE_URL.
         uid_domain = domain_of(session, configured=settings().uid_domain)
         content = _fallback(session, signup=signup, domain=uid_domain)
@@ -51,11 +48,7 @@ def seat_ics(session: Session, *, signup: Signup, domain: str) -> tuple[bytes, s
 
 
 def _fallback(session: Session, *, signup: Signup, domain: str) -> bytes:
-    """A minimal event with the feed's UID and SEQUENCE, for builds without the feeds module."""
-    from icalendar import Calendar, Event
-
-    from scheduler.feeds import revisions as feed_revisions
-
+    """A minimal event with the feed's UID and SEQUENCE, when the feed renderer failed."""
     shift = signup.shift
     hearing = shift.hearing
     cal = Calendar()

@@ -11,10 +11,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from scheduler.extensions import csrf, db
-from scheduler.models import User
+from scheduler.matching.invitations import respond_to_invitation
+from scheduler.models import Invitation, InvitationStatus, User
 from scheduler.notifications import preferences
 from scheduler.notifications.forms import ConfirmForm, PreferencesForm
 from scheduler.notifications.links import INVITATION_SALT, UNSUBSCRIBE_SALT, LinkExpired, LinkInvalid, unsign
+from scheduler.shifts.facts import rules_from_config
+from scheduler.shifts.messages import refusal_texts
 from scheduler.types import utcnow
 from scheduler.web.security import approved_required, public
 
@@ -106,8 +109,6 @@ def _link_refused(reason: str, explanation: str, status: int) -> tuple[str, int]
 
 def _open_invitation(token: str) -> tuple[Any, tuple[str, int] | None]:
     """The invitation a link answers, or the page that says clearly why the link is refused."""
-    from scheduler.models import Invitation, InvitationStatus
-
     max_age = int(current_app.config["INVITATION_LINK_MAX_AGE_DAYS"]) * 24 * 3600
     expired = (
         _("Expired"),
@@ -174,8 +175,6 @@ def apply_invitation_response(token: str) -> str | tuple[str, int]:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _link_refused(_("Not sent"), _("The form expired. Open the link from the message again."), 400)
-    from scheduler.matching.invitations import respond_to_invitation
-    from scheduler.shifts.views import claim_rules, refusal_texts
 
     accept = unsign(INVITATION_SALT, token)["a"] == "accept"
     answer = respond_to_invitation(
@@ -184,7 +183,7 @@ def apply_invitation_response(token: str) -> str | tuple[str, int]:
         user=invitation.user,
         accept=accept,
         now=utcnow(),
-        rules=claim_rules(),
+        rules=rules_from_config(current_app.config),
     )
     db.session.commit()
     reasons = refusal_texts(answer.refusals) if answer.outcome == "refused" else []

@@ -25,6 +25,9 @@ from scheduler.notifications.links import mail_domain
 from scheduler.notifications.outbox import SendReport, send_due
 from scheduler.notifications.scheduled import send_digest, send_reminders
 from scheduler.privacy.cli import purge_job
+from scheduler.shifts.claims import expire_handover_offers
+from scheduler.shifts.facts import rules_from_config
+from scheduler.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +50,24 @@ def _digest(session: Session) -> int:
     return send_digest(session)
 
 
+def _handover_offers(session: Session) -> int:
+    """Offers nobody took by the drop cutoff fall back to late drops (and the waitlist moves up)."""
+    config = current_app.config
+    expired = expire_handover_offers(
+        session,
+        now=utcnow(),
+        cutoff=timedelta(hours=config["DROP_CUTOFF_HOURS"]),
+        rules=rules_from_config(config),
+    )
+    return len(expired)
+
+
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("reminders", timedelta(minutes=1), _reminders),
     PeriodicJob("digest", timedelta(minutes=15), _digest),
+    # Not when someone lists seats: a GET writes nothing. Taking an offer past the cutoff is
+    # refused in the meantime (shifts.claims.take_handover), so a minute's lag changes nothing.
+    PeriodicJob("handover offers", timedelta(minutes=1), _handover_offers),
     # Retention (scheduler/privacy/retention.py): wipe old private hearing details daily.
     PeriodicJob("purge", timedelta(days=1), purge_job),
 ]

@@ -103,10 +103,6 @@ def _signup(signup: Signup) -> dict[str, Any]:
     }
 
 
-def record_export(session: Session, *, user: User) -> None:
-    audit.record(session, actor=user, action="user.data_exported", object_type="user", object_id=user.id)
-
-
 def upcoming_seats(session: Session, *, user: User) -> int:
     """Seats this person still holds at hearings to come (they must give them up first)."""
     return len(

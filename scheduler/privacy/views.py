@@ -8,6 +8,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from scheduler import audit
 from scheduler.accounts import registry as accounts
 from scheduler.accounts import sessions
 from scheduler.errors import ServiceError
@@ -36,7 +37,10 @@ def sign_out_everywhere() -> str | Response:
 @login_required
 def export_data() -> Response:
     data = export.user_data(db.session, user=current_user)
-    export.record_export(db.session, user=current_user)
+    user = current_user
+    audit.record_access(
+        db.session, actor=user, action="user.data_exported", object_type="user", object_id=user.id
+    )
     db.session.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2)
     name = f"accompany-my-data-{utcnow().date().isoformat()}.json"

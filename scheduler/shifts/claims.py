@@ -30,8 +30,7 @@ from scheduler.domain.claims import (
 from scheduler.domain.eligibility import Refusal, Rules, claim_refusals
 from scheduler.enums import HearingStatus, SignupStatus
 from scheduler.errors import ServiceError
-from scheduler.feeds import changes as feed_changes
-from scheduler.models import Shift, Signup, User
+from scheduler.models import FEED_NEUTRAL, Shift, Signup, User
 from scheduler.shifts.facts import load_commitments, load_shift, load_volunteers, seat_facts
 
 
@@ -81,7 +80,7 @@ def lock_shift(session: Session, shift_id: int) -> Shift | None:
             update(Shift)
             .where(Shift.id == shift_id)
             .values(updated_at=Shift.updated_at)
-            .execution_options(**{feed_changes.NEUTRAL: True})
+            .execution_options(**{FEED_NEUTRAL: True})
         )
     else:
         if session.scalar(select(Shift.id).where(Shift.id == shift_id).with_for_update()) is None:
@@ -381,7 +380,7 @@ def expire_handover_offers(
 ) -> list[ExpiredOffer]:
     """Offers nobody took by the cutoff fall back to the drop rules: a late drop, seen by coordinators.
 
-    Run by the worker (and lazily when seats are listed). The offer stays recorded on the
+    Run by the worker every minute (scheduler/notifications/worker.py). The offer stays recorded on the
     dropped row (``handover_offered_at``), so pages can say why the seat was given up.
     """
     rows = session.execute(

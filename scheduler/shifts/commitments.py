@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -147,14 +148,39 @@ def _add_teams(session: Session, views: list[CommitmentView], *, viewer_id: int)
         ]
 
 
-def mark_seen(commitments: Commitments) -> None:
-    """Remember what the person has now seen, so the next visit highlights only newer changes."""
+def seen_stamp(view: CommitmentView) -> str:
+    """What a change note showed: the seat, its status and the hearing's version and place in time.
+
+    The "mark as seen" button sends these back, so a change that lands between showing the page
+    and pressing the button stays news.
+    """
+    signup, hearing = view.signup, view.hearing
+    parts = (
+        signup.id,
+        signup.status.value,
+        hearing.version,
+        view.shift.starts_at.isoformat(),
+        hearing.court_id,
+    )
+    return ":".join(str(p) for p in parts)
+
+
+def mark_seen(commitments: Commitments, *, shown: Collection[str]) -> int:
+    """Remember the change notes the person has now read, so the next visit highlights only newer ones.
+
+    Only seats still exactly as shown (``seen_stamp``) are marked; returns how many.
+    """
+    marked = 0
     for view in commitments.upcoming:
+        if seen_stamp(view) not in shown:
+            continue
         signup = view.signup
         signup.seen_status = signup.status
         signup.seen_version = view.hearing.version
         signup.seen_starts_at = view.shift.starts_at
         signup.seen_court_id = view.hearing.court_id
+        marked += 1
+    return marked
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from scheduler.models import Shift, User
 from scheduler.shifts import claims as shifts
 from scheduler.shifts import queries as shift_queries
 from scheduler.shifts import roster as shift_admin
+from scheduler.shifts.common_views import _back, _checked, bp, claim_rules, run_seat_action
 from scheduler.shifts.forms import (
     ActionForm,
     AssignForm,
@@ -25,8 +26,7 @@ from scheduler.shifts.forms import (
     OutcomeForm,
     PersonForm,
 )
-from scheduler.shifts.messages import error_message
-from scheduler.shifts.views import _back, _checked, bp, claim_rules, refusal_texts, run_seat_action
+from scheduler.shifts.messages import error_message, refusal_texts
 from scheduler.types import utcnow
 from scheduler.web.security import coordinator_required
 

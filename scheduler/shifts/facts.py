@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from scheduler.domain.eligibility import Commitment, Rules, SeatFacts, VolunteerFacts
 from scheduler.enums import HearingStatus, ShiftRole, ShiftStatus, SignupStatus
-from scheduler.models import Hearing, Shift, Signup, User, VolunteerProfile
+from scheduler.models import Court, Hearing, Shift, Signup, User, VolunteerProfile
 
 # The weekly cap looks at the seat's local ISO week; eight days either side covers it in any zone.
 _WEEK_MARGIN = timedelta(days=8)
@@ -109,8 +109,6 @@ def load_commitments(
 
 
 def _court_zones(session: Session, court_ids: set[int]) -> dict[int, str]:
-    from scheduler.models import Court
-
     if not court_ids:
         return {}
     return dict(session.execute(select(Court.id, Court.timezone).where(Court.id.in_(court_ids))).all())

@@ -6,11 +6,14 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from babel.lists import format_list
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from scheduler import i18n
 from scheduler.domain.eligibility import Reason, Refusal
+from scheduler.extensions import db
+from scheduler.shifts import queries as shift_queries
 from scheduler.web.templating import court_date, court_time
 
 
@@ -117,3 +120,11 @@ _ERRORS: dict[str, Callable[..., str]] = {
 def error_message(code: str, **kwargs: Any) -> str:
     make = _ERRORS.get(code)
     return make(**kwargs) if make else _("This could not be done. Please reload the page and try again.")
+
+
+def refusal_texts(refusals: list[Refusal]) -> list[str]:
+    """Each refusal in plain words, naming the shift it is about (one query for all of them)."""
+    named = shift_queries.shifts_by_id(db.session, [r.shift_id for r in refusals if r.shift_id])
+    return refusal_messages(
+        refusals, shifts=named, travel_minutes=current_app.config["TRAVEL_BUFFER_MINUTES"]
+    )

@@ -6,110 +6,30 @@ names a signup, so changing an id can never reach someone else's seat.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import timedelta
-from typing import Any
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
-from scheduler.dbfaults import BUSY, fault_kind
-from scheduler.domain.claims import ClaimOutcome, DropError, drop_deadline, is_late_drop
-from scheduler.domain.eligibility import Refusal, Rules
-from scheduler.errors import PermissionDenied, ServiceError
+from scheduler.domain.claims import ClaimOutcome, drop_deadline, is_late_drop
 from scheduler.extensions import db
 from scheduler.shifts import claims as shifts
 from scheduler.shifts import commitments as commitments_service
 from scheduler.shifts import open_seats
 from scheduler.shifts import queries as shift_queries
-from scheduler.shifts.facts import rules_from_config
+from scheduler.shifts.common_views import _back, _checked, bp, claim_rules, drop_cutoff, run_seat_action
+from scheduler.shifts.coordinate_views import coordinator_context  # its routes join the blueprint too
 from scheduler.shifts.filter_forms import filters_from_request
 from scheduler.shifts.forms import ActionForm, DropForm
-from scheduler.shifts.messages import error_message, refusal_messages
+from scheduler.shifts.messages import refusal_texts
 from scheduler.types import utcnow
 from scheduler.web.security import approved_required
-
-bp = Blueprint("shifts", __name__)
-
-
-def claim_rules() -> Rules:
-    return rules_from_config(current_app.config)
-
-
-def drop_cutoff() -> timedelta:
-    return timedelta(hours=current_app.config["DROP_CUTOFF_HOURS"])
-
-
-def refusal_texts(refusals: list[Refusal]) -> list[str]:
-    named = shift_queries.shifts_by_id(db.session, [r.shift_id for r in refusals if r.shift_id])
-    return refusal_messages(
-        refusals, shifts=named, travel_minutes=current_app.config["TRAVEL_BUFFER_MINUTES"]
-    )
-
-
-def _back(shift_id: int) -> Response:
-    return redirect(url_for("shifts.show_shift", shift_id=shift_id))
-
-
-def _checked(form) -> None:
-    if not form.validate_on_submit():
-        abort(400)
-
-
-def run_seat_action(
-    shift_id: int, call: Callable[[], Any], **message_args: Any
-) -> tuple[Any, Response | None]:
-    """Run one seat change and commit it; a refusal becomes a message and changes nothing.
-
-    Returns (the call's result, None), or (None, the response to send back). A missing shift is
-    a 404 and a shift outside a coordinator's courts a 403, for volunteers and coordinators alike.
-    """
-    try:
-        result = call()
-    except shifts.ShiftMissing:
-        abort(404)
-    except PermissionDenied:
-        abort(403)
-    except shifts.Refused as exc:
-        db.session.rollback()
-        for text in refusal_texts(exc.refusals):
-            flash(text, "error")
-        return None, _back(shift_id)
-    except (ServiceError, DropError) as exc:
-        db.session.rollback()
-        flash(error_message(exc.code, **message_args), "error")
-        return None, _back(shift_id)
-    except OperationalError as exc:
-        return None, _busy(exc, shift_id)
-    try:
-        db.session.commit()
-    except OperationalError as exc:
-        return None, _busy(exc, shift_id)
-    return result, None
-
-
-def _busy(error: OperationalError, shift_id: int) -> Response:
-    """The seat's lock did not come free in time (DB_LOCK_TIMEOUT): nothing changed, say so.
-
-    Any other database fault goes on to the app's 503 page (scheduler/web/faults.py).
-    """
-    if fault_kind(error) != BUSY:
-        raise error
-    db.session.rollback()
-    current_app.logger.warning("database busy on %s: seat lock timed out", request.endpoint)
-    flash(_("This seat is busy right now, please try again."), "error")
-    return _back(shift_id)
 
 
 @bp.get("/shifts")
 @approved_required
 def open_shifts() -> str:
-    # Offers nobody took by the cutoff become drops before anyone reads the list (the worker does it too).
-    if shifts.expire_handover_offers(db.session, now=utcnow(), cutoff=drop_cutoff(), rules=claim_rules()):
-        db.session.commit()
+    # Offers nobody took by the cutoff become drops in the worker (a GET writes nothing).
     view = filters_from_request(db.session, user=current_user, args=request.args)
     page, filled = open_seats.open_seats_page(
         db.session,
@@ -140,8 +60,6 @@ def show_shift(shift_id: int) -> str:
             if mine is None:
                 abort(403)
         else:
-            from scheduler.shifts.coordinate_views import coordinator_context
-
             return render_template(
                 "shifts/show.html", shift=shift, coordinating=True, **coordinator_context(shift)
             )
@@ -283,10 +201,19 @@ def take_handover(shift_id: int) -> Response:
 @approved_required
 def my_commitments() -> str:
     data = commitments_service.my_commitments(db.session, user=current_user, now=utcnow())
-    html = render_template("shifts/commitments.html", data=data)
-    commitments_service.mark_seen(data)
+    stamp = commitments_service.seen_stamp
+    return render_template("shifts/commitments.html", data=data, seen_form=ActionForm(), seen_stamp=stamp)
+
+
+@bp.post("/commitments/seen")
+@approved_required
+def mark_commitments_seen() -> Response:
+    """The change notes were read: the next visit highlights only newer changes (a GET writes nothing)."""
+    _checked(ActionForm())
+    data = commitments_service.my_commitments(db.session, user=current_user, now=utcnow())
+    commitments_service.mark_seen(data, shown=set(request.form.getlist("seen")))
     db.session.commit()
-    return html
+    return redirect(url_for("shifts.my_commitments"))
 
 
 @bp.app_context_processor
@@ -299,7 +226,3 @@ def late_drop_helper() -> dict:
         return commitments_service.late_drop_alerts(db.session, user=current_user, now=utcnow())
 
     return {"late_drop_alerts": late_drop_alerts}
-
-
-# The coordinator routes live on the same blueprint, in their own module.
-from scheduler.shifts import coordinate_views as coordinate  # noqa: E402, F401

@@ -75,15 +75,21 @@ def is_enabled(session: Session, user: User) -> bool:
     return confirmed_secret(session, user) is not None
 
 
-def start_enrolment(session: Session, *, user: User, box: SecretBox) -> str:
-    """A fresh secret for the authenticator app, not yet in force until a code confirms it.
+def new_secret() -> str:
+    """A fresh TOTP secret (160 random bits), not stored anywhere yet."""
+    return pyotp.random_base32()
 
+
+def start_enrolment(session: Session, *, user: User, box: SecretBox, secret: str | None = None) -> str:
+    """Store a secret for the authenticator app as pending, not in force until a code confirms it.
+
+    ``secret`` is the one the person was shown (``new_secret``); without it a fresh one is made.
     Calling it again before confirming replaces the pending secret (a new QR code).
     """
     row = session.get(TwoFactorSecret, user.id)
     if row is not None and row.confirmed_at is not None:
         raise ServiceError("already_enabled")
-    secret = pyotp.random_base32()
+    secret = secret or new_secret()
     if row is None:
         session.add(TwoFactorSecret(user_id=user.id, secret_ciphertext=box.encrypt(secret)))
     else:

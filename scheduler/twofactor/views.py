@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+import contextlib
+
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -10,6 +12,7 @@ from werkzeug.wrappers import Response
 from scheduler.accounts import registry as accounts
 from scheduler.errors import ServiceError
 from scheduler.extensions import db, limiter, secret_box
+from scheduler.secretbox import SecretUnreadable
 from scheduler.twofactor import secrets as twofactor
 from scheduler.twofactor.forms import CodeForm, DisableForm, EnrolForm
 from scheduler.twofactor.qr import qr_data_uri
@@ -18,9 +21,38 @@ from scheduler.web.security import approved_required, public
 
 bp = Blueprint("twofactor", __name__)
 
+# The secret being set up, between showing its QR code (a GET) and the first code (a POST).
+ENROL_KEY = "two_step_enrol"
+
 
 def _code_limit() -> str:
     return current_app.config["TWO_FACTOR_RATE_LIMIT"]
+
+
+def _enrolment_secret(user) -> str:
+    """The secret the set-up page shows, the same on every visit until a code confirms it.
+
+    One already pending in the database (stored by an earlier code attempt) wins. Otherwise it
+    is held in the signed session cookie, encrypted with the secret box, so that showing the
+    page writes nothing to the database (a GET changes no state).
+    """
+    box = secret_box()
+    stored = twofactor.pending_secret(db.session, user, box=box)
+    if stored is not None:
+        return stored
+    held = session.get(ENROL_KEY)
+    if isinstance(held, dict) and held.get("uid") == user.id and isinstance(held.get("secret"), str):
+        with contextlib.suppress(SecretUnreadable):
+            return box.decrypt(held["secret"])
+    secret = twofactor.new_secret()
+    session[ENROL_KEY] = {"uid": user.id, "secret": box.encrypt(secret)}
+    return secret
+
+
+def _store_pending(user) -> None:
+    """Before a code is checked, the secret the page showed becomes the pending row (failures count there)."""
+    if twofactor.pending_secret(db.session, user, box=secret_box()) is None:
+        twofactor.start_enrolment(db.session, user=user, box=secret_box(), secret=_enrolment_secret(user))
 
 
 def _enrolment_context(user, secret: str) -> dict:
@@ -73,12 +105,10 @@ def enrol_at_login() -> str | Response:
     user, marker = found
     if twofactor.is_enabled(db.session, user):
         return redirect(url_for("twofactor.verify"))
-    secret = twofactor.pending_secret(db.session, user, box=secret_box()) or twofactor.start_enrolment(
-        db.session, user=user, box=secret_box()
-    )
-    db.session.commit()
+    secret = _enrolment_secret(user)
     form = EnrolForm()
     if form.validate_on_submit():
+        _store_pending(user)
         try:
             codes = twofactor.confirm_enrolment(db.session, user=user, code=form.code.data, box=secret_box())
         except ServiceError:
@@ -87,6 +117,7 @@ def enrol_at_login() -> str | Response:
                 return redirect(url_for("auth.login"))
             form.code.errors = [_("That code is not right. Check the phone's clock and try the newest code.")]
         else:
+            session.pop(ENROL_KEY, None)
             flow.complete_login(user, remember=marker.get("remember", False))
             db.session.commit()
             return render_template("twofactor/codes.html", codes=codes, next=marker.get("next"))
@@ -101,11 +132,7 @@ def manage() -> str:
     enabled = twofactor.is_enabled(db.session, current_user)
     context = {}
     if not enabled:
-        secret = twofactor.pending_secret(db.session, current_user, box=secret_box()) or (
-            twofactor.start_enrolment(db.session, user=current_user, box=secret_box())
-        )
-        db.session.commit()
-        context = _enrolment_context(current_user, secret)
+        context = _enrolment_context(current_user, _enrolment_secret(current_user))
     return render_template(
         "twofactor/manage.html",
         enabled=enabled,
@@ -124,6 +151,8 @@ def manage() -> str:
 def enable() -> str | Response:
     form = EnrolForm()
     if form.validate_on_submit():
+        if not twofactor.is_enabled(db.session, current_user):
+            _store_pending(current_user)
         try:
             codes = twofactor.confirm_enrolment(
                 db.session, user=current_user, code=form.code.data, box=secret_box()
@@ -131,6 +160,7 @@ def enable() -> str | Response:
         except ServiceError:
             flash(_("That code is not right. Check the phone's clock and try the newest code."), "error")
         else:
+            session.pop(ENROL_KEY, None)
             db.session.commit()
             flash(_("Two-step sign-in is on."), "success")
             return render_template("twofactor/codes.html", codes=codes, next=url_for("twofactor.manage"))

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from scheduler.extensions import db
 from scheduler.web import faults
 
 ERROR_TEXT = {
@@ -57,7 +58,5 @@ def register_error_handlers(app: Flask) -> None:
         if kind:  # the database is away or busy: not a bug, a short 503 (scheduler/web/faults.py)
             return faults.fault_response(error, kind)
         app.logger.exception("unhandled error: %s", type(error).__name__)
-        from scheduler.extensions import db
-
         db.session.rollback()
         return _render(500)

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from scheduler.dbfaults import BUSY, UNAVAILABLE, fault_kind
+from scheduler.extensions import db
 
 # Answered in plain text: calendar apps, not people, read these.
 PLAIN_ENDPOINTS = ("feeds.show_feed",)
@@ -102,8 +103,6 @@ def _resend_fields() -> list[tuple[str, str]] | None:
 
 
 def _rollback() -> None:
-    from scheduler.extensions import db
-
     db.session.rollback()
 
 

@@ -31,6 +31,8 @@ from wtforms import DateTimeField, IntegerField, SelectMultipleField
 from wtforms.validators import ValidationError
 
 from scheduler.domain.bounds import FIRST_DAY, INT32_MAX, LAST_DAY
+from scheduler.extensions import db
+from scheduler.web.errors import ERROR_TEXT
 
 MIN_DATE, MAX_DATE = FIRST_DAY, LAST_DAY
 PAGE_PARAMETERS = ("page", "per_page")
@@ -117,8 +119,6 @@ class GuardedForm(FlaskForm):
 
 
 def _refuse(status: int, text: Any) -> tuple[str, int]:
-    from scheduler.web.errors import ERROR_TEXT
-
     title, default = ERROR_TEXT[status]
     return render_template("web/errors/error.html", code=status, title=title, text=text or default), status
 
@@ -155,8 +155,6 @@ def init_input_guard(app: Flask) -> None:
     app.before_request(check_request)
 
     def out_of_range(_error: Exception) -> tuple[str, int]:
-        from scheduler.extensions import db
-
         db.session.rollback()
         app.logger.warning("input refused by the database: %s", type(_error).__name__)
         return _refuse(400, VALUE_MESSAGE)

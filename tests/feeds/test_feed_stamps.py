@@ -16,12 +16,11 @@ from sqlalchemy import event, func, select, text, update
 from scheduler.domain.eligibility import Rules
 from scheduler.enums import FeedKind, Role, ShiftRole, SignupStatus
 from scheduler.extensions import db
-from scheduler.feeds import changes as feed_changes
 from scheduler.feeds import tokens as feeds
 from scheduler.feeds.stamps import StaleFeedStamp
 from scheduler.hearings import importing as hearing_import
 from scheduler.hearings import schedule as hearings
-from scheduler.models import FeedChange, Hearing, Shift
+from scheduler.models import FEED_NEUTRAL, FeedChange, Hearing, Shift
 from scheduler.privacy import retention
 from scheduler.shifts import claims as shifts
 from scheduler.shifts import roster as shift_admin
@@ -275,7 +274,7 @@ def test_bulk_statements_mark_every_feed_and_the_claim_lock_marks_none(app, worl
         update(Shift)
         .where(Shift.id == -1)
         .values(capacity=Shift.capacity)
-        .execution_options(**{feed_changes.NEUTRAL: True})
+        .execution_options(**{FEED_NEUTRAL: True})
     )
     assert db.session.scalar(everyone) == start + 1
 

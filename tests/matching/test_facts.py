@@ -10,7 +10,8 @@ from scheduler.enums import Attendance, HearingKind, Role, ShiftRole, SignupStat
 from scheduler.errors import PermissionDenied
 from scheduler.extensions import db
 from scheduler.matching import planning
-from scheduler.matching.facts import MatchSettings, load_histories, recommended_for, suggestions_for_shift
+from scheduler.matching.facts import MatchSettings, load_histories
+from scheduler.matching.suggestions import recommended_for, suggestions_for_shift
 from scheduler.models import Invitation, Signup
 from scheduler.types import utcnow
 from tests.factories import make_court, make_hearing, make_signup, make_user

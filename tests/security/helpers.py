@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pyotp
@@ -18,6 +19,13 @@ def stored_secret(user: User) -> str:
     row = db.session.get(TwoFactorSecret, user.id)
     assert row is not None
     return secret_box().decrypt(row.secret_ciphertext)
+
+
+def shown_secret(page: str) -> str:
+    """The secret a set-up page shows for typing into the app (beside its QR code)."""
+    found = re.search(r'<code class="secret-key">([A-Z2-7]+)</code>', page)
+    assert found, "no secret on the page"
+    return found.group(1)
 
 
 def fresh_code(user: User, *, offset: int = 0) -> str:

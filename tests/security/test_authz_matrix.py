@@ -97,6 +97,7 @@ RULES: dict[str, dict[str, Any]] = {
     "hearings.import_progress": {"GET": STAFF},  # two numbers about an upload of theirs: staff only
     "shifts.open_shifts": {"GET": APPROVED},
     "shifts.my_commitments": {"GET": APPROVED},
+    "shifts.mark_commitments_seen": {"POST": APPROVED},
     "shifts.show_shift": {
         "GET": APPROVED - {"other_coordinator"}
     },  # open seats: any volunteer; staff in scope

@@ -17,7 +17,7 @@ from scheduler.models import TwoFactorSecret
 from scheduler.secretbox import SecretBox, SecretUnreadable
 from tests.conftest import base_config
 from tests.factories import DEFAULT_PASSWORD, make_user
-from tests.security.helpers import enable_2fa, fresh_code, stored_secret
+from tests.security.helpers import enable_2fa, fresh_code, shown_secret, stored_secret
 
 MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
 
@@ -27,8 +27,14 @@ def test_the_database_holds_no_totp_secret_in_clear(app, client, auth) -> None:
     db.session.commit()
     auth.login_as(volunteer)
     page = client.get("/account/two-step").get_data(as_text=True)
-    secret = stored_secret(volunteer)
-    assert secret in page  # shown to its owner once, to type into the app
+    secret = shown_secret(page)  # shown to its owner, to type into the app
+    # Until a code confirms it, the browser holds it, encrypted like the column: never in clear.
+    cookie = client.get_cookie("session")
+    assert cookie is not None and secret not in cookie.value
+    held = app.session_interface.get_signing_serializer(app).loads(cookie.value)
+    assert held["two_step_enrol"]["uid"] == volunteer.id and secret not in str(held)
+    client.post("/account/two-step/enable", data={"code": pyotp.TOTP(secret).now()})
+    assert stored_secret(volunteer) == secret
     stored = db.session.scalar(select(TwoFactorSecret.secret_ciphertext))
     assert secret not in stored
     with pytest.raises(SecretUnreadable):  # a copy of the database without the key is useless

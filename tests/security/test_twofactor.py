@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from scheduler.enums import Role
 from scheduler.errors import ServiceError
 from scheduler.extensions import db, secret_box
-from scheduler.models import AuditEvent, RecoveryCode
+from scheduler.models import AuditEvent, RecoveryCode, TwoFactorSecret
 from scheduler.twofactor import secrets as twofactor
 from tests.conftest import base_config
 from tests.factories import DEFAULT_PASSWORD, make_user
-from tests.security.helpers import enable_2fa, fresh_code, login_with_2fa, stored_secret
+from tests.security.helpers import enable_2fa, fresh_code, login_with_2fa, shown_secret
 
 
 @pytest.fixture
@@ -47,8 +47,9 @@ def test_coordinator_must_enrol_before_the_sign_in_completes(app, client) -> Non
     assert client.get("/people/").status_code == 302
     page = client.get("/auth/two-step/setup").get_data(as_text=True)
     assert 'src="data:image/svg+xml' in page
-    secret = stored_secret(coordinator)
-    assert secret in page  # the typed-in alternative to the QR code
+    secret = shown_secret(page)  # the typed-in alternative to the QR code
+    assert shown_secret(client.get("/auth/two-step/setup").get_data(as_text=True)) == secret
+    assert db.session.get(TwoFactorSecret, coordinator.id) is None  # showing it stored nothing
     wrong = client.post("/auth/two-step/setup", data={"code": "000000"})
     assert "That code is not right" in wrong.get_data(as_text=True)
     assert client.get("/people/").status_code == 302
@@ -139,7 +140,10 @@ def test_volunteer_turns_2fa_on_and_off_from_the_profile(app, client, auth) -> N
     auth.login_as(volunteer)
     page = client.get("/account/two-step").get_data(as_text=True)
     assert "Off" in page and "data:image/svg+xml" in page
-    secret = stored_secret(volunteer)
+    secret = shown_secret(page)
+    wrong = client.post("/account/two-step/enable", data={"code": "000000"})
+    assert wrong.status_code == 302 and not twofactor.is_enabled(db.session, volunteer)
+    assert shown_secret(client.get("/account/two-step").get_data(as_text=True)) == secret
     on = client.post("/account/two-step/enable", data={"code": pyotp.TOTP(secret).now()})
     assert "Your recovery codes" in on.get_data(as_text=True)
     assert twofactor.is_enabled(db.session, volunteer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -226,7 +227,26 @@ def test_remove_promotes_and_the_promoted_person_sees_it(client, auth):
     first = client.get("/commitments").get_data(as_text=True)
     assert "You moved up from the waitlist" in first and "Lobby by the elevators" in first
     again = client.get("/commitments").get_data(as_text=True)
-    assert "You moved up from the waitlist" not in again
+    assert "You moved up from the waitlist" in again, "a GET marks nothing as seen"
+    stamps = re.findall(r'name="seen" value="([^"]+)"', again)
+    assert client.post("/commitments/seen", data={"seen": stamps}).status_code == 302
+    after = client.get("/commitments").get_data(as_text=True)
+    assert "You moved up from the waitlist" not in after and "Mark these changes as seen" not in after
+
+
+def test_a_change_after_the_page_was_shown_stays_news(client, auth):
+    hearing = _hearing(seats={ShiftRole.ACCOMPANIER: 1})
+    volunteer, coordinator = make_user(), make_user(role=Role.COORDINATOR)
+    make_signup(shift=hearing.shifts[0], user=volunteer, assigned_by_id=coordinator.id)
+    db.session.commit()
+    auth.login_as(volunteer)
+    page = client.get("/commitments").get_data(as_text=True)
+    assert "New: a coordinator gave you this seat." in page
+    stamps = re.findall(r'name="seen" value="([^"]+)"', page)
+    hearing.version += 1  # a coordinator edits the hearing before the button is pressed
+    db.session.commit()
+    client.post("/commitments/seen", data={"seen": stamps})
+    assert "New: a coordinator gave you this seat." in client.get("/commitments").get_data(as_text=True)
 
 
 def test_commitments_show_the_team_and_phones_only_to_the_team_lead(client, auth):
