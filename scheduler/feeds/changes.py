@@ -27,6 +27,8 @@ from typing import Any
 from sqlalchemy import Select, delete, event, insert, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, aliased
 
+from scheduler.feeds.bulk import NEUTRAL as NEUTRAL  # re-exported: the option writers pass
+from scheduler.feeds.bulk import bulk_target
 from scheduler.models import (
     AvailabilityWindow,
     BlackoutDate,
@@ -44,9 +46,6 @@ from scheduler.models import (
 )
 from scheduler.types import utcnow
 
-# Statements that change no feed content pass this execution option (e.g. the row lock in
-# scheduler.shifts.claims, which writes a column to itself).
-NEUTRAL = "feed_neutral"
 # Beyond this many objects in one flush, one "everyone" row is cheaper than working out who.
 FAN_OUT_LIMIT = 500
 
@@ -175,12 +174,7 @@ def _after_flush(session: Session, _context: Any) -> None:
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_statement(state: ORMExecuteState) -> None:
     """An ORM ``insert()``/``update()``/``delete()`` bypasses the flush: mark every feed."""
-    if not (state.is_insert or state.is_update or state.is_delete):
-        return
-    if state.execution_options.get(NEUTRAL):
-        return
-    mapper = state.bind_mapper
-    if mapper is not None and issubclass(mapper.class_, _TRACKED):
+    if bulk_target(state, _TRACKED) is not None:
         _write(state.session, everyone=True)
 
 
