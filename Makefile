@@ -42,6 +42,7 @@ interop-deps:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/xenon --max-absolute C --max-modules B --max-average A scheduler
 
 format: $(STAMP)
 	$(BIN)/ruff format .

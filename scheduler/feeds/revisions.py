@@ -218,10 +218,8 @@ def _note_inserted(touched: _Raise, cls: type, parameters: Any) -> None:
 
 def _note_matched(touched: _Raise, cls: type, state: ORMExecuteState) -> None:
     """The rows an update or delete is about to touch, found by running its WHERE first."""
-    if cls in _MATCHED:
-        found = _MATCHED[cls]
-    else:
-        found = select(*state.bind_mapper.local_table.primary_key.columns)
+    table = state.bind_mapper.local_table
+    found = _MATCHED[cls] if cls in _MATCHED else select(*table.primary_key.columns)
     where = state.statement.whereclause
     if where is not None:
         found = found.where(where)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from scheduler.courts import scope
@@ -45,17 +45,34 @@ def profile_filters(user: User) -> ShiftFilters:
     )
 
 
+# Filled seats: a shift's confirmed signups, nothing else (a waitlisted or dropped row holds no
+# seat). Every page, feed, digest and the planner count them through the three forms below,
+# which agree: a grouped count for a page of shifts, a correlated count inside a statement, and
+# a count over signups already loaded with their shift.
+
+
+def is_filled_seat() -> ColumnElement[bool]:
+    """The signups that fill a seat."""
+    return Signup.status == SignupStatus.CONFIRMED
+
+
 def filled_counts(session: Session, shift_ids: Iterable[int]) -> dict[int, int]:
+    """Filled seats per shift, for many shifts in one grouped query (absent: none filled)."""
     ids = list(shift_ids)
     if not ids:
         return {}
     return dict(
         session.execute(
             select(Signup.shift_id, func.count())
-            .where(Signup.shift_id.in_(ids), Signup.status == SignupStatus.CONFIRMED)
+            .where(Signup.shift_id.in_(ids), is_filled_seat())
             .group_by(Signup.shift_id)
         ).all()
     )
+
+
+def filled_on(shift: Shift) -> int:
+    """Filled seats of a shift whose signups are loaded (no query)."""
+    return sum(1 for signup in shift.signups if signup.status == SignupStatus.CONFIRMED)
 
 
 def my_statuses(session: Session, *, user_id: int, shift_ids: Iterable[int]) -> dict[int, Signup]:
@@ -73,7 +90,7 @@ def my_statuses(session: Session, *, user_id: int, shift_ids: Iterable[int]) -> 
 
 
 def confirmed_count(shift_id: ColumnElement[int]) -> ColumnElement[int]:
-    """Confirmed seats of one shift, as a correlated count (the (shift_id, status) index).
+    """Filled seats of one shift, as a correlated count (the (shift_id, status) index).
 
     Correlated rather than a grouped count of every shift joined in: that count ran over
     every confirmed signup in the database before any date filter, so open-seat pages grew
@@ -82,9 +99,15 @@ def confirmed_count(shift_id: ColumnElement[int]) -> ColumnElement[int]:
     return (
         select(func.count())
         .select_from(Signup)
-        .where(Signup.shift_id == shift_id, Signup.status == SignupStatus.CONFIRMED)
+        .where(Signup.shift_id == shift_id, is_filled_seat())
         .scalar_subquery()
     )
+
+
+def open_seats() -> ColumnElement[int]:
+    """Seats still to fill on a shift (never below zero), as a column expression."""
+    filled = confirmed_count(Shift.id)
+    return case((Shift.capacity > filled, Shift.capacity - filled), else_=0)
 
 
 def _local_dates(zones: Iterable[str], first: date | None, last: date | None) -> ColumnElement[bool]:

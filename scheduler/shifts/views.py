@@ -21,6 +21,7 @@ from scheduler.domain.claims import ClaimOutcome, DropError, drop_deadline, is_l
 from scheduler.domain.eligibility import Refusal, Rules
 from scheduler.errors import PermissionDenied, ServiceError
 from scheduler.extensions import db
+from scheduler.models import Shift, Signup
 from scheduler.shifts import claims as shifts
 from scheduler.shifts import commitments as commitments_service
 from scheduler.shifts import open_seats
@@ -134,23 +135,26 @@ def show_shift(shift_id: int) -> str:
     shift = shift_queries.shift_for_page(db.session, shift_id) or abort(404)
     mine = shifts.own_signup(db.session, shift_id=shift.id, user_id=current_user.id)
     if current_user.is_coordinator:
-        if not shift_queries.manageable(current_user, shift):
-            # A coordinator may hold a seat at a court they do not coordinate (their calendar
-            # links to it): they see it as its volunteer would, and nothing more.
-            if mine is None:
-                abort(403)
-        else:
+        if shift_queries.manageable(current_user, shift):
             from scheduler.shifts.coordinate_views import coordinator_context
 
             return render_template(
                 "shifts/show.html", shift=shift, coordinating=True, **coordinator_context(shift)
             )
+        # A coordinator may hold a seat at a court they do not coordinate (their calendar
+        # links to it): they see it as its volunteer would, and nothing more.
+        if mine is None:
+            abort(403)
+    return _volunteer_page(shift, mine)
+
+
+def _volunteer_page(shift: Shift, mine: Signup | None) -> str:
     now = utcnow()
     return render_template(
         "shifts/show.html",
         shift=shift,
         mine=mine,
-        filled=sum(1 for s in shift.signups if s.status == "confirmed"),
+        filled=shift_queries.filled_on(shift),
         offer=shifts.open_offer(db.session, shift_id=shift.id, except_user_id=current_user.id),
         late=is_late_drop(starts_at=shift.starts_at, now=now, cutoff=drop_cutoff()),
         deadline=drop_deadline(starts_at=shift.starts_at, cutoff=drop_cutoff()),
