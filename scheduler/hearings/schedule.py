@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from scheduler import audit
+from scheduler.courts import queries as court_queries
 from scheduler.courts import scope
 from scheduler.domain.claims import HOLDING, sees_seat_details
 from scheduler.domain.hearings import HearingPlan, diff_fields, move_window, raises_version, visible_changes
@@ -294,11 +295,7 @@ def previous_team(session: Session, *, hearing: Hearing) -> list[PastTeamMember]
 
 def courts_in_scope(session: Session, *, user: User, include_id: int | None = None) -> list[Court]:
     """Active courts this coordinator may post to (plus the hearing's current one when editing)."""
-    ids = scope.court_ids(user)
-    query = select(Court).where(Court.active.is_(True)).order_by(Court.state, Court.name)
-    if ids is not None:
-        query = query.where(Court.id.in_(ids))
-    courts = list(session.scalars(query))
+    courts = court_queries.active_courts(session, within=scope.court_ids(user))
     if include_id is not None and all(c.id != include_id for c in courts):
         extra = session.get(Court, include_id)
         if extra is not None:

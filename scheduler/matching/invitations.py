@@ -23,7 +23,6 @@ from scheduler.enums import HearingStatus
 from scheduler.errors import PermissionDenied, ServiceError
 from scheduler.matching.facts import (
     MatchSettings,
-    confirmed_counts,
     holders,
     load_facts,
     load_schedules,
@@ -32,6 +31,7 @@ from scheduler.models import Hearing, Invitation, InvitationStatus, Shift, User
 from scheduler.notifications import messages as notify
 from scheduler.shifts import claims as shift_service
 from scheduler.shifts.facts import load_shift, seat_facts
+from scheduler.shifts.queries import filled_counts
 
 
 class NotEligible(ServiceError):
@@ -71,7 +71,7 @@ def _check_invite(
         raise ServiceError("cancelled")
     if user_id in holders(session, [shift.id]).get(shift.id, frozenset()):
         raise ServiceError("already_held")
-    if confirmed_counts(session, [shift.id]).get(shift.id, 0) >= shift.capacity:
+    if filled_counts(session, [shift.id]).get(shift.id, 0) >= shift.capacity:
         raise ServiceError("full")
     existing = session.scalar(
         select(Invitation.id).where(

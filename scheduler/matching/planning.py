@@ -17,7 +17,6 @@ from scheduler.domain.timezones import local_to_utc
 from scheduler.errors import PermissionDenied, ServiceError
 from scheduler.matching.facts import (
     MatchSettings,
-    confirmed_counts,
     holders,
     load_facts,
     load_histories,
@@ -28,6 +27,7 @@ from scheduler.matching.facts import (
     users_by_id,
 )
 from scheduler.models import Shift, User
+from scheduler.shifts.queries import filled_counts
 
 MAX_RANGE = timedelta(days=62)
 
@@ -129,7 +129,7 @@ def _places_left(session, shifts: list[Shift], invited) -> dict[int, int]:
     Invited people are not excluded from the count of open places: an invitation is not a seat,
     but a plan should not invite more people than there are places left.
     """
-    filled = confirmed_counts(session, [s.id for s in shifts])
+    filled = filled_counts(session, [s.id for s in shifts])
     pending_per_shift: dict[int, int] = {}
     for _, sid in invited:
         pending_per_shift[sid] = pending_per_shift.get(sid, 0) + 1

@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from scheduler.courts import queries as court_queries
 from scheduler.courts import scope
 from scheduler.domain.timezones import to_local
 from scheduler.errors import PermissionDenied, ServiceError
@@ -21,7 +22,7 @@ from scheduler.matching import facts as matching_service
 from scheduler.matching import invitations, suggestions
 from scheduler.matching.forms import ButtonForm, PlanForm, SendPlanForm
 from scheduler.matching.messages import coordinator_label, error_text, volunteer_label, why_not
-from scheduler.models import Court, Shift
+from scheduler.models import Shift
 from scheduler.shifts.claims import ShiftMissing
 from scheduler.types import utcnow
 from scheduler.web.security import approved_required, coordinator_required
@@ -105,15 +106,8 @@ def withdraw_invitation(shift_id: int, user_id: int) -> Response:
 
 
 def _court_choices() -> list[SelectChoice]:
-    from sqlalchemy import select
-
-    ids = scope.court_ids(current_user)
-    query = select(Court.id, Court.name).where(Court.active.is_(True)).order_by(Court.name)
-    if ids is not None:
-        query = query.where(Court.id.in_(ids))
-    return [SelectChoice(0, _("All my courts"))] + [
-        SelectChoice(court_id, name) for court_id, name in db.session.execute(query)
-    ]
+    courts = court_queries.active_courts(db.session, within=scope.court_ids(current_user), by_name=True)
+    return [SelectChoice(0, _("All my courts"))] + [SelectChoice(c.id, c.name) for c in courts]
 
 
 def _plan_form() -> PlanForm:

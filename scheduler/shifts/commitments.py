@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from scheduler.courts import scope
 from scheduler.enums import HearingStatus, SignupStatus
 from scheduler.models import Hearing, Shift, Signup, User
-from scheduler.shifts.queries import filled_counts
+from scheduler.shifts.queries import filled_counts, is_filled_seat
 from scheduler.types import utcnow
 
 PAST_LIMIT = 20
@@ -84,7 +84,7 @@ def my_commitments(session: Session, *, user: User, now: datetime) -> Commitment
         session.scalars(
             select(Signup)
             .join(Signup.shift)
-            .where(Signup.user_id == user.id, Shift.ends_at < now, Signup.status == SignupStatus.CONFIRMED)
+            .where(Signup.user_id == user.id, Shift.ends_at < now, is_filled_seat())
             .order_by(Shift.starts_at.desc())
             .limit(PAST_LIMIT)
             .options(*_options())
@@ -125,7 +125,7 @@ def _add_teams(session: Session, views: list[CommitmentView], *, viewer_id: int)
     rows = session.scalars(
         select(Signup)
         .join(Signup.shift)
-        .where(Shift.hearing_id.in_(hearing_ids), Signup.status == SignupStatus.CONFIRMED)
+        .where(Shift.hearing_id.in_(hearing_ids), is_filled_seat())
         .order_by(Signup.team_lead.desc(), Signup.id)
         .options(joinedload(Signup.user), joinedload(Signup.shift))
     )

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from scheduler.domain.eligibility import Commitment, Rules, SeatFacts, VolunteerFacts
-from scheduler.enums import HearingStatus, ShiftRole, ShiftStatus, SignupStatus
+from scheduler.enums import HearingStatus, ShiftRole, ShiftStatus
 from scheduler.models import Hearing, Shift, Signup, User, VolunteerProfile
+from scheduler.shifts.queries import is_filled_seat
 
 # The weekly cap looks at the seat's local ISO week; eight days either side covers it in any zone.
 _WEEK_MARGIN = timedelta(days=8)
@@ -95,7 +96,7 @@ def load_commitments(
         .join(Hearing, Shift.hearing_id == Hearing.id)
         .where(
             Signup.user_id.in_(ids),
-            Signup.status == SignupStatus.CONFIRMED,
+            is_filled_seat(),
             Hearing.status == HearingStatus.SCHEDULED,
             Shift.ends_at >= start - _WEEK_MARGIN,
             Shift.starts_at <= end + _WEEK_MARGIN,

@@ -104,10 +104,29 @@ def confirmed_count(shift_id: ColumnElement[int]) -> ColumnElement[int]:
     )
 
 
+def has_open_seat() -> ColumnElement[bool]:
+    """A shift with fewer filled seats than its capacity."""
+    return confirmed_count(Shift.id) < Shift.capacity
+
+
 def open_seats() -> ColumnElement[int]:
     """Seats still to fill on a shift (never below zero), as a column expression."""
     filled = confirmed_count(Shift.id)
     return case((Shift.capacity > filled, Shift.capacity - filled), else_=0)
+
+
+def seats_left(*, capacity: int, filled: int) -> int:
+    """The same in Python, for counts already loaded."""
+    return max(capacity - filled, 0)
+
+
+def needs_people() -> ColumnElement[bool]:
+    """An open seat: an open shift of a scheduled hearing with a seat still to fill.
+
+    The statement must join Hearing; the time window is each caller's own (the list from now
+    on, the digest the next week, the planner the dates asked for).
+    """
+    return and_(Hearing.status == HearingStatus.SCHEDULED, Shift.status == ShiftStatus.OPEN, has_open_seat())
 
 
 def _local_dates(zones: Iterable[str], first: date | None, last: date | None) -> ColumnElement[bool]:
@@ -135,7 +154,7 @@ def open_shifts_query(
         select(Signup.id)
         .where(
             Signup.shift_id == Shift.id,
-            Signup.status == SignupStatus.CONFIRMED,
+            is_filled_seat(),
             Signup.handover_offered_at.is_not(None),
         )
         .exists()
@@ -148,7 +167,7 @@ def open_shifts_query(
             Hearing.status == HearingStatus.SCHEDULED,
             Shift.status == ShiftStatus.OPEN,
             Shift.starts_at > now,
-            or_(confirmed_count(Shift.id) < Shift.capacity, offered),
+            or_(has_open_seat(), offered),
         )
     )
     if horizon is not None:
