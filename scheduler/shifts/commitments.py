@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from scheduler.courts import scope
+from scheduler.domain.claims import sees_seat_details
 from scheduler.enums import HearingStatus, SignupStatus
 from scheduler.models import Hearing, Shift, Signup, User
 from scheduler.shifts.queries import filled_counts, is_filled_seat
@@ -42,6 +43,12 @@ class CommitmentView:
     @property
     def hearing(self) -> Hearing:
         return self.signup.shift.hearing
+
+    @property
+    def sees_details(self) -> bool:
+        """Meeting point, notes and team: for a confirmed seat at a hearing still on."""
+        cancelled = self.hearing.status == HearingStatus.CANCELLED
+        return sees_seat_details(self.signup.status, hearing_cancelled=cancelled)
 
 
 @dataclass(slots=True)

@@ -17,8 +17,9 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
 from scheduler.dbfaults import BUSY, fault_kind
-from scheduler.domain.claims import ClaimOutcome, DropError, drop_deadline, is_late_drop
+from scheduler.domain.claims import ClaimOutcome, DropError, drop_deadline, is_late_drop, sees_seat_details
 from scheduler.domain.eligibility import Refusal, Rules
+from scheduler.enums import HearingStatus
 from scheduler.errors import PermissionDenied, ServiceError
 from scheduler.extensions import db
 from scheduler.models import Shift, Signup
@@ -150,11 +151,13 @@ def show_shift(shift_id: int) -> str:
 
 def _volunteer_page(shift: Shift, mine: Signup | None) -> str:
     now = utcnow()
+    cancelled = shift.hearing.status == HearingStatus.CANCELLED
     return render_template(
         "shifts/show.html",
         shift=shift,
         mine=mine,
         filled=shift_queries.filled_on(shift),
+        sees_details=mine is not None and sees_seat_details(mine.status, hearing_cancelled=cancelled),
         offer=shifts.open_offer(db.session, shift_id=shift.id, except_user_id=current_user.id),
         late=is_late_drop(starts_at=shift.starts_at, now=now, cutoff=drop_cutoff()),
         deadline=drop_deadline(starts_at=shift.starts_at, cutoff=drop_cutoff()),
