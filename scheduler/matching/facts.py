@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from scheduler.domain.claims import HOLDING
 from scheduler.domain.eligibility import (
@@ -52,7 +52,7 @@ from scheduler.models import (
     volunteer_preferred_courts,
 )
 from scheduler.shifts.facts import rules_from_config, seat_facts
-from scheduler.shifts.queries import court_zones, is_filled_seat, needs_people
+from scheduler.shifts.queries import court_zones, is_filled_seat, needs_people, with_hearing
 
 # Weekly caps look at the seat's local ISO week; eight days either side covers it in any zone.
 _WEEK_MARGIN = timedelta(days=8)
@@ -259,10 +259,7 @@ def match_seat(shift: Shift, *, include_ref: bool) -> MatchSeat:
 
 
 def _shift_query():
-    return select(Shift).options(
-        joinedload(Shift.hearing).joinedload(Hearing.court),
-        joinedload(Shift.hearing).selectinload(Hearing.languages),
-    )
+    return select(Shift).options(*with_hearing())
 
 
 def holders(session: Session, shift_ids: Sequence[int]) -> dict[int, frozenset[int]]:

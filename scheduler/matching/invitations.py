@@ -31,7 +31,7 @@ from scheduler.models import Hearing, Invitation, InvitationStatus, Shift, User
 from scheduler.notifications import messages as notify
 from scheduler.shifts import claims as shift_service
 from scheduler.shifts.facts import load_shift, seat_facts
-from scheduler.shifts.queries import filled_counts
+from scheduler.shifts.queries import filled_counts, with_hearing
 
 
 class NotEligible(ServiceError):
@@ -142,12 +142,7 @@ def send_plan(
     shifts = {
         s.id: s
         for s in session.scalars(
-            select(Shift)
-            .where(Shift.id.in_([sid for sid, _ in lines]))
-            .options(
-                joinedload(Shift.hearing).joinedload(Hearing.court),
-                joinedload(Shift.hearing).selectinload(Hearing.languages),
-            )
+            select(Shift).where(Shift.id.in_([sid for sid, _ in lines])).options(*with_hearing())
         ).unique()
     }
     for shift_id, user_id in lines:

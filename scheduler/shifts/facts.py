@@ -7,12 +7,12 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from scheduler.domain.eligibility import Commitment, Rules, SeatFacts, VolunteerFacts
 from scheduler.enums import HearingStatus, ShiftRole, ShiftStatus
 from scheduler.models import Hearing, Shift, Signup, User, VolunteerProfile
-from scheduler.shifts.queries import is_filled_seat
+from scheduler.shifts.queries import is_filled_seat, with_hearing
 
 # The weekly cap looks at the seat's local ISO week; eight days either side covers it in any zone.
 _WEEK_MARGIN = timedelta(days=8)
@@ -122,9 +122,6 @@ def load_shift(session: Session, shift_id: int) -> Shift | None:
     return session.scalar(
         select(Shift)
         .where(Shift.id == shift_id)
-        .options(
-            joinedload(Shift.hearing).joinedload(Hearing.court),
-            joinedload(Shift.hearing).selectinload(Hearing.languages),
-        )
+        .options(*with_hearing())
         .execution_options(populate_existing=True)
     )

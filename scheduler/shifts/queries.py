@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
@@ -22,6 +23,14 @@ from scheduler.models import Court, Hearing, HearingLanguage, Shift, Signup, Use
 
 # A volunteer sees this far ahead by default; most networks only show the next few weeks.
 DEFAULT_HORIZON = timedelta(weeks=8)
+
+
+def with_hearing() -> tuple[Any, ...]:
+    """Loader options for a shift's hearing with its court (joined) and languages (one IN query)."""
+    return (
+        joinedload(Shift.hearing).joinedload(Hearing.court),
+        joinedload(Shift.hearing).selectinload(Hearing.languages),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,10 +195,7 @@ def open_shifts_query(
         query = query.where(or_(Shift.role != ShiftRole.INTERPRETER, speaks))
     if filters.date_from is not None or filters.date_to is not None:
         query = query.where(_local_dates(zones, filters.date_from, filters.date_to))
-    return query.order_by(Shift.starts_at, Shift.id).options(
-        joinedload(Shift.hearing).joinedload(Hearing.court),
-        joinedload(Shift.hearing).selectinload(Hearing.languages),
-    )
+    return query.order_by(Shift.starts_at, Shift.id).options(*with_hearing())
 
 
 def open_shifts_page(
@@ -215,11 +221,7 @@ def shift_for_page(session: Session, shift_id: int) -> Shift | None:
     return session.scalar(
         select(Shift)
         .where(Shift.id == shift_id)
-        .options(
-            joinedload(Shift.hearing).joinedload(Hearing.court),
-            joinedload(Shift.hearing).selectinload(Hearing.languages),
-            selectinload(Shift.signups).joinedload(Signup.user),
-        )
+        .options(*with_hearing(), selectinload(Shift.signups).joinedload(Signup.user))
     )
 
 
