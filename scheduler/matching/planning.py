@@ -27,7 +27,7 @@ from scheduler.matching.facts import (
     users_by_id,
 )
 from scheduler.models import Shift, User
-from scheduler.shifts.queries import filled_counts
+from scheduler.shifts.queries import filled_counts, seats_left
 
 MAX_RANGE = timedelta(days=62)
 
@@ -133,7 +133,10 @@ def _places_left(session, shifts: list[Shift], invited) -> dict[int, int]:
     pending_per_shift: dict[int, int] = {}
     for _, sid in invited:
         pending_per_shift[sid] = pending_per_shift.get(sid, 0) + 1
-    return {s.id: max(0, s.capacity - filled.get(s.id, 0) - pending_per_shift.get(s.id, 0)) for s in shifts}
+    return {
+        s.id: seats_left(capacity=s.capacity, filled=filled.get(s.id, 0) + pending_per_shift.get(s.id, 0))
+        for s in shifts
+    }
 
 
 def _excluded(session, shifts: list[Shift], invited) -> dict[int, frozenset[int] | set[int]]:

@@ -26,7 +26,7 @@ from scheduler.matching.facts import (
     users_by_id,
 )
 from scheduler.models import Shift, User
-from scheduler.shifts.queries import filled_counts
+from scheduler.shifts.queries import filled_counts, seats_left
 
 # --- Suggestions for a coordinator -------------------------------------------------------
 
@@ -102,7 +102,7 @@ def suggestions_for_shift(
     filled = filled_counts(session, [shift.id]).get(shift.id, 0)
     return Suggestions(
         shift=shift,
-        open_places=max(0, shift.capacity - filled),
+        open_places=seats_left(capacity=shift.capacity, filled=filled),
         top=top,
         why_not=sorted(
             (WhyNot(people[i.user_id], i.refusals) for i in offering),
