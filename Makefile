@@ -43,6 +43,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/xenon --max-absolute C --max-modules B --max-average A scheduler
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -14,11 +13,12 @@ from scheduler.accounts import sessions
 from scheduler.accounts.account_forms import PasswordChangeForm, ProfileForm, VolunteerProfileForm
 from scheduler.accounts.messages import password_messages
 from scheduler.accounts.registry import PasswordRejected
+from scheduler.courts import queries as court_queries
 from scheduler.domain.trainings import TRAINING_KEYS
 from scheduler.enums import ShiftRole
 from scheduler.errors import ServiceError
 from scheduler.extensions import db
-from scheduler.models import Court, VolunteerProfile
+from scheduler.models import VolunteerProfile
 from scheduler.people import profiles as volunteers
 from scheduler.types import utcnow
 from scheduler.web.security import approved_required
@@ -76,35 +76,37 @@ def volunteer_profile() -> str | Response:
     profile = volunteers.get_profile(db.session, current_user)
     form = VolunteerProfileForm()
     form.preferred_courts.choices = [
-        SelectChoice(c.id, f"{c.name} ({c.state})")
-        for c in db.session.scalars(select(Court).where(Court.active).order_by(Court.state, Court.name))
+        SelectChoice(c.id, f"{c.name} ({c.state})") for c in court_queries.active_courts(db.session)
     ]
     if request.method == "GET":
         _fill(form, profile)
     if form.validate_on_submit():
-        data = volunteers.ProfileData(
-            languages=form.languages.data or [],
-            roles=[ShiftRole(r) for r in form.roles.data or []],
-            has_car=form.has_car.data,
-            max_shifts_per_week=form.max_shifts_per_week.data,
-            preferred_court_ids=form.preferred_courts.data or [],
-            trainings={
-                key: getattr(form, f"training_{key}").data
-                for key in TRAINING_KEYS
-                if getattr(form, f"training_{key}").data
-            },
-            availability=[
-                (w, getattr(form, f"avail_{w}_start").data, getattr(form, f"avail_{w}_end").data)
-                for w in range(7)
-                if getattr(form, f"avail_{w}_start").data
-            ],
-            blackout_dates=getattr(form, "blackout_days", []),
-        )
-        volunteers.update_profile(db.session, user=current_user, data=data)
+        volunteers.update_profile(db.session, user=current_user, data=_profile_data(form))
         db.session.commit()
         flash(_("Your volunteer profile is saved."), "success")
         return redirect(url_for("account.volunteer_profile"))
     return render_template("accounts/volunteer.html", form=form, training_keys=TRAINING_KEYS)
+
+
+def _profile_data(form: VolunteerProfileForm) -> volunteers.ProfileData:
+    return volunteers.ProfileData(
+        languages=form.languages.data or [],
+        roles=[ShiftRole(r) for r in form.roles.data or []],
+        has_car=form.has_car.data,
+        max_shifts_per_week=form.max_shifts_per_week.data,
+        preferred_court_ids=form.preferred_courts.data or [],
+        trainings={
+            key: getattr(form, f"training_{key}").data
+            for key in TRAINING_KEYS
+            if getattr(form, f"training_{key}").data
+        },
+        availability=[
+            (w, getattr(form, f"avail_{w}_start").data, getattr(form, f"avail_{w}_end").data)
+            for w in range(7)
+            if getattr(form, f"avail_{w}_start").data
+        ],
+        blackout_dates=getattr(form, "blackout_days", []),
+    )
 
 
 def _fill(form: VolunteerProfileForm, profile: VolunteerProfile) -> None:

@@ -19,13 +19,24 @@ from scheduler.enums import SignupStatus
 HOLDING = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
 
 
-def sees_seat_details(status: SignupStatus) -> bool:
+def may_see_hearing(statuses: Iterable[SignupStatus]) -> bool:
+    """A volunteer sees a hearing's page while they hold a seat or a waitlist place on it.
+
+    ``statuses`` are this person's rows on the hearing's shifts. Anyone else is told nothing,
+    not even that the hearing exists; open seats show only court, time, role and language.
+    """
+    return any(status in HOLDING for status in statuses)
+
+
+def sees_seat_details(status: SignupStatus, *, hearing_cancelled: bool = False) -> bool:
     """The meeting point, the notes for volunteers and the team are for confirmed seats only.
 
     Someone on the waitlist is not on the team yet (and may never be); someone who dropped
-    or was removed no longer is. Pages, feeds, downloads and emails all ask this.
+    or was removed no longer is; and a cancelled hearing has no team to meet. Pages, feeds,
+    downloads and emails all ask this (a message about a cancellation goes to the people who
+    were seated: they ask without ``hearing_cancelled``).
     """
-    return status == SignupStatus.CONFIRMED
+    return status == SignupStatus.CONFIRMED and not hearing_cancelled
 
 
 # Refusals a coordinator may override (with a reason). Approval and cancellation are not:

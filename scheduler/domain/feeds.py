@@ -161,6 +161,34 @@ def _lines(*pairs: tuple[str, str]) -> str:
     return "\n".join(f"{label}: {value}" for label, value in pairs if value)
 
 
+def _event(
+    item: Commitment | HearingCoverage | OpenSeat,
+    *,
+    uid: str,
+    summary: str,
+    description: str,
+    status: EventStatus,
+    alarm_minutes: int | None = None,
+    alarm_text: str = "",
+) -> FeedEvent:
+    """An event with what every kind takes from its item alike: times, zone, place, link, change."""
+    return FeedEvent(
+        uid=uid,
+        sequence=item.sequence,
+        starts_at=item.starts_at,
+        ends_at=item.ends_at,
+        tzid=item.tzid,
+        summary=summary,
+        location=item.court_address,
+        description=description,
+        url=item.hearing_url,
+        status=status,
+        changed_at=item.changed_at,
+        alarm_minutes=alarm_minutes,
+        alarm_text=alarm_text,
+    )
+
+
 def commitment_event(*, item: Commitment, labels: Labels, domain: str, alarm: str = "none") -> FeedEvent:
     """The VEVENT of one seat: UID per signup; SEQUENCE raised by any change it shows."""
     summary = f"{item.role_name} · {item.court_name}"
@@ -179,18 +207,12 @@ def commitment_event(*, item: Commitment, labels: Labels, domain: str, alarm: st
         (labels.team_lead, item.team_lead_name if team_details else ""),
         (labels.open_in_app, item.hearing_url),
     )
-    return FeedEvent(
+    return _event(
+        item,
         uid=f"signup-{item.signup_id}@{domain}",
-        sequence=item.sequence,
-        starts_at=item.starts_at,
-        ends_at=item.ends_at,
-        tzid=item.tzid,
         summary=summary,
-        location=item.court_address,
         description=description,
-        url=item.hearing_url,
         status=item.status,
-        changed_at=item.changed_at,
         alarm_minutes=None if item.status == EventStatus.CANCELLED else ALARM_MINUTES.get(alarm),
         alarm_text=f"{labels.reminder}: {summary}",
     )
@@ -217,18 +239,12 @@ def coverage_event(*, item: HearingCoverage, labels: Labels, domain: str) -> Fee
             )
         ]
     )
-    return FeedEvent(
+    return _event(
+        item,
         uid=f"hearing-{item.hearing_id}@{domain}",
-        sequence=item.sequence,
-        starts_at=item.starts_at,
-        ends_at=item.ends_at,
-        tzid=item.tzid,
         summary=summary,
-        location=item.court_address,
         description=description,
-        url=item.hearing_url,
         status=EventStatus.CANCELLED if item.cancelled else EventStatus.CONFIRMED,
-        changed_at=item.changed_at,
     )
 
 
@@ -240,18 +256,12 @@ def open_seat_event(*, item: OpenSeat, labels: Labels, domain: str) -> FeedEvent
         (labels.courtroom, item.courtroom),
         (labels.open_in_app, item.hearing_url),
     )
-    return FeedEvent(
+    return _event(
+        item,
         uid=f"shift-{item.shift_id}@{domain}",
-        sequence=item.sequence,
-        starts_at=item.starts_at,
-        ends_at=item.ends_at,
-        tzid=item.tzid,
         summary=_cancelled(summary, labels) if item.cancelled else summary,
-        location=item.court_address,
         description=f"{item.kind_name}\n{description}",
-        url=item.hearing_url,
         status=EventStatus.CANCELLED if item.cancelled else EventStatus.TENTATIVE,
-        changed_at=item.changed_at,
     )
 
 

@@ -11,6 +11,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
+from typing import TypeVar
 
 from scheduler.domain.hearings import (
     HearingDraft,
@@ -23,6 +24,8 @@ from scheduler.domain.hearings import (
 )
 from scheduler.domain.languages import is_known_language
 from scheduler.enums import HearingKind, ShiftRole
+
+_T = TypeVar("_T")
 
 COLUMNS = (
     "court",
@@ -148,33 +151,15 @@ def validate_row(
 ) -> ImportRow:
     """Check one row: known court, real date and time at that court, future, counts, no A-number."""
     errors: dict[str, str] = {}
-    court = courts.get(values.get("court", "").lower())
-    if court is None:
-        errors["court"] = "unknown_court"
-    day = _parse_date(values.get("date", ""))
-    if day is None:
-        errors["date"] = "bad_date"
-    at = _parse_time(values.get("time", ""))
-    if at is None:
-        errors["time"] = "bad_time"
-    kind = KIND_ALIASES.get(values.get("kind", "").lower())
-    if kind is None:
-        errors["kind"] = "bad_kind"
-    duration = _parse_int(values.get("duration_minutes", "") or "60")
-    if duration is None:
-        errors["duration_minutes"] = "bad_duration"
-    languages = tuple(
-        dict.fromkeys(c.strip().lower() for c in values.get("languages", "").split(";") if c.strip())
+    court = _required(errors, "court", courts.get(values.get("court", "").lower()), "unknown_court")
+    day = _required(errors, "date", _parse_date(values.get("date", "")), "bad_date")
+    at = _required(errors, "time", _parse_time(values.get("time", "")), "bad_time")
+    kind = _required(errors, "kind", KIND_ALIASES.get(values.get("kind", "").lower()), "bad_kind")
+    duration = _required(
+        errors, "duration_minutes", _parse_int(values.get("duration_minutes", "") or "60"), "bad_duration"
     )
-    if any(not is_known_language(code) for code in languages):
-        errors["languages"] = "unknown_language"
-    seats = []
-    for column, role in SEAT_COLUMNS.items():
-        count = _parse_int(values.get(column, "") or "0")
-        if count is None:
-            errors[column] = "bad_count"
-        else:
-            seats.append(SeatSpec(role=role, count=count))
+    languages = _languages(values, errors)
+    seats = _seats(values, errors)
     confirmed = values.get("date_confirmed", "").lower()
     if confirmed not in YES | NO:
         errors["date_confirmed"] = "bad_yes_no"
@@ -183,30 +168,17 @@ def validate_row(
             errors[column] = "too_long"
     plan = None
     if court is not None and day is not None and at is not None and duration is not None:
-        texts = {
-            c: values.get(c, "")
-            for c in (
-                "respondent_ref",
-                "meeting_point",
-                "public_notes",
-                "private_notes",
-                "courtroom",
-                "judge",
-            )
-        }
         draft = HearingDraft(
-            day=day, at=at, tz_name=court.tz_name, duration_minutes=duration, seats=tuple(seats), texts=texts
+            day=day,
+            at=at,
+            tz_name=court.tz_name,
+            duration_minutes=duration,
+            seats=seats,
+            texts=_texts(values),
         )
-        try:
-            plan = plan_hearing(draft=draft, now=now)
-        except HearingInvalid as exc:
-            for key, code in exc.errors.items():
-                errors.setdefault(_column_of(key), code)
+        plan = _plan(draft, now=now, errors=errors)
     else:
-        texts = {
-            c: values.get(c, "") for c in ("respondent_ref", "meeting_point", "public_notes", "private_notes")
-        }
-        for key, code in check_texts(texts).items():
+        for key, code in check_texts(_texts(values, PRIVATE_TEXTS)).items():
             errors.setdefault(key, code)
     return ImportRow(
         line=line,
@@ -219,6 +191,53 @@ def validate_row(
         duration_minutes=duration or 60,
         date_confirmed=confirmed in YES,
     )
+
+
+# The free texts checked for an A-number: all of them when the hearing can be planned, else
+# only those a hearing cannot be planned without reading (the planner checks the rest).
+PLANNED_TEXTS = ("respondent_ref", "meeting_point", "public_notes", "private_notes", "courtroom", "judge")
+PRIVATE_TEXTS = ("respondent_ref", "meeting_point", "public_notes", "private_notes")
+
+
+def _required(errors: dict[str, str], column: str, value: _T | None, code: str) -> _T | None:
+    """The value, or None with ``code`` noted against the column."""
+    if value is None:
+        errors[column] = code
+    return value
+
+
+def _languages(values: Mapping[str, str], errors: dict[str, str]) -> tuple[str, ...]:
+    languages = tuple(
+        dict.fromkeys(c.strip().lower() for c in values.get("languages", "").split(";") if c.strip())
+    )
+    if any(not is_known_language(code) for code in languages):
+        errors["languages"] = "unknown_language"
+    return languages
+
+
+def _seats(values: Mapping[str, str], errors: dict[str, str]) -> tuple[SeatSpec, ...]:
+    seats = []
+    for column, role in SEAT_COLUMNS.items():
+        count = _parse_int(values.get(column, "") or "0")
+        if count is None:
+            errors[column] = "bad_count"
+        else:
+            seats.append(SeatSpec(role=role, count=count))
+    return tuple(seats)
+
+
+def _texts(values: Mapping[str, str], columns: tuple[str, ...] = PLANNED_TEXTS) -> dict[str, str]:
+    return {c: values.get(c, "") for c in columns}
+
+
+def _plan(draft: HearingDraft, *, now: datetime, errors: dict[str, str]) -> HearingPlan | None:
+    """The row's hearing planned, or None with the planner's refusals noted by column."""
+    try:
+        return plan_hearing(draft=draft, now=now)
+    except HearingInvalid as exc:
+        for key, code in exc.errors.items():
+            errors.setdefault(_column_of(key), code)
+        return None
 
 
 def mark_duplicates(*, rows: list[ImportRow], existing: set[tuple[int, datetime, str]]) -> list[ImportRow]:

@@ -109,20 +109,39 @@ def plan_hearing(*, draft: HearingDraft, now: datetime, allow_past: bool = False
     Raises HearingInvalid with every problem at once, so the form shows them all together.
     """
     errors = check_texts(draft.texts)
-    starts_at: datetime | None = None
-    if not day_in_range(draft.day):
-        errors["date"] = "date_out_of_range"
-    else:
-        try:
-            starts_at = local_to_utc(draft.day, draft.at, draft.tz_name, fold=draft.fold or 0)
-        except NonexistentLocalTime:
-            errors["time"] = "nonexistent_time"
-        if starts_at is not None and draft.fold is None and is_ambiguous(starts_at, draft.tz_name):
-            errors["time"] = "ambiguous_time"
+    starts_at = _hearing_start(draft=draft, errors=errors)
     if starts_at is not None and not allow_past and starts_at <= now:
         errors["date"] = "in_past"
     if not 0 < draft.duration_minutes <= MAX_DURATION_MINUTES:
         errors["duration"] = "bad_duration"
+    shifts = _plan_shifts(draft=draft, hearing_start=starts_at, errors=errors)
+    if not any(spec.count for spec in draft.seats) and "seats" not in errors:
+        errors["seats"] = "no_seats"
+    if errors:
+        raise HearingInvalid(errors)
+    assert starts_at is not None
+    return HearingPlan(starts_at=starts_at, shifts=tuple(shifts))
+
+
+def _hearing_start(*, draft: HearingDraft, errors: dict[str, str]) -> datetime | None:
+    """The hearing's UTC start, or None with the date or time's refusal noted in ``errors``."""
+    if not day_in_range(draft.day):
+        errors["date"] = "date_out_of_range"
+        return None
+    try:
+        starts_at = local_to_utc(draft.day, draft.at, draft.tz_name, fold=draft.fold or 0)
+    except NonexistentLocalTime:
+        errors["time"] = "nonexistent_time"
+        return None
+    if draft.fold is None and is_ambiguous(starts_at, draft.tz_name):
+        errors["time"] = "ambiguous_time"
+    return starts_at
+
+
+def _plan_shifts(
+    *, draft: HearingDraft, hearing_start: datetime | None, errors: dict[str, str]
+) -> list[PlannedShift]:
+    """A shift per role asked for; counts are checked even when the start is not known."""
     shifts: list[PlannedShift] = []
     for spec in draft.seats:
         if spec.count == 0:
@@ -130,17 +149,12 @@ def plan_hearing(*, draft: HearingDraft, now: datetime, allow_past: bool = False
         if not 1 <= spec.count <= MAX_SEATS_PER_ROLE:
             errors[seat_key(spec.role, "count")] = "bad_count"
             continue
-        if starts_at is None or "duration" in errors:
+        if hearing_start is None or "duration" in errors:
             continue
-        planned = _plan_shift(spec=spec, draft=draft, hearing_start=starts_at, errors=errors)
+        planned = _plan_shift(spec=spec, draft=draft, hearing_start=hearing_start, errors=errors)
         if planned is not None:
             shifts.append(planned)
-    if not any(spec.count for spec in draft.seats) and "seats" not in errors:
-        errors["seats"] = "no_seats"
-    if errors:
-        raise HearingInvalid(errors)
-    assert starts_at is not None
-    return HearingPlan(starts_at=starts_at, shifts=tuple(shifts))
+    return shifts
 
 
 def _plan_shift(

@@ -42,6 +42,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -279,19 +280,48 @@ def _solve_part(
     model = _build(problem, part)
     # The LP relaxation first: for these assignment-like parts it is often integral, and an
     # integral LP optimum is the optimum, found without branching (and with its bound).
-    relaxed = _solve(model, integral=False, time_limit=seconds, rel_gap=rel_gap)
-    lp_x, lp_fun = getattr(relaxed, "x", None), getattr(relaxed, "fun", None)
-    solved = getattr(relaxed, "status", 1) == 0 and lp_x is not None and lp_fun is not None
-    lp_value = float(math.floor(-float(lp_fun) + 1e-6)) if solved else None
-    if solved and np.all(np.abs(lp_x - np.round(lp_x)) < 1e-7):
-        chosen = [(p.user_id, p.shift_id) for p, value in zip(model.pairs, lp_x) if value > 0.5]
-        better = _measure(problem, chosen)[1:] >= _measure(problem, part_greedy)[1:]
-        if better and not violations(problem, chosen):
-            return chosen, "optimal", lp_value
+    lp_lines, lp_value = _relaxed(problem, model, part_greedy, seconds, rel_gap)
+    if lp_lines is not None:
+        return lp_lines, "optimal", lp_value
     left = seconds - (clock.perf_counter() - started)
     if left <= 0:
         return list(part_greedy), "greedy", lp_value
-    res = _solve(model, integral=True, time_limit=left, rel_gap=rel_gap)
+    return _integral(problem, model, part_greedy, left, rel_gap, lp_value)
+
+
+def _chosen(model: _Model, x: Any) -> list[Line]:
+    return [(p.user_id, p.shift_id) for p, value in zip(model.pairs, x) if value > 0.5]
+
+
+def _relaxed(
+    problem: PlanProblem, model: _Model, part_greedy: Sequence[Line], seconds: float, rel_gap: float
+) -> tuple[list[Line] | None, float | None]:
+    """The LP optimum's lines when it is integral, valid and no worse than greedy; and its bound."""
+    relaxed = _solve(model, integral=False, time_limit=seconds, rel_gap=rel_gap)
+    lp_x, lp_fun = getattr(relaxed, "x", None), getattr(relaxed, "fun", None)
+    solved = getattr(relaxed, "status", 1) == 0 and lp_x is not None and lp_fun is not None
+    if not solved:
+        return None, None
+    lp_value = float(math.floor(-float(lp_fun) + 1e-6))
+    if not np.all(np.abs(lp_x - np.round(lp_x)) < 1e-7):
+        return None, lp_value
+    chosen = _chosen(model, lp_x)
+    better = _measure(problem, chosen)[1:] >= _measure(problem, part_greedy)[1:]
+    if better and not violations(problem, chosen):
+        return chosen, lp_value
+    return None, lp_value
+
+
+def _integral(
+    problem: PlanProblem,
+    model: _Model,
+    part_greedy: Sequence[Line],
+    seconds: float,
+    rel_gap: float,
+    lp_value: float | None,
+) -> tuple[list[Line], str, float | None]:
+    """Branch and bound within ``seconds``; greedy's lines when the solver does no better."""
+    res = _solve(model, integral=True, time_limit=seconds, rel_gap=rel_gap)
     # The solver minimises -(priority + eps * score); minus its dual bound bounds the weighted
     # fill from above (the scores only add to it).
     dual = getattr(res, "mip_dual_bound", None)
@@ -302,7 +332,7 @@ def _solve_part(
     x = getattr(res, "x", None)
     if x is None:
         return list(part_greedy), "greedy", bound
-    chosen = [(p.user_id, p.shift_id) for p, value in zip(model.pairs, x) if value > 0.5]
+    chosen = _chosen(model, x)
     if _measure(problem, chosen)[1:] < _measure(problem, part_greedy)[1:]:
         return list(part_greedy), "greedy", bound
     return chosen, "optimal" if getattr(res, "status", 1) == 0 else "time_limit", bound

@@ -27,8 +27,8 @@ from typing import Any
 from sqlalchemy import Select, delete, event, insert, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, aliased
 
+from scheduler.feeds.bulk import bulk_target
 from scheduler.models import (
-    FEED_NEUTRAL,
     AvailabilityWindow,
     BlackoutDate,
     Court,
@@ -173,12 +173,7 @@ def _after_flush(session: Session, _context: Any) -> None:
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_statement(state: ORMExecuteState) -> None:
     """An ORM ``insert()``/``update()``/``delete()`` bypasses the flush: mark every feed."""
-    if not (state.is_insert or state.is_update or state.is_delete):
-        return
-    if state.execution_options.get(FEED_NEUTRAL):
-        return
-    mapper = state.bind_mapper
-    if mapper is not None and issubclass(mapper.class_, _TRACKED):
+    if bulk_target(state, _TRACKED) is not None:
         _write(state.session, everyone=True)
 
 

@@ -44,6 +44,7 @@ from scheduler.models import (
     Signup,
     User,
 )
+from scheduler.shifts.queries import is_filled_seat
 from scheduler.types import UTCDateTime
 
 # Raise when the bytes a given set of rows produces changes, so every cached feed refreshes.
@@ -226,7 +227,7 @@ def _leads_of(hearings) -> Select:
         .where(
             Shift.hearing_id.in_(hearings),
             Signup.team_lead.is_(True),
-            Signup.status == SignupStatus.CONFIRMED,
+            is_filled_seat(),
         )
         .order_by(Signup.id)
     )

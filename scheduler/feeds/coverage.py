@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, tru
 from sqlalchemy.orm import Session, aliased
 
 from scheduler.domain import feeds as domain
-from scheduler.enums import HearingStatus, ShiftRole, ShiftStatus, SignupStatus
+from scheduler.enums import HearingStatus, ShiftRole, ShiftStatus
 from scheduler.feeds import revisions as feed_revisions
 from scheduler.feeds.content import (
     DROPPED,
@@ -37,6 +37,7 @@ from scheduler.models import (
     VolunteerRole,
     coordinator_courts,
 )
+from scheduler.shifts.queries import confirmed_count, has_open_seat
 
 # Coordinators: every hearing at the courts they coordinate ---------------------------------
 
@@ -121,15 +122,12 @@ def coordinator_events(
         .where(*where)
         .order_by(Hearing.starts_at, Hearing.id)
     ).all()
-    filled = func.count(Signup.id)
     seats: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
     changed: dict[int, datetime] = {}
     for hearing_id, role, capacity, sh_updated, n in session.execute(
-        select(Shift.hearing_id, Shift.role, Shift.capacity, Shift.updated_at, filled)
-        .outerjoin(Signup, and_(Signup.shift_id == Shift.id, Signup.status == SignupStatus.CONFIRMED))
+        select(Shift.hearing_id, Shift.role, Shift.capacity, Shift.updated_at, confirmed_count(Shift.id))
         .join(Hearing, Hearing.id == Shift.hearing_id)
         .where(*where)
-        .group_by(Shift.id, Shift.hearing_id, Shift.role, Shift.capacity, Shift.updated_at)
         .order_by(Shift.hearing_id, Shift.role)
     ):
         seats[hearing_id].append((words.roles.get(role.value, role.value), n, capacity))
@@ -183,12 +181,6 @@ def coordinator_events(
 def _open_seat_rows(session: Session, *, owner: FeedOwner, window: Window):
     """Upcoming seats with room, in a role the person offers (with the language or car it needs)."""
     uid = owner.user_id
-    confirmed = (
-        select(func.count(Signup.id))
-        .where(Signup.shift_id == Shift.id, Signup.status == SignupStatus.CONFIRMED)
-        .correlate(Shift)
-        .scalar_subquery()
-    )
     mine = select(Signup.shift_id).where(Signup.user_id == uid, Signup.status.not_in(DROPPED))
     speaks = exists(
         select(HearingLanguage.hearing_id)
@@ -204,7 +196,7 @@ def _open_seat_rows(session: Session, *, owner: FeedOwner, window: Window):
             Shift.id,
             Shift.role,
             Shift.capacity,
-            confirmed,
+            confirmed_count(Shift.id),
             Shift.starts_at,
             Shift.ends_at,
             Shift.updated_at,
@@ -232,7 +224,7 @@ def _open_seat_rows(session: Session, *, owner: FeedOwner, window: Window):
                     func.coalesce(Hearing.cancelled_at, Hearing.updated_at) >= window.expiry,
                 ),
             ),
-            Shift.capacity > confirmed,
+            has_open_seat(),
             Shift.role.in_(select(VolunteerRole.role).where(VolunteerRole.user_id == uid)),
             Shift.id.not_in(mine),
             or_(Shift.role != ShiftRole.INTERPRETER, speaks),

@@ -26,7 +26,7 @@ What a change raises:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import and_, event, func, inspect, or_, select
@@ -34,7 +34,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, aliased
 
-from scheduler.models import FEED_NEUTRAL, Court, FeedRevision, Hearing, Shift, Signup, User
+from scheduler.feeds.bulk import bulk_target
+from scheduler.models import Court, FeedRevision, Hearing, Shift, Signup, User
 
 SIGNUP, SHIFT, HEARING, USER = "signup", "shift", "hearing", "user"
 
@@ -130,27 +131,49 @@ def _was_lead(obj: Signup) -> bool:
 
 
 def _note(touched: _Raise, obj: Any, *, new: bool = False, deleted: bool = False) -> None:
-    if isinstance(obj, Signup):
-        if new or deleted or _changed(obj):
-            touched.signup(
-                signup_id=None if new or deleted else obj.id, shift_id=obj.shift_id, lead=_was_lead(obj)
-            )
-    elif isinstance(obj, Shift):
-        if new or deleted:
-            touched.hearings.add(obj.hearing_id)  # the coverage's capacity
-        elif _changed(obj):
-            touched.shift(shift_id=obj.id, hearing_id=obj.hearing_id)
-    elif isinstance(obj, Hearing):
-        if not new and not deleted and _changed(obj):
-            touched.whole_hearings.add(obj.id)
-    elif isinstance(obj, Court):
-        if not new and not deleted and _changed(obj):
-            touched.courts.add(obj.id)
-    elif isinstance(obj, User) and not new and not deleted:
-        if _changed(obj, _OWNER):
-            touched.users.add(obj.id)
-        if _changed(obj, _LEAD):
-            touched.leads.add(obj.id)
+    note = _NOTES.get(type(obj))
+    if note is not None:
+        note(touched, obj, new or deleted, new)
+
+
+def _note_signup(touched: _Raise, obj: Signup, gone_or_new: bool, _new: bool) -> None:
+    if gone_or_new or _changed(obj):
+        touched.signup(signup_id=None if gone_or_new else obj.id, shift_id=obj.shift_id, lead=_was_lead(obj))
+
+
+def _note_shift(touched: _Raise, obj: Shift, gone_or_new: bool, _new: bool) -> None:
+    if gone_or_new:
+        touched.hearings.add(obj.hearing_id)  # the coverage's capacity
+    elif _changed(obj):
+        touched.shift(shift_id=obj.id, hearing_id=obj.hearing_id)
+
+
+def _note_hearing(touched: _Raise, obj: Hearing, gone_or_new: bool, _new: bool) -> None:
+    if not gone_or_new and _changed(obj):
+        touched.whole_hearings.add(obj.id)
+
+
+def _note_court(touched: _Raise, obj: Court, gone_or_new: bool, _new: bool) -> None:
+    if not gone_or_new and _changed(obj):
+        touched.courts.add(obj.id)
+
+
+def _note_user(touched: _Raise, obj: User, gone_or_new: bool, _new: bool) -> None:
+    if gone_or_new:
+        return
+    if _changed(obj, _OWNER):
+        touched.users.add(obj.id)
+    if _changed(obj, _LEAD):
+        touched.leads.add(obj.id)
+
+
+_NOTES: dict[type, Callable[[_Raise, Any, bool, bool], None]] = {
+    Signup: _note_signup,
+    Shift: _note_shift,
+    Hearing: _note_hearing,
+    Court: _note_court,
+    User: _note_user,
+}
 
 
 @event.listens_for(Session, "after_flush")
@@ -167,54 +190,54 @@ def _after_flush(session: Session, _context: Any) -> None:
         _apply(session, touched)
 
 
-_BULK = {Signup, Shift, Hearing, Court, User}
+_BULK = (Signup, Shift, Hearing, Court, User)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_statement(state: ORMExecuteState) -> None:
     """A bulk statement bypasses the flush: raise what it is about to touch, found by its WHERE."""
-    if not (state.is_insert or state.is_update or state.is_delete):
+    cls = bulk_target(state, _BULK)
+    if cls is None:
         return
-    if state.execution_options.get(FEED_NEUTRAL):
-        return
-    mapper = state.bind_mapper
-    cls = mapper.class_ if mapper is not None else None
-    if cls not in _BULK:
-        return
-    session = state.session
     touched = _Raise()
     if state.is_insert:
-        params = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
-        for row in params:
-            if cls is Shift and row.get("hearing_id") is not None:
-                touched.hearings.add(row["hearing_id"])
-            elif cls is Signup and row.get("shift_id") is not None:
-                touched.signup(signup_id=None, shift_id=row["shift_id"], lead=bool(row.get("team_lead")))
+        _note_inserted(touched, cls, state.parameters)
     else:
-        where = state.statement.whereclause
-        table = mapper.local_table
-        found = select(*table.primary_key.columns)
-        if cls is Signup:
-            found = select(Signup.id, Signup.shift_id)
-        elif cls is Shift:
-            found = select(Shift.id, Shift.hearing_id)
-        if where is not None:
-            found = found.where(where)
-        rows = session.connection().execute(found, state.parameters or {}).all()
-        for row in rows:
-            if cls is Signup:
-                touched.signup(signup_id=row[0], shift_id=row[1], lead=True)
-            elif cls is Shift:
-                touched.shift(shift_id=row[0], hearing_id=row[1])
-            elif cls is Hearing:
-                touched.whole_hearings.add(row[0])
-            elif cls is Court:
-                touched.courts.add(row[0])
-            else:
-                touched.users.add(row[0])
-                touched.leads.add(row[0])
+        _note_matched(touched, cls, state)
     if touched:
-        _apply(session, touched)
+        _apply(state.session, touched)
+
+
+def _note_inserted(touched: _Raise, cls: type, parameters: Any) -> None:
+    for row in parameters if isinstance(parameters, list) else [parameters or {}]:
+        if cls is Shift and row.get("hearing_id") is not None:
+            touched.hearings.add(row["hearing_id"])
+        elif cls is Signup and row.get("shift_id") is not None:
+            touched.signup(signup_id=None, shift_id=row["shift_id"], lead=bool(row.get("team_lead")))
+
+
+def _note_matched(touched: _Raise, cls: type, state: ORMExecuteState) -> None:
+    """The rows an update or delete is about to touch, found by running its WHERE first."""
+    table = state.bind_mapper.local_table
+    found = _MATCHED[cls] if cls in _MATCHED else select(*table.primary_key.columns)
+    where = state.statement.whereclause
+    if where is not None:
+        found = found.where(where)
+    for row in state.session.connection().execute(found, state.parameters or {}).all():
+        if cls is Signup:
+            touched.signup(signup_id=row[0], shift_id=row[1], lead=True)
+        elif cls is Shift:
+            touched.shift(shift_id=row[0], hearing_id=row[1])
+        elif cls is Hearing:
+            touched.whole_hearings.add(row[0])
+        elif cls is Court:
+            touched.courts.add(row[0])
+        else:
+            touched.users.add(row[0])
+            touched.leads.add(row[0])
+
+
+_MATCHED = {Signup: select(Signup.id, Signup.shift_id), Shift: select(Shift.id, Shift.hearing_id)}
 
 
 def _apply(session: Session, touched: _Raise) -> None:

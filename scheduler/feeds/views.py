@@ -93,23 +93,28 @@ def show_feed(token: str) -> Response:
     )
     if feeds.note_use(db.session, owner=owner, now=now):
         db.session.commit()
-    if _not_modified(stamp, owner):
-        response = Response(status=304)
-    else:
-        words = feed_web.words_for(owner.locale, owner.kind, coordinator=owner.is_coordinator)
-        body = feed_calendars.body(
-            db.session,
-            owner=owner,
-            window=window,
-            base_url=base_url(),
-            words=words,
-            uid_domain=settings.uid_domain,
-        )
-        response = Response(body, content_type=CALENDAR_TYPE)
-        response.headers["Content-Disposition"] = 'inline; filename="accompany.ics"'
+    response = Response(status=304) if _not_modified(stamp, owner) else _full_feed(owner, window, settings)
     response.set_etag(stamp.etag.strip('"'))
     response.last_modified = stamp.http_last_modified(now)
     response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def _full_feed(
+    owner: feeds.FeedOwner, window: feed_content.Window, settings: feed_content.FeedSettings
+) -> Response:
+    """The whole calendar, in the owner's language."""
+    words = feed_web.words_for(owner.locale, owner.kind, coordinator=owner.is_coordinator)
+    body = feed_calendars.body(
+        db.session,
+        owner=owner,
+        window=window,
+        base_url=base_url(),
+        words=words,
+        uid_domain=settings.uid_domain,
+    )
+    response = Response(body, content_type=CALENDAR_TYPE)
+    response.headers["Content-Disposition"] = 'inline; filename="accompany.ics"'
     return response
 
 

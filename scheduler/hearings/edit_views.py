@@ -29,7 +29,7 @@ from scheduler.hearings.views import (
     managed_hearing,
     show_errors,
 )
-from scheduler.models import Hearing
+from scheduler.models import Court, Hearing
 from scheduler.types import utcnow
 from scheduler.web.security import coordinator_required
 
@@ -143,29 +143,11 @@ def reschedule_hearing(hearing_id: int) -> str | Response:
     form = RescheduleForm()
     form.court_id.choices = court_choices(courts)
     if request.method == "GET":
-        local = to_local(hearing.starts_at, hearing.court.timezone)
-        form.court_id.data, form.date.data, form.time.data = hearing.court_id, local.date(), local.time()
-        form.courtroom.data = hearing.courtroom
-        if is_ambiguous(hearing.starts_at, hearing.court.timezone):
-            form.occurrence.data = str(local.fold)
+        _fill_reschedule(form, hearing)
     court = chosen_court(courts, form.court_id.data)
     if form.validate_on_submit() and court is not None:
         try:
-            starts_at = new_start(
-                day=form.date.data,
-                at=form.time.data,
-                tz_name=court.timezone,
-                now=utcnow(),
-                fold=fold_of(form),
-            )
-            hearing_service.reschedule_hearing(
-                db.session,
-                actor=current_user,
-                hearing=hearing,
-                court=court,
-                starts_at=starts_at,
-                courtroom=(form.courtroom.data or "").strip(),
-            )
+            _reschedule(form, hearing, court)
         except HearingInvalid as exc:
             show_errors(form, exc.errors)
         except ServiceError as exc:
@@ -175,6 +157,30 @@ def reschedule_hearing(hearing_id: int) -> str | Response:
             flash(_("The hearing is moved. Everyone signed up keeps their seat."), "success")
             return redirect(url_for("hearings.show_hearing", hearing_id=hearing.id))
     return render_template("hearings/reschedule.html", form=form, hearing=hearing, court=court, courts=courts)
+
+
+def _fill_reschedule(form: RescheduleForm, hearing: Hearing) -> None:
+    """Today's date, time, court and courtroom, in the court's own time."""
+    local = to_local(hearing.starts_at, hearing.court.timezone)
+    form.court_id.data, form.date.data, form.time.data = hearing.court_id, local.date(), local.time()
+    form.courtroom.data = hearing.courtroom
+    if is_ambiguous(hearing.starts_at, hearing.court.timezone):
+        form.occurrence.data = str(local.fold)
+
+
+def _reschedule(form: RescheduleForm, hearing: Hearing, court: Court) -> None:
+    """Move the hearing to what the form says; raises HearingInvalid or ServiceError."""
+    starts_at = new_start(
+        day=form.date.data, at=form.time.data, tz_name=court.timezone, now=utcnow(), fold=fold_of(form)
+    )
+    hearing_service.reschedule_hearing(
+        db.session,
+        actor=current_user,
+        hearing=hearing,
+        court=court,
+        starts_at=starts_at,
+        courtroom=(form.courtroom.data or "").strip(),
+    )
 
 
 @bp.route("/<int:hearing_id>/cancel", methods=["GET", "POST"])

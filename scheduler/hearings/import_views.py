@@ -123,28 +123,7 @@ def preview_import(token: str) -> str | Response:
     form = ImportCommitForm()
     try:
         if form.validate_on_submit():
-            include = frozenset(int(v) for v in request.form.getlist("include") if v.isdigit())
-            try:
-                count = hearing_import.commit_import(
-                    db.session,
-                    actor=current_user,
-                    text=text,
-                    now=utcnow(),
-                    include_duplicates=include,
-                    progress=_note_progress(token),
-                )
-            finally:
-                _progress_path(token).unlink(missing_ok=True)
-            audit.record(
-                db.session,
-                actor=current_user,
-                action="hearings.imported",
-                object_type="import",
-                object_id=None,
-                details={"count": count},
-            )
-            db.session.commit()
-            _path(token).unlink(missing_ok=True)
+            count = _commit_import(token, text)
             flash(_("%(count)d hearings are imported.", count=count), "success")
             return redirect(url_for("hearings.dashboard"))
         preview = hearing_import.preview_import(db.session, actor=current_user, text=text, now=utcnow())
@@ -163,3 +142,30 @@ def preview_import(token: str) -> str | Response:
     return render_template(
         "hearings/import_preview.html", preview=preview, form=form, token=token, messages=ERROR_MESSAGES
     )
+
+
+def _commit_import(token: str, text: str) -> int:
+    """Write the rows (and the ticked duplicates), record it, commit, and forget the upload."""
+    include = frozenset(int(v) for v in request.form.getlist("include") if v.isdigit())
+    try:
+        count = hearing_import.commit_import(
+            db.session,
+            actor=current_user,
+            text=text,
+            now=utcnow(),
+            include_duplicates=include,
+            progress=_note_progress(token),
+        )
+    finally:
+        _progress_path(token).unlink(missing_ok=True)
+    audit.record(
+        db.session,
+        actor=current_user,
+        action="hearings.imported",
+        object_type="import",
+        object_id=None,
+        details={"count": count},
+    )
+    db.session.commit()
+    _path(token).unlink(missing_ok=True)
+    return count

@@ -25,6 +25,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from scheduler.courts import queries as court_queries
 from scheduler.courts import scope
 from scheduler.domain.hearing_import import (
     CourtRef,
@@ -36,7 +37,7 @@ from scheduler.domain.hearing_import import (
 from scheduler.domain.hearings import duplicate_key
 from scheduler.enums import HearingStatus, ShiftStatus
 from scheduler.errors import ServiceError
-from scheduler.models import FEED_NEUTRAL, AuditEvent, Court, Hearing, HearingLanguage, Shift, User
+from scheduler.models import FEED_NEUTRAL, AuditEvent, Hearing, HearingLanguage, Shift, User
 from scheduler.types import utcnow
 
 BATCH_ROWS = 100
@@ -170,16 +171,12 @@ def _write_batch(session: Session, *, actor: User, rows: list[ImportRow], stamp:
 
 def _courts_by_key(session: Session, *, actor: User) -> dict[str, CourtRef]:
     """Active courts in the coordinator's scope, found by lower-cased name or code."""
-    ids = scope.court_ids(actor)
-    query = select(Court.id, Court.name, Court.code, Court.timezone).where(Court.active.is_(True))
-    if ids is not None:
-        query = query.where(Court.id.in_(ids))
     courts: dict[str, CourtRef] = {}
-    for court_id, name, code, tz_name in session.execute(query):
-        ref = CourtRef(id=court_id, name=name, tz_name=tz_name)
-        courts[name.lower()] = ref
-        if code:
-            courts.setdefault(code.lower(), ref)
+    for court in court_queries.active_courts(session, within=scope.court_ids(actor)):
+        ref = CourtRef(id=court.id, name=court.name, tz_name=court.timezone)
+        courts[court.name.lower()] = ref
+        if court.code:
+            courts.setdefault(court.code.lower(), ref)
     return courts
 
 

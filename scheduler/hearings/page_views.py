@@ -15,6 +15,7 @@ from scheduler.extensions import db
 from scheduler.hearings import edit_views, import_views  # noqa: F401  (register their views)
 from scheduler.hearings import schedule as hearing_service
 from scheduler.hearings.views import bp
+from scheduler.models import Hearing
 from scheduler.shifts import coverage as dashboard_service
 from scheduler.types import utcnow
 from scheduler.web.security import approved_required, coordinator_required
@@ -117,24 +118,7 @@ def show_hearing(hearing_id: int) -> str:
     if current_user.is_coordinator:
         if not scope.may_manage_court(current_user, hearing.court_id):
             abort(403)
-        # Private notes and the respondent reference are on this page: the audit log says who looked.
-        audit.record_access(
-            db.session,
-            actor=current_user,
-            action="hearing.private_viewed",
-            object_type="hearing",
-            object_id=hearing.id,
-        )
-        page = render_template(
-            "hearings/show.html",
-            hearing=hearing,
-            coordinator=True,
-            history=hearing_service.history(db.session, hearing_id=hearing.id),
-            past_team=hearing_service.previous_team(db.session, hearing=hearing),
-        )
-        # After rendering: a commit first would expire the hearing and every row loaded with it.
-        db.session.commit()
-        return page
+        return _coordinator_page(hearing)
     if not hearing_service.holds_seat(hearing, current_user):
         abort(404)  # do not tell a volunteer that a hearing they are not on exists
     return render_template(
@@ -145,3 +129,24 @@ def show_hearing(hearing_id: int) -> str:
         history=[],
         past_team=[],
     )
+
+
+def _coordinator_page(hearing: Hearing) -> str:
+    """The whole hearing, private notes too, and the audit row that says who looked."""
+    audit.record_access(
+        db.session,
+        actor=current_user,
+        action="hearing.private_viewed",
+        object_type="hearing",
+        object_id=hearing.id,
+    )
+    page = render_template(
+        "hearings/show.html",
+        hearing=hearing,
+        coordinator=True,
+        history=hearing_service.history(db.session, hearing_id=hearing.id),
+        past_team=hearing_service.previous_team(db.session, hearing=hearing),
+    )
+    # After rendering: a commit first would expire the hearing and every row loaded with it.
+    db.session.commit()
+    return page

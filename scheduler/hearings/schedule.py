@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from scheduler import audit, events
+from scheduler.courts import queries as court_queries
 from scheduler.courts import scope
-from scheduler.domain.claims import HOLDING, sees_seat_details
+from scheduler.domain.claims import HOLDING, may_see_hearing, sees_seat_details
 from scheduler.domain.hearings import HearingPlan, diff_fields, move_window, raises_version, visible_changes
 from scheduler.enums import HearingKind, HearingStatus, ShiftStatus, SignupStatus
 from scheduler.errors import PermissionDenied, ServiceError
@@ -225,16 +226,17 @@ def load_hearing(session: Session, hearing_id: int) -> Hearing | None:
 
 
 def holds_seat(hearing: Hearing, user: User) -> bool:
-    """Whether this person is confirmed or waitlisted on any shift of the hearing."""
-    return any(
-        s.user_id == user.id and s.status in HOLDING for shift in hearing.shifts for s in shift.signups
+    """Whether this volunteer may see the hearing's page (a seat or a waitlist place on it)."""
+    return may_see_hearing(
+        s.status for shift in hearing.shifts for s in shift.signups if s.user_id == user.id
     )
 
 
 def sees_team(hearing: Hearing, user: User) -> bool:
     """Whether a volunteer sees the hearing's meeting point, notes and team (a confirmed seat)."""
+    cancelled = hearing.status == HearingStatus.CANCELLED
     return any(
-        s.user_id == user.id and sees_seat_details(s.status)
+        s.user_id == user.id and sees_seat_details(s.status, hearing_cancelled=cancelled)
         for shift in hearing.shifts
         for s in shift.signups
     )
@@ -299,11 +301,7 @@ def previous_team(session: Session, *, hearing: Hearing) -> list[PastTeamMember]
 
 def courts_in_scope(session: Session, *, user: User, include_id: int | None = None) -> list[Court]:
     """Active courts this coordinator may post to (plus the hearing's current one when editing)."""
-    ids = scope.court_ids(user)
-    query = select(Court).where(Court.active.is_(True)).order_by(Court.state, Court.name)
-    if ids is not None:
-        query = query.where(Court.id.in_(ids))
-    courts = list(session.scalars(query))
+    courts = court_queries.active_courts(session, within=scope.court_ids(user))
     if include_id is not None and all(c.id != include_id for c in courts):
         extra = session.get(Court, include_id)
         if extra is not None:

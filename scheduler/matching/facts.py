@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from scheduler.domain.claims import HOLDING
 from scheduler.domain.eligibility import (
@@ -32,7 +32,7 @@ from scheduler.domain.matching import (
     ref_initial,
 )
 from scheduler.domain.timezones import local_to_utc, to_local
-from scheduler.enums import Attendance, HearingStatus, ShiftRole, ShiftStatus, SignupStatus, UserStatus
+from scheduler.enums import Attendance, HearingStatus, ShiftRole, UserStatus
 from scheduler.models import (
     AvailabilityWindow,
     BlackoutDate,
@@ -51,8 +51,7 @@ from scheduler.models import (
     volunteer_preferred_courts,
 )
 from scheduler.shifts.facts import rules_from_config, seat_facts
-from scheduler.shifts.queries import confirmed_count, court_zones
-from scheduler.shifts.queries import filled_counts as confirmed_counts
+from scheduler.shifts.queries import court_zones, is_filled_seat, needs_people, with_hearing
 
 # Weekly caps look at the seat's local ISO week; eight days either side covers it in any zone.
 _WEEK_MARGIN = timedelta(days=8)
@@ -163,7 +162,7 @@ def load_schedules(
         .join(Hearing, Shift.hearing_id == Hearing.id)
         .join(Court, Hearing.court_id == Court.id)
         .where(
-            Signup.status == SignupStatus.CONFIRMED,
+            is_filled_seat(),
             Hearing.status == HearingStatus.SCHEDULED,
             Shift.ends_at >= start - _WEEK_MARGIN,
             Shift.starts_at <= end + _WEEK_MARGIN,
@@ -193,7 +192,7 @@ def load_histories(
         select(Signup.user_id)
         .join(Shift, Signup.shift_id == Shift.id)
         .join(Hearing, Shift.hearing_id == Hearing.id)
-        .where(Signup.status == SignupStatus.CONFIRMED)
+        .where(is_filled_seat())
     )
     recent = dict(
         session.execute(
@@ -259,10 +258,7 @@ def match_seat(shift: Shift, *, include_ref: bool) -> MatchSeat:
 
 
 def _shift_query():
-    return select(Shift).options(
-        joinedload(Shift.hearing).joinedload(Hearing.court),
-        joinedload(Shift.hearing).selectinload(Hearing.languages),
-    )
+    return select(Shift).options(*with_hearing())
 
 
 def holders(session: Session, shift_ids: Sequence[int]) -> dict[int, frozenset[int]]:
@@ -313,20 +309,12 @@ def open_shifts(
     query = (
         _shift_query()
         .join(Shift.hearing)
-        .where(
-            Hearing.status == HearingStatus.SCHEDULED,
-            Shift.status == ShiftStatus.OPEN,
-            Shift.starts_at >= now,
-            Shift.starts_at < until,
-            Shift.capacity > 0,
-        )
+        .where(needs_people(), Shift.starts_at >= now, Shift.starts_at < until)
         .order_by(Shift.starts_at, Shift.id)
     )
     if court_ids is not None:
         query = query.where(Hearing.court_id.in_(list(court_ids)))
-    shifts = list(session.scalars(query).unique())
-    filled = confirmed_counts(session, [s.id for s in shifts])
-    return [s for s in shifts if filled.get(s.id, 0) < s.capacity]
+    return list(session.scalars(query).unique())
 
 
 # A volunteer's recommendations consider at most this many seats (those with a person they
@@ -366,13 +354,11 @@ def open_shifts_for_volunteer(
         .join(Shift.hearing)
         .join(Court, Court.id == Hearing.court_id)
         .where(
-            Hearing.status == HearingStatus.SCHEDULED,
-            Shift.status == ShiftStatus.OPEN,
+            needs_people(),
             Shift.starts_at >= now,
             Shift.starts_at < until,
             Shift.role.in_(sorted(volunteer.roles)),
             fits,
-            confirmed_count(Shift.id) < Shift.capacity,
             ~held,
         )
     )

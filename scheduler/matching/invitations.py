@@ -23,7 +23,6 @@ from scheduler.enums import HearingStatus
 from scheduler.errors import PermissionDenied, ServiceError
 from scheduler.matching.facts import (
     MatchSettings,
-    confirmed_counts,
     holders,
     load_facts,
     load_schedules,
@@ -31,6 +30,7 @@ from scheduler.matching.facts import (
 from scheduler.models import Hearing, Invitation, InvitationStatus, Shift, User
 from scheduler.shifts import claims as shift_service
 from scheduler.shifts.facts import load_shift, seat_facts
+from scheduler.shifts.queries import filled_counts, with_hearing
 
 
 class NotEligible(ServiceError):
@@ -70,7 +70,7 @@ def _check_invite(
         raise ServiceError("cancelled")
     if user_id in holders(session, [shift.id]).get(shift.id, frozenset()):
         raise ServiceError("already_held")
-    if confirmed_counts(session, [shift.id]).get(shift.id, 0) >= shift.capacity:
+    if filled_counts(session, [shift.id]).get(shift.id, 0) >= shift.capacity:
         raise ServiceError("full")
     existing = session.scalar(
         select(Invitation.id).where(
@@ -141,12 +141,7 @@ def send_plan(
     shifts = {
         s.id: s
         for s in session.scalars(
-            select(Shift)
-            .where(Shift.id.in_([sid for sid, _ in lines]))
-            .options(
-                joinedload(Shift.hearing).joinedload(Hearing.court),
-                joinedload(Shift.hearing).selectinload(Hearing.languages),
-            )
+            select(Shift).where(Shift.id.in_([sid for sid, _ in lines])).options(*with_hearing())
         ).unique()
     }
     for shift_id, user_id in lines:

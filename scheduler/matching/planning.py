@@ -17,7 +17,6 @@ from scheduler.domain.timezones import local_to_utc, zone
 from scheduler.errors import PermissionDenied, ServiceError
 from scheduler.matching.facts import (
     MatchSettings,
-    confirmed_counts,
     holders,
     load_facts,
     load_histories,
@@ -28,6 +27,7 @@ from scheduler.matching.facts import (
     users_by_id,
 )
 from scheduler.models import Shift, User
+from scheduler.shifts.queries import filled_counts, seats_left
 
 MAX_RANGE = timedelta(days=62)
 
@@ -75,49 +75,84 @@ def build_plan(
 
     ``court_ids`` None means all the courts the coordinator may manage.
     """
-    if not actor.is_coordinator:
-        raise PermissionDenied()
-    allowed = scope.court_ids(actor)
-    if court_ids is not None and allowed is not None and not court_ids <= allowed:
-        raise PermissionDenied()
-    courts = court_ids if court_ids is not None else allowed
+    courts = _courts_to_plan(actor, court_ids)
     lo, hi = range_bounds(start, end)
     shifts = [
         s
         for s in open_shifts(session, now=max(now, lo), until=hi, court_ids=courts)
         if start <= s.starts_at.astimezone(_zone(s)).date() <= end
     ]
-    filled = confirmed_counts(session, [s.id for s in shifts])
-    held_by = holders(session, [s.id for s in shifts])
     invited = pending_invitations(session, [s.id for s in shifts])
+    places = _places_left(session, shifts, invited)
     facts = load_facts(session)
-    volunteers = list(facts.values())
     seats = [match_seat(s, include_ref=True) for s in shifts]
     schedules = load_schedules(session, window=(lo, hi))
-    exclude = {
-        s.id: held_by.get(s.id, frozenset()) | {u for u, sid in invited if sid == s.id} for s in shifts
-    }
-    # Invited people are not excluded from the count of open places: an invitation is not a seat,
-    # but a plan should not invite more people than there are places left.
-    pending_per_shift: dict[int, int] = {}
-    for _, sid in invited:
-        pending_per_shift[sid] = pending_per_shift.get(sid, 0) + 1
-    places = {s.id: max(0, s.capacity - filled.get(s.id, 0) - pending_per_shift.get(s.id, 0)) for s in shifts}
     histories = load_histories(session, now=now, case_keys=[m.case_key for m in seats])
-    per_shift = settings.plan_candidates_per_shift
     matches = candidates_for_seats(
         seats=seats,
-        volunteers=volunteers,
+        volunteers=list(facts.values()),
         schedules=schedules,
         histories=histories,
         now=now,
         rules=settings.rules,
         weights=settings.weights,
-        exclude=exclude,
-        # Only the candidates build_problem keeps: the rules then run for a few people per seat.
-        keep={s.id: max(per_shift, 3 * places[s.id]) for s in shifts} if per_shift else None,
+        exclude=_excluded(session, shifts, invited),
+        keep=_keep(settings, places),
     )
-    problem = build_problem(
+    problem = _problem(shifts, matches, places, facts, schedules, settings=settings, now=now)
+    result = plan(problem, time_limit=settings.plan_time_limit)
+    lines = _lines(
+        session, result, shifts=shifts, seats=seats, matches=matches, facts=facts, histories=histories
+    )
+    return PlanReview(
+        lines=lines,
+        result=result,
+        open_seats=sum(places.values()),
+        shifts=len(shifts),
+        unfilled=_unfilled(result, shifts, places),
+    )
+
+
+def _courts_to_plan(actor: User, court_ids: set[int] | None) -> set[int] | None:
+    """The courts asked for, refused unless the coordinator may manage every one of them."""
+    if not actor.is_coordinator:
+        raise PermissionDenied()
+    allowed = scope.court_ids(actor)
+    if court_ids is not None and allowed is not None and not court_ids <= allowed:
+        raise PermissionDenied()
+    return court_ids if court_ids is not None else allowed
+
+
+def _places_left(session, shifts: list[Shift], invited) -> dict[int, int]:
+    """Open places per shift, less the invitations still pending.
+
+    Invited people are not excluded from the count of open places: an invitation is not a seat,
+    but a plan should not invite more people than there are places left.
+    """
+    filled = filled_counts(session, [s.id for s in shifts])
+    pending_per_shift: dict[int, int] = {}
+    for _, sid in invited:
+        pending_per_shift[sid] = pending_per_shift.get(sid, 0) + 1
+    return {
+        s.id: seats_left(capacity=s.capacity, filled=filled.get(s.id, 0) + pending_per_shift.get(s.id, 0))
+        for s in shifts
+    }
+
+
+def _excluded(session, shifts: list[Shift], invited) -> dict[int, frozenset[int] | set[int]]:
+    """Per shift, the people already holding a place on it or invited to it."""
+    held_by = holders(session, [s.id for s in shifts])
+    return {s.id: held_by.get(s.id, frozenset()) | {u for u, sid in invited if sid == s.id} for s in shifts}
+
+
+def _keep(settings: MatchSettings, places: dict[int, int]) -> dict[int, int] | None:
+    """Only the candidates build_problem keeps: the rules then run for a few people per seat."""
+    per_shift = settings.plan_candidates_per_shift
+    return {sid: max(per_shift, 3 * n) for sid, n in places.items()} if per_shift else None
+
+
+def _problem(shifts, matches, places, facts, schedules, *, settings: MatchSettings, now: datetime):
+    return build_problem(
         seats=[
             (
                 PlanSeat(
@@ -133,13 +168,16 @@ def build_plan(
             )
             for s in shifts
         ],
-        caps={v.user_id: v.max_shifts_per_week for v in volunteers},
+        caps={v.user_id: v.max_shifts_per_week for v in facts.values()},
         held={(uid, week): n for uid, sch in schedules.items() for week, n in sch.per_week.items()},
         travel_buffer=settings.rules.travel_buffer,
         max_score=max_score(settings.weights),
-        per_shift=per_shift,
+        per_shift=settings.plan_candidates_per_shift,
     )
-    result = plan(problem, time_limit=settings.plan_time_limit)
+
+
+def _lines(session, result: PlanResult, *, shifts, seats, matches, facts, histories) -> list[PlanLine]:
+    """The plan's lines with their people and the reasons each was chosen, in time order."""
     by_id = {s.id: s for s in shifts}
     match_of = {(m.user_id, sid): m for sid, ms in matches.items() for m in ms}
     people = users_by_id(session, [uid for uid, _ in result.lines])
@@ -154,17 +192,14 @@ def build_plan(
         for uid, sid in result.lines
     ]
     lines.sort(key=lambda line: (line.shift.starts_at, line.shift.id, -line.score))
+    return lines
+
+
+def _unfilled(result: PlanResult, shifts: list[Shift], places: dict[int, int]) -> list[tuple[Shift, int]]:
     taken: dict[int, int] = {}
     for _, sid in result.lines:
         taken[sid] = taken.get(sid, 0) + 1
-    unfilled = [(s, places[s.id] - taken.get(s.id, 0)) for s in shifts if places[s.id] > taken.get(s.id, 0)]
-    return PlanReview(
-        lines=lines,
-        result=result,
-        open_seats=sum(places.values()),
-        shifts=len(shifts),
-        unfilled=unfilled,
-    )
+    return [(s, places[s.id] - taken.get(s.id, 0)) for s in shifts if places[s.id] > taken.get(s.id, 0)]
 
 
 def _zone(shift: Shift):

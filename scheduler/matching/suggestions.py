@@ -16,7 +16,6 @@ from scheduler.domain.matching import History, Label, Match, rank, seats_for
 from scheduler.errors import PermissionDenied
 from scheduler.matching.facts import (
     MatchSettings,
-    confirmed_counts,
     holders,
     load_facts,
     load_histories,
@@ -27,6 +26,7 @@ from scheduler.matching.facts import (
     users_by_id,
 )
 from scheduler.models import Shift, User
+from scheduler.shifts.queries import filled_counts, seats_left
 
 # --- Suggestions for a coordinator -------------------------------------------------------
 
@@ -99,10 +99,10 @@ def suggestions_for_shift(
         session, [m.user_id for m in shown] + [i.user_id for i in offering] + [u for u, _at in sent]
     )
     top = [Suggestion(people[m.user_id], m, m.user_id in invited) for m in shown]
-    filled = confirmed_counts(session, [shift.id]).get(shift.id, 0)
+    filled = filled_counts(session, [shift.id]).get(shift.id, 0)
     return Suggestions(
         shift=shift,
-        open_places=max(0, shift.capacity - filled),
+        open_places=seats_left(capacity=shift.capacity, filled=filled),
         top=top,
         why_not=sorted(
             (WhyNot(people[i.user_id], i.refusals) for i in offering),

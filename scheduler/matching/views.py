@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from scheduler.courts import queries as court_queries
 from scheduler.courts import scope
 from scheduler.domain.timezones import to_local
 from scheduler.errors import PermissionDenied, ServiceError
@@ -22,7 +22,7 @@ from scheduler.matching import facts as matching_service
 from scheduler.matching import invitations, suggestions
 from scheduler.matching.forms import ButtonForm, PlanForm, SendPlanForm
 from scheduler.matching.messages import coordinator_label, error_text, volunteer_label, why_not
-from scheduler.models import Court, Shift
+from scheduler.models import Shift
 from scheduler.shifts.claims import ShiftMissing
 from scheduler.shifts.facts import rules_from_config
 from scheduler.shifts.messages import refusal_texts
@@ -67,19 +67,9 @@ def invite_volunteer(shift_id: int, user_id: int) -> Response:
         abort(404)
     except PermissionDenied:
         abort(403)
-    except invitations.NotEligible as exc:
+    except ServiceError as exc:  # after the two above, which are service errors too
         db.session.rollback()
-        flash(
-            _(
-                "This person cannot take this seat: %(reasons)s.",
-                reasons="; ".join(why_not(r) for r in exc.refusals),
-            ),
-            "error",
-        )
-        return _shift_page(shift_id)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(error_text(exc.code), "error")
+        flash(_not_invited(exc), "error")
         return _shift_page(shift_id)
     db.session.commit()
     flash(
@@ -87,6 +77,13 @@ def invite_volunteer(shift_id: int, user_id: int) -> Response:
         "success",
     )
     return _shift_page(shift_id)
+
+
+def _not_invited(exc: ServiceError) -> str:
+    if isinstance(exc, invitations.NotEligible):
+        reasons = "; ".join(why_not(r) for r in exc.refusals)
+        return _("This person cannot take this seat: %(reasons)s.", reasons=reasons)
+    return error_text(exc.code)
 
 
 @bp.post("/matching/shifts/<int:shift_id>/invite/<int:user_id>/withdraw")
@@ -111,13 +108,8 @@ def withdraw_invitation(shift_id: int, user_id: int) -> Response:
 
 
 def _court_choices() -> list[SelectChoice]:
-    ids = scope.court_ids(current_user)
-    query = select(Court.id, Court.name).where(Court.active.is_(True)).order_by(Court.name)
-    if ids is not None:
-        query = query.where(Court.id.in_(ids))
-    return [SelectChoice(0, _("All my courts"))] + [
-        SelectChoice(court_id, name) for court_id, name in db.session.execute(query)
-    ]
+    courts = court_queries.active_courts(db.session, within=scope.court_ids(current_user), by_name=True)
+    return [SelectChoice(0, _("All my courts"))] + [SelectChoice(c.id, c.name) for c in courts]
 
 
 def _plan_form() -> PlanForm:
@@ -136,6 +128,22 @@ def plan_form() -> str:
     return render_template("matching/plan_form.html", form=_plan_form())
 
 
+def _build_plan(form: PlanForm) -> Any:
+    # Imported here: the optimiser brings numpy and scipy (~250 ms, ~60 MB), which every
+    # worker and CLI command would otherwise load at start-up for this one page.
+    from scheduler.matching import planning
+
+    return planning.build_plan(
+        db.session,
+        actor=current_user,
+        court_ids={form.court.data} if form.court.data else None,
+        start=form.start.data,
+        end=form.end.data,
+        now=utcnow(),
+        settings=match_settings(),
+    )
+
+
 @bp.post("/matching/plan")
 @coordinator_required
 def compute_plan() -> str | tuple[str, int]:
@@ -143,19 +151,7 @@ def compute_plan() -> str | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("matching/plan_form.html", form=form), 400
     try:
-        # Imported here: the optimiser brings numpy and scipy (~250 ms, ~60 MB), which every
-        # worker and CLI command would otherwise load at start-up for this one page.
-        from scheduler.matching import planning
-
-        review = planning.build_plan(
-            db.session,
-            actor=current_user,
-            court_ids={form.court.data} if form.court.data else None,
-            start=form.start.data,
-            end=form.end.data,
-            now=utcnow(),
-            settings=match_settings(),
-        )
+        review = _build_plan(form)
     except PermissionDenied:
         abort(403)
     except ServiceError as exc:
@@ -166,11 +162,8 @@ def compute_plan() -> str | tuple[str, int]:
     return render_template("matching/plan_review.html", form=form, review=review, send_form=send_form)
 
 
-@bp.post("/matching/plan/send")
-@coordinator_required
-def send_plan() -> Response:
-    form = SendPlanForm()
-    _checked(form)
+def _kept_lines(form: SendPlanForm) -> list[tuple[int, int]]:
+    """The (shift, person) lines of the signed plan that the coordinator kept ticked."""
     try:
         payload = _plan_serializer().loads(form.plan.data)
     except BadSignature:
@@ -179,9 +172,16 @@ def send_plan() -> Response:
         abort(400)
     lines = [tuple(pair) for pair in payload["lines"]]
     kept = {int(v) for v in request.form.getlist("line") if v.isdigit() and int(v) < len(lines)}
-    chosen = [(int(lines[i][0]), int(lines[i][1])) for i in sorted(kept)]
+    return [(int(lines[i][0]), int(lines[i][1])) for i in sorted(kept)]
+
+
+@bp.post("/matching/plan/send")
+@coordinator_required
+def send_plan() -> Response:
+    form = SendPlanForm()
+    _checked(form)
     report = invitations.send_plan(
-        db.session, actor=current_user, lines=chosen, now=utcnow(), settings=match_settings()
+        db.session, actor=current_user, lines=_kept_lines(form), now=utcnow(), settings=match_settings()
     )
     db.session.commit()
     flash(
@@ -202,6 +202,23 @@ def send_plan() -> Response:
 def my_invitations() -> str:
     rows = invitations.my_invitations(db.session, user=current_user, now=utcnow())
     return render_template("matching/invitations.html", invitations=rows, form=ButtonForm())
+
+
+def _flash_answer(outcome: str, refusals: list[str]) -> None:
+    messages = {
+        "accepted": (_("You have the seat. Thank you!"), "success"),
+        "waitlisted": (_("You are on the waitlist for this seat."), "success"),
+        "declined": (_("You declined the invitation. Thank you for letting us know."), "info"),
+        "full": (
+            _("Someone took the last seat in the meantime. You can join the waitlist instead."),
+            "warning",
+        ),
+    }
+    if outcome == "refused":
+        for text in refusals:
+            flash(text, "error")
+    else:
+        flash(*messages[outcome])
 
 
 @bp.post("/invitations/<int:invitation_id>/<any(accept, decline, waitlist):answer>")
@@ -226,20 +243,7 @@ def answer_invitation(invitation_id: int, answer: str) -> Response:
         flash(error_text(exc.code), "error")
         return redirect(url_for("matching.my_invitations"))
     db.session.commit()
-    messages = {
-        "accepted": (_("You have the seat. Thank you!"), "success"),
-        "waitlisted": (_("You are on the waitlist for this seat."), "success"),
-        "declined": (_("You declined the invitation. Thank you for letting us know."), "info"),
-        "full": (
-            _("Someone took the last seat in the meantime. You can join the waitlist instead."),
-            "warning",
-        ),
-    }
-    if result.outcome == "refused":
-        for text in refusal_texts(result.refusals):
-            flash(text, "error")
-    else:
-        flash(*messages[result.outcome])
+    _flash_answer(result.outcome, refusal_texts(result.refusals) if result.outcome == "refused" else [])
     return redirect(url_for("matching.my_invitations"))
 
 

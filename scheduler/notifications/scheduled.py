@@ -15,16 +15,17 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.courts import scope as court_scope
-from scheduler.enums import HearingStatus, Role, ShiftStatus, SignupStatus, UserStatus
+from scheduler.enums import HearingStatus, Role, UserStatus
 from scheduler.models import Hearing, Shift, Signup, User
 from scheduler.notifications.compose import compose
 from scheduler.notifications.messages import _when, seat_context
 from scheduler.notifications.outbox import enqueue, existing_keys
 from scheduler.notifications.preferences import REMINDER_CHOICES, prefs_for_many
+from scheduler.shifts.queries import confirmed_count, is_filled_seat, needs_people
 from scheduler.types import utcnow
 
 DIGEST_DAYS = 7
@@ -56,7 +57,7 @@ def send_reminders(session: Session, *, now: datetime | None = None) -> int:
             .join(Hearing, Shift.hearing_id == Hearing.id)
             .join(User, Signup.user_id == User.id)
             .where(
-                Signup.status == SignupStatus.CONFIRMED,
+                is_filled_seat(),
                 Hearing.status == HearingStatus.SCHEDULED,
                 User.status == UserStatus.APPROVED,
                 Shift.starts_at > now,
@@ -111,23 +112,10 @@ class OpenSeat:
 
 
 def unfilled_seats(session: Session, *, now: datetime, days: int = DIGEST_DAYS) -> list[OpenSeat]:
-    filled = (
-        select(Signup.shift_id, func.count().label("n"))
-        .where(Signup.status == SignupStatus.CONFIRMED)
-        .group_by(Signup.shift_id)
-        .subquery()
-    )
     rows = session.execute(
-        select(Shift, func.coalesce(filled.c.n, 0))
+        select(Shift, confirmed_count(Shift.id))
         .join(Hearing, Shift.hearing_id == Hearing.id)
-        .outerjoin(filled, filled.c.shift_id == Shift.id)
-        .where(
-            Hearing.status == HearingStatus.SCHEDULED,
-            Shift.status == ShiftStatus.OPEN,
-            Shift.starts_at > now,
-            Shift.starts_at <= now + timedelta(days=days),
-            func.coalesce(filled.c.n, 0) < Shift.capacity,
-        )
+        .where(needs_people(), Shift.starts_at > now, Shift.starts_at <= now + timedelta(days=days))
         .options(selectinload(Shift.hearing).selectinload(Hearing.court))
         .order_by(Shift.starts_at, Shift.id)
     ).all()

@@ -31,13 +31,8 @@ KIND_NAMES = {
 }
 
 
-@bp.route("/account/notifications", methods=["GET", "POST"])
-@approved_required
-def edit_preferences() -> str | Response:
-    current = preferences.prefs_for(
-        db.session, current_user.id, default_hours=current_app.config["REMINDER_HOURS"]
-    )
-    form = PreferencesForm(
+def _preferences_form(current: preferences.Prefs) -> PreferencesForm:
+    return PreferencesForm(
         data={
             "reminder_24": 24 in current.reminder_hours,
             "reminder_2": 2 in current.reminder_hours,
@@ -46,6 +41,15 @@ def edit_preferences() -> str | Response:
             "digest": current.digest,
         }
     )
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@approved_required
+def edit_preferences() -> str | Response:
+    current = preferences.prefs_for(
+        db.session, current_user.id, default_hours=current_app.config["REMINDER_HOURS"]
+    )
+    form = _preferences_form(current)
     if form.validate_on_submit():
         hours = [h for h, on in ((24, form.reminder_24.data), (2, form.reminder_2.data)) if on]
         preferences.save(
@@ -166,6 +170,19 @@ def respond_invitation(token: str) -> str | tuple[str, int]:
     )
 
 
+def _answer(invitation: Any, *, accept: bool) -> tuple[str, list[str]]:
+    """The invitation answered by its own person (by the claim's rules): outcome and refusals."""
+    answer = respond_to_invitation(
+        db.session,
+        invitation=invitation,
+        user=invitation.user,
+        accept=accept,
+        now=utcnow(),
+        rules=rules_from_config(current_app.config),
+    )
+    return answer.outcome, refusal_texts(answer.refusals) if answer.outcome == "refused" else []
+
+
 @bp.post("/invitations/respond/<token>")
 @public
 def apply_invitation_response(token: str) -> str | tuple[str, int]:
@@ -175,23 +192,14 @@ def apply_invitation_response(token: str) -> str | tuple[str, int]:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _link_refused(_("Not sent"), _("The form expired. Open the link from the message again."), 400)
-
     accept = unsign(INVITATION_SALT, token)["a"] == "accept"
-    answer = respond_to_invitation(
-        db.session,
-        invitation=invitation,
-        user=invitation.user,
-        accept=accept,
-        now=utcnow(),
-        rules=rules_from_config(current_app.config),
-    )
+    outcome, reasons = _answer(invitation, accept=accept)
     db.session.commit()
-    reasons = refusal_texts(answer.refusals) if answer.outcome == "refused" else []
     return render_template(
         "notifications/invitation.html",
         invitation=invitation,
         accept=accept,
         form=None,
-        answer=answer.outcome,
+        answer=outcome,
         reasons=reasons,
     )

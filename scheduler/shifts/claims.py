@@ -32,6 +32,7 @@ from scheduler.enums import HearingStatus, SignupStatus
 from scheduler.errors import ServiceError
 from scheduler.models import FEED_NEUTRAL, Shift, Signup, User
 from scheduler.shifts.facts import load_commitments, load_shift, load_volunteers, seat_facts
+from scheduler.shifts.queries import is_filled_seat
 
 
 class ShiftMissing(ServiceError):
@@ -95,9 +96,7 @@ def _lock_person(session: Session, user_id: int) -> None:
 
 
 def count_confirmed(session: Session, shift_id: int) -> int:
-    return session.scalar(
-        select(func.count()).where(Signup.shift_id == shift_id, Signup.status == SignupStatus.CONFIRMED)
-    )
+    return session.scalar(select(func.count()).where(Signup.shift_id == shift_id, is_filled_seat()))
 
 
 def own_signup(session: Session, *, shift_id: int, user_id: int) -> Signup | None:
@@ -328,7 +327,7 @@ def withdraw_handover(session: Session, *, actor: User, shift_id: int) -> Signup
 def open_offer(session: Session, *, shift_id: int, except_user_id: int | None = None) -> Signup | None:
     query = select(Signup).where(
         Signup.shift_id == shift_id,
-        Signup.status == SignupStatus.CONFIRMED,
+        is_filled_seat(),
         Signup.handover_offered_at.is_not(None),
     )
     if except_user_id is not None:
@@ -387,7 +386,7 @@ def expire_handover_offers(
         select(Signup.id, Signup.shift_id)
         .join(Shift, Signup.shift_id == Shift.id)
         .where(
-            Signup.status == SignupStatus.CONFIRMED,
+            is_filled_seat(),
             Signup.handover_offered_at.is_not(None),
             Shift.starts_at > now,
             Shift.starts_at <= now + cutoff,

@@ -11,9 +11,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from scheduler.courts import scope
+from scheduler.domain.claims import sees_seat_details
 from scheduler.enums import HearingStatus, SignupStatus
 from scheduler.models import Hearing, Shift, Signup, User
-from scheduler.shifts.queries import filled_counts
+from scheduler.shifts.queries import filled_counts, is_filled_seat
 from scheduler.types import utcnow
 
 PAST_LIMIT = 20
@@ -43,6 +44,12 @@ class CommitmentView:
     @property
     def hearing(self) -> Hearing:
         return self.signup.shift.hearing
+
+    @property
+    def sees_details(self) -> bool:
+        """Meeting point, notes and team: for a confirmed seat at a hearing still on."""
+        cancelled = self.hearing.status == HearingStatus.CANCELLED
+        return sees_seat_details(self.signup.status, hearing_cancelled=cancelled)
 
 
 @dataclass(slots=True)
@@ -85,7 +92,7 @@ def my_commitments(session: Session, *, user: User, now: datetime) -> Commitment
         session.scalars(
             select(Signup)
             .join(Signup.shift)
-            .where(Signup.user_id == user.id, Shift.ends_at < now, Signup.status == SignupStatus.CONFIRMED)
+            .where(Signup.user_id == user.id, Shift.ends_at < now, is_filled_seat())
             .order_by(Shift.starts_at.desc())
             .limit(PAST_LIMIT)
             .options(*_options())
@@ -126,7 +133,7 @@ def _add_teams(session: Session, views: list[CommitmentView], *, viewer_id: int)
     rows = session.scalars(
         select(Signup)
         .join(Signup.shift)
-        .where(Shift.hearing_id.in_(hearing_ids), Signup.status == SignupStatus.CONFIRMED)
+        .where(Shift.hearing_id.in_(hearing_ids), is_filled_seat())
         .order_by(Signup.team_lead.desc(), Signup.id)
         .options(joinedload(Signup.user), joinedload(Signup.shift))
     )

@@ -78,28 +78,32 @@ def assign_volunteer(shift_id: int) -> Response:
             rules=claim_rules(),
             override_reason=form.override_reason.data or "",
         )
-    except shifts.Refused as exc:
-        db.session.rollback()
-        person = db.session.get(User, user_id)
-        session[_PENDING_KEY] = {
-            "shift_id": shift_id,
-            "user_id": user_id,
-            "name": person.display_name if person else "",
-            "messages": refusal_texts(exc.refusals),
-            "overridable": exc.code != "refused_hard",
-        }
-        return _back(shift_id)
     except shifts.ShiftMissing:
         abort(404)
     except PermissionDenied:
         abort(403)
-    except ServiceError as exc:
+    except ServiceError as exc:  # after the two above, which are service errors too
         db.session.rollback()
-        flash(error_message(exc.code), "error")
+        _not_assigned(shift_id, user_id, exc)
         return _back(shift_id)
     db.session.commit()
     flash(_("The volunteer has the seat."), "success")
     return _back(shift_id)
+
+
+def _not_assigned(shift_id: int, user_id: int, exc: ServiceError) -> None:
+    """Say why; for a refusal by the rules, keep it so the shift page can offer an override."""
+    if not isinstance(exc, shifts.Refused):
+        flash(error_message(exc.code), "error")
+        return
+    person = db.session.get(User, user_id)
+    session[_PENDING_KEY] = {
+        "shift_id": shift_id,
+        "user_id": user_id,
+        "name": person.display_name if person else "",
+        "messages": refusal_texts(exc.refusals),
+        "overridable": exc.code != "refused_hard",
+    }
 
 
 @bp.post("/shifts/<int:shift_id>/remove")
@@ -184,17 +188,16 @@ def set_capacity(shift_id: int) -> Response:
     )
     if failed:
         return failed
-    if promoted:
-        flash(
-            _(
-                "The number of seats is changed; %(count)d from the waitlist now have a seat.",
-                count=len(promoted),
-            ),
-            "success",
-        )
-    else:
-        flash(_("The number of seats is changed."), "success")
+    flash(_capacity_changed(len(promoted)), "success")
     return _back(shift_id)
+
+
+def _capacity_changed(promoted: int) -> str:
+    if promoted:
+        return _(
+            "The number of seats is changed; %(count)d from the waitlist now have a seat.", count=promoted
+        )
+    return _("The number of seats is changed.")
 
 
 @bp.post("/shifts/<int:shift_id>/outcome")

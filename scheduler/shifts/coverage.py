@@ -1,7 +1,7 @@
 """The coordinator's coverage dashboard and month calendar.
 
 Built for tens of thousands of hearings: a fixed number of queries whatever the page size
-(count, page of hearings, their languages, and one GROUP BY for filled/needed per role), and
+(count, page of hearings, their languages, and one for filled/needed per role), and
 grouping by day in each court's own time zone done in Python on the page only. The week's
 figures and the month calendar are summed in SQL (one row, one row per day).
 """
@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 from scheduler.courts import scope
 from scheduler.domain.hearings import ROLE_ORDER
 from scheduler.domain.timezones import local_to_utc, to_local
-from scheduler.enums import HearingKind, HearingStatus, ShiftRole, ShiftStatus, SignupStatus, UserStatus
-from scheduler.models import Court, Hearing, HearingLanguage, Shift, Signup, User
-from scheduler.shifts.queries import confirmed_count, court_zones
+from scheduler.enums import HearingKind, HearingStatus, ShiftRole, ShiftStatus, UserStatus
+from scheduler.models import Court, Hearing, HearingLanguage, Shift, User
+from scheduler.shifts.queries import confirmed_count, court_zones, has_open_seat, open_seats, seats_left
 
 MAX_WEEKS = 26
 
@@ -47,7 +47,7 @@ class RoleCoverage:
 
     @property
     def missing(self) -> int:
-        return max(self.needed - self.filled, 0)
+        return seats_left(capacity=self.needed, filled=self.filled)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,15 +123,9 @@ def _filtered(
         )
     if filters.only_unfilled:
         # Correlated, so only the shifts of hearings already in the window are looked at.
-        filled = (
-            select(func.count(Signup.id))
-            .where(Signup.shift_id == Shift.id, Signup.status == SignupStatus.CONFIRMED)
-            .correlate(Shift)
-            .scalar_subquery()
-        )
         gaps = (
             select(Shift.id)
-            .where(Shift.hearing_id == Hearing.id, Shift.status == ShiftStatus.OPEN, Shift.capacity > filled)
+            .where(Shift.hearing_id == Hearing.id, Shift.status == ShiftStatus.OPEN, has_open_seat())
             .correlate(Hearing)
         )
         conditions.append(gaps.exists())
@@ -190,18 +184,17 @@ def dashboard(
 
 
 def role_coverage(session: Session, *, hearing_ids: list[int]) -> dict[int, tuple[RoleCoverage, ...]]:
-    """Needed and filled seats per role of open shifts, for many hearings in one GROUP BY.
+    """Needed and filled seats per role of open shifts, for many hearings in one query.
 
-    The join is limited to these hearings' shifts (through the signups' shift/status index),
+    Each shift's filled seats are the correlated count on the signups' (shift_id, status) index,
     so the cost follows the page, not the size of the signups table.
     """
     if not hearing_ids:
         return {}
     rows = session.execute(
-        select(Shift.hearing_id, Shift.role, Shift.capacity, func.count(Signup.id))
-        .outerjoin(Signup, (Signup.shift_id == Shift.id) & (Signup.status == SignupStatus.CONFIRMED))
-        .where(Shift.hearing_id.in_(hearing_ids), Shift.status == ShiftStatus.OPEN)
-        .group_by(Shift.id, Shift.hearing_id, Shift.role, Shift.capacity)
+        select(Shift.hearing_id, Shift.role, Shift.capacity, confirmed_count(Shift.id)).where(
+            Shift.hearing_id.in_(hearing_ids), Shift.status == ShiftStatus.OPEN
+        )
     ).all()
     found: dict[int, dict[ShiftRole, RoleCoverage]] = defaultdict(dict)
     for hearing_id, role, needed, filled in rows:
@@ -223,12 +216,11 @@ def week_summary(session: Session, *, user: User, now: datetime) -> WeekSummary:
     Summed in SQL (one row back), each open shift's confirmed seats counted by a correlated
     count on the (shift_id, status) index: the cost follows the week, not the signups table.
     """
-    filled = confirmed_count(Shift.id)
     row = session.execute(
         select(
             func.count(func.distinct(Shift.hearing_id)),
             func.coalesce(func.sum(Shift.capacity), 0),
-            func.coalesce(func.sum(case((Shift.capacity > filled, Shift.capacity - filled), else_=0)), 0),
+            func.coalesce(func.sum(open_seats()), 0),
         )
         .join(Hearing, Shift.hearing_id == Hearing.id)
         .where(
@@ -303,7 +295,7 @@ def month_calendar(session: Session, *, user: User, filters: Filters, year: int,
         select(
             case(*whens, else_=None).label("day"),
             Hearing.id.label("hearing_id"),
-            case((Shift.capacity > filled, Shift.capacity - filled), else_=0).label("missing"),
+            open_seats().label("missing"),
             func.coalesce(Shift.capacity, 0).label("needed"),
             case((filled > Shift.capacity, Shift.capacity), else_=func.coalesce(filled, 0)).label("filled"),
         )

@@ -7,11 +7,12 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from scheduler.domain.eligibility import Commitment, Rules, SeatFacts, VolunteerFacts
-from scheduler.enums import HearingStatus, ShiftRole, ShiftStatus, SignupStatus
+from scheduler.enums import HearingStatus, ShiftRole, ShiftStatus
 from scheduler.models import Court, Hearing, Shift, Signup, User, VolunteerProfile
+from scheduler.shifts.queries import is_filled_seat, with_hearing
 
 # The weekly cap looks at the seat's local ISO week; eight days either side covers it in any zone.
 _WEEK_MARGIN = timedelta(days=8)
@@ -95,7 +96,7 @@ def load_commitments(
         .join(Hearing, Shift.hearing_id == Hearing.id)
         .where(
             Signup.user_id.in_(ids),
-            Signup.status == SignupStatus.CONFIRMED,
+            is_filled_seat(),
             Hearing.status == HearingStatus.SCHEDULED,
             Shift.ends_at >= start - _WEEK_MARGIN,
             Shift.starts_at <= end + _WEEK_MARGIN,
@@ -119,9 +120,6 @@ def load_shift(session: Session, shift_id: int) -> Shift | None:
     return session.scalar(
         select(Shift)
         .where(Shift.id == shift_id)
-        .options(
-            joinedload(Shift.hearing).joinedload(Hearing.court),
-            joinedload(Shift.hearing).selectinload(Hearing.languages),
-        )
+        .options(*with_hearing())
         .execution_options(populate_existing=True)
     )

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from scheduler import i18n
+from scheduler.courts import queries as court_queries
 from scheduler.enums import ShiftRole
-from scheduler.models import Court, User
+from scheduler.models import User
 from scheduler.shifts.queries import DEFAULT_HORIZON, ShiftFilters, profile_filters
 from scheduler.web.inputguard import query_date
 
@@ -46,7 +46,7 @@ def _date(text: str | None) -> date | None:
 
 
 def filters_from_request(session: Session, *, user: User, args: MultiDict) -> FilterView:
-    courts = [(c.id, c.name) for c in session.scalars(select(Court).where(Court.active).order_by(Court.name))]
+    courts = [(c.id, c.name) for c in court_queries.active_courts(session, by_name=True)]
     court = args.get("court", type=int)
     if court not in {c for c, _ in courts}:
         court = None

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from scheduler.courts import scope
@@ -20,6 +21,14 @@ from scheduler.models import Court, Hearing, HearingLanguage, Shift, Signup, Use
 
 # A volunteer sees this far ahead by default; most networks only show the next few weeks.
 DEFAULT_HORIZON = timedelta(weeks=8)
+
+
+def with_hearing() -> tuple[Any, ...]:
+    """Loader options for a shift's hearing with its court (joined) and languages (one IN query)."""
+    return (
+        joinedload(Shift.hearing).joinedload(Hearing.court),
+        joinedload(Shift.hearing).selectinload(Hearing.languages),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,17 +52,34 @@ def profile_filters(user: User) -> ShiftFilters:
     )
 
 
+# Filled seats: a shift's confirmed signups, nothing else (a waitlisted or dropped row holds no
+# seat). Every page, feed, digest and the planner count them through the three forms below,
+# which agree: a grouped count for a page of shifts, a correlated count inside a statement, and
+# a count over signups already loaded with their shift.
+
+
+def is_filled_seat() -> ColumnElement[bool]:
+    """The signups that fill a seat."""
+    return Signup.status == SignupStatus.CONFIRMED
+
+
 def filled_counts(session: Session, shift_ids: Iterable[int]) -> dict[int, int]:
+    """Filled seats per shift, for many shifts in one grouped query (absent: none filled)."""
     ids = list(shift_ids)
     if not ids:
         return {}
     return dict(
         session.execute(
             select(Signup.shift_id, func.count())
-            .where(Signup.shift_id.in_(ids), Signup.status == SignupStatus.CONFIRMED)
+            .where(Signup.shift_id.in_(ids), is_filled_seat())
             .group_by(Signup.shift_id)
         ).all()
     )
+
+
+def filled_on(shift: Shift) -> int:
+    """Filled seats of a shift whose signups are loaded (no query)."""
+    return sum(1 for signup in shift.signups if signup.status == SignupStatus.CONFIRMED)
 
 
 def my_statuses(session: Session, *, user_id: int, shift_ids: Iterable[int]) -> dict[int, Signup]:
@@ -71,7 +97,7 @@ def my_statuses(session: Session, *, user_id: int, shift_ids: Iterable[int]) -> 
 
 
 def confirmed_count(shift_id: ColumnElement[int]) -> ColumnElement[int]:
-    """Confirmed seats of one shift, as a correlated count (the (shift_id, status) index).
+    """Filled seats of one shift, as a correlated count (the (shift_id, status) index).
 
     Correlated rather than a grouped count of every shift joined in: that count ran over
     every confirmed signup in the database before any date filter, so open-seat pages grew
@@ -80,9 +106,34 @@ def confirmed_count(shift_id: ColumnElement[int]) -> ColumnElement[int]:
     return (
         select(func.count())
         .select_from(Signup)
-        .where(Signup.shift_id == shift_id, Signup.status == SignupStatus.CONFIRMED)
+        .where(Signup.shift_id == shift_id, is_filled_seat())
         .scalar_subquery()
     )
+
+
+def has_open_seat() -> ColumnElement[bool]:
+    """A shift with fewer filled seats than its capacity."""
+    return confirmed_count(Shift.id) < Shift.capacity
+
+
+def open_seats() -> ColumnElement[int]:
+    """Seats still to fill on a shift (never below zero), as a column expression."""
+    filled = confirmed_count(Shift.id)
+    return case((Shift.capacity > filled, Shift.capacity - filled), else_=0)
+
+
+def seats_left(*, capacity: int, filled: int) -> int:
+    """The same in Python, for counts already loaded."""
+    return max(capacity - filled, 0)
+
+
+def needs_people() -> ColumnElement[bool]:
+    """An open seat: an open shift of a scheduled hearing with a seat still to fill.
+
+    The statement must join Hearing; the time window is each caller's own (the list from now
+    on, the digest the next week, the planner the dates asked for).
+    """
+    return and_(Hearing.status == HearingStatus.SCHEDULED, Shift.status == ShiftStatus.OPEN, has_open_seat())
 
 
 def _local_dates(zones: Iterable[str], first: date | None, last: date | None) -> ColumnElement[bool]:
@@ -110,7 +161,7 @@ def open_shifts_query(
         select(Signup.id)
         .where(
             Signup.shift_id == Shift.id,
-            Signup.status == SignupStatus.CONFIRMED,
+            is_filled_seat(),
             Signup.handover_offered_at.is_not(None),
         )
         .exists()
@@ -123,7 +174,7 @@ def open_shifts_query(
             Hearing.status == HearingStatus.SCHEDULED,
             Shift.status == ShiftStatus.OPEN,
             Shift.starts_at > now,
-            or_(confirmed_count(Shift.id) < Shift.capacity, offered),
+            or_(has_open_seat(), offered),
         )
     )
     if horizon is not None:
@@ -142,10 +193,7 @@ def open_shifts_query(
         query = query.where(or_(Shift.role != ShiftRole.INTERPRETER, speaks))
     if filters.date_from is not None or filters.date_to is not None:
         query = query.where(_local_dates(zones, filters.date_from, filters.date_to))
-    return query.order_by(Shift.starts_at, Shift.id).options(
-        joinedload(Shift.hearing).joinedload(Hearing.court),
-        joinedload(Shift.hearing).selectinload(Hearing.languages),
-    )
+    return query.order_by(Shift.starts_at, Shift.id).options(*with_hearing())
 
 
 def shift_for_page(session: Session, shift_id: int) -> Shift | None:
@@ -153,11 +201,7 @@ def shift_for_page(session: Session, shift_id: int) -> Shift | None:
     return session.scalar(
         select(Shift)
         .where(Shift.id == shift_id)
-        .options(
-            joinedload(Shift.hearing).joinedload(Hearing.court),
-            joinedload(Shift.hearing).selectinload(Hearing.languages),
-            selectinload(Shift.signups).joinedload(Signup.user),
-        )
+        .options(*with_hearing(), selectinload(Shift.signups).joinedload(Signup.user))
     )
 
 

@@ -11,8 +11,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from scheduler.domain.claims import ClaimOutcome, drop_deadline, is_late_drop
+from scheduler.domain.claims import ClaimOutcome, drop_deadline, is_late_drop, sees_seat_details
+from scheduler.enums import HearingStatus
 from scheduler.extensions import db
+from scheduler.models import Shift, Signup
 from scheduler.shifts import claims as shifts
 from scheduler.shifts import commitments as commitments_service
 from scheduler.shifts import open_seats
@@ -54,21 +56,26 @@ def show_shift(shift_id: int) -> str:
     shift = shift_queries.shift_for_page(db.session, shift_id) or abort(404)
     mine = shifts.own_signup(db.session, shift_id=shift.id, user_id=current_user.id)
     if current_user.is_coordinator:
-        if not shift_queries.manageable(current_user, shift):
-            # A coordinator may hold a seat at a court they do not coordinate (their calendar
-            # links to it): they see it as its volunteer would, and nothing more.
-            if mine is None:
-                abort(403)
-        else:
+        if shift_queries.manageable(current_user, shift):
             return render_template(
                 "shifts/show.html", shift=shift, coordinating=True, **coordinator_context(shift)
             )
+        # A coordinator may hold a seat at a court they do not coordinate (their calendar
+        # links to it): they see it as its volunteer would, and nothing more.
+        if mine is None:
+            abort(403)
+    return _volunteer_page(shift, mine)
+
+
+def _volunteer_page(shift: Shift, mine: Signup | None) -> str:
     now = utcnow()
+    cancelled = shift.hearing.status == HearingStatus.CANCELLED
     return render_template(
         "shifts/show.html",
         shift=shift,
         mine=mine,
-        filled=sum(1 for s in shift.signups if s.status == "confirmed"),
+        filled=shift_queries.filled_on(shift),
+        sees_details=mine is not None and sees_seat_details(mine.status, hearing_cancelled=cancelled),
         offer=shifts.open_offer(db.session, shift_id=shift.id, except_user_id=current_user.id),
         late=is_late_drop(starts_at=shift.starts_at, now=now, cutoff=drop_cutoff()),
         deadline=drop_deadline(starts_at=shift.starts_at, cutoff=drop_cutoff()),

@@ -12,6 +12,7 @@ import re
 import sys
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 HERE = Path(__file__).resolve().parent
@@ -26,11 +27,7 @@ def refresh(locale: str = "es", fragments: list[Path] | None = None) -> tuple[in
         catalog = read_po(f, locale=locale)
     catalog.update(template, no_fuzzy_matching=True)
     for fragment in fragments or []:
-        with fragment.open("rb") as f:
-            for message in read_po(f, locale=locale):
-                if message.id and message.string and message.id in catalog:
-                    catalog[message.id].string = message.string
-                    catalog[message.id].flags.discard("fuzzy")
+        _take_translations(catalog, fragment, locale)
     catalog.project, catalog.version = "Accompany", ""
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=100, no_location=True, sort_output=True, ignore_obsolete=True)
@@ -41,6 +38,15 @@ def refresh(locale: str = "es", fragments: list[Path] | None = None) -> tuple[in
     po_path.write_bytes(text)
     missing = sum(1 for m in catalog if m.id and not m.string)
     return len([m for m in catalog if m.id]), missing
+
+
+def _take_translations(catalog: Catalog, fragment: Path, locale: str) -> None:
+    """Copy each translated message of a PO fragment into the catalogue, no longer fuzzy."""
+    with fragment.open("rb") as f:
+        for message in read_po(f, locale=locale):
+            if message.id and message.string and message.id in catalog:
+                catalog[message.id].string = message.string
+                catalog[message.id].flags.discard("fuzzy")
 
 
 if __name__ == "__main__":

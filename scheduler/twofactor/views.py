@@ -62,34 +62,48 @@ def _enrolment_context(user, secret: str) -> dict:
     return {"qr": qr_data_uri(uri), "secret": secret}
 
 
+def _sign_in_again() -> Response:
+    flash(_("Please sign in again."), "info")
+    return redirect(url_for("auth.login"))
+
+
+def _wrong_code(user, form: CodeForm | EnrolForm, message: str) -> Response | None:
+    """Count a wrong code; after too many, the password step starts over (a redirect)."""
+    if flow.record_failure(user):
+        flash(_("Too many wrong codes. Sign in again with your password."), "error")
+        return redirect(url_for("auth.login"))
+    form.code.errors = [message]
+    return None
+
+
+def _signed_in(user, marker: dict) -> Response:
+    """The code was right: finish signing in, warn when recovery codes run low, go on."""
+    flow.complete_login(user, remember=marker.get("remember", False))
+    db.session.commit()
+    left = twofactor.remaining_recovery_codes(db.session, user)
+    if left <= 2:
+        flash(_("You have %(count)d recovery codes left. Make new ones in your profile.", count=left), "info")
+    return redirect(marker.get("next") or url_for("main.home"))
+
+
 @bp.route("/auth/two-step", methods=["GET", "POST"])
 @public
 @limiter.limit(_code_limit, key_func=flow.pending_key, methods=["POST"])
 def verify() -> str | Response:
     found = flow.pending()
     if found is None:
-        flash(_("Please sign in again."), "info")
-        return redirect(url_for("auth.login"))
+        return _sign_in_again()
     user, marker = found
     form = CodeForm()
     if form.validate_on_submit():
         try:
             twofactor.verify(db.session, user=user, code=form.code.data, box=secret_box())
         except ServiceError:
-            if flow.record_failure(user):
-                flash(_("Too many wrong codes. Sign in again with your password."), "error")
-                return redirect(url_for("auth.login"))
-            form.code.errors = [_("That code is not right, or was already used. Try the newest code.")]
+            message = _("That code is not right, or was already used. Try the newest code.")
+            if (restart := _wrong_code(user, form, message)) is not None:
+                return restart
         else:
-            flow.complete_login(user, remember=marker.get("remember", False))
-            db.session.commit()
-            left = twofactor.remaining_recovery_codes(db.session, user)
-            if left <= 2:
-                flash(
-                    _("You have %(count)d recovery codes left. Make new ones in your profile.", count=left),
-                    "info",
-                )
-            return redirect(marker.get("next") or url_for("main.home"))
+            return _signed_in(user, marker)
     return render_template("twofactor/verify.html", form=form)
 
 
@@ -100,30 +114,31 @@ def enrol_at_login() -> str | Response:
     """Staff (or everyone, if an admin says so) set up the app before their first sign-in ends."""
     found = flow.pending()
     if found is None:
-        flash(_("Please sign in again."), "info")
-        return redirect(url_for("auth.login"))
+        return _sign_in_again()
     user, marker = found
     if twofactor.is_enabled(db.session, user):
         return redirect(url_for("twofactor.verify"))
     secret = _enrolment_secret(user)
     form = EnrolForm()
-    if form.validate_on_submit():
-        _store_pending(user)
-        try:
-            codes = twofactor.confirm_enrolment(db.session, user=user, code=form.code.data, box=secret_box())
-        except ServiceError:
-            if flow.record_failure(user):
-                flash(_("Too many wrong codes. Sign in again with your password."), "error")
-                return redirect(url_for("auth.login"))
-            form.code.errors = [_("That code is not right. Check the phone's clock and try the newest code.")]
-        else:
-            session.pop(ENROL_KEY, None)
-            flow.complete_login(user, remember=marker.get("remember", False))
-            db.session.commit()
-            return render_template("twofactor/codes.html", codes=codes, next=marker.get("next"))
+    if form.validate_on_submit() and (done := _confirm_at_login(user, marker, form)) is not None:
+        return done
     return render_template(
         "twofactor/enrol.html", form=form, at_login=True, **_enrolment_context(user, secret)
     )
+
+
+def _confirm_at_login(user, marker: dict, form: EnrolForm) -> str | Response | None:
+    """Check the first code: the recovery codes page and a finished sign-in, a restart, or None."""
+    _store_pending(user)
+    try:
+        codes = twofactor.confirm_enrolment(db.session, user=user, code=form.code.data, box=secret_box())
+    except ServiceError:
+        message = _("That code is not right. Check the phone's clock and try the newest code.")
+        return _wrong_code(user, form, message)
+    session.pop(ENROL_KEY, None)
+    flow.complete_login(user, remember=marker.get("remember", False))
+    db.session.commit()
+    return render_template("twofactor/codes.html", codes=codes, next=marker.get("next"))
 
 
 @bp.get("/account/two-step")
