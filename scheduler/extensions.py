@@ -7,7 +7,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, inspect
 from sqlalchemy.orm import DeclarativeBase
 
 # Alembic needs named constraints (and SQLite batch mode rebuilds tables by these names).
@@ -21,7 +21,18 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
+    """The models' base. They subclass it, not ``db.Model``, which type checkers cannot see
+    through; ``db`` is built on it, so both share this metadata and registry (``create_all``,
+    Alembic, ``db.session`` see every model), and ``Model.query`` (legacy) is not offered."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    def __repr__(self) -> str:
+        # As db.Model showed rows: "<Hearing 12>", or "(pending 1403...)" before the flush.
+        state = inspect(self)
+        if state.transient or state.pending:
+            return f"<{type(self).__name__} ({'transient' if state.transient else 'pending'} {id(self)})>"
+        return f"<{type(self).__name__} {', '.join(map(str, state.identity or ()))}>"
 
 
 # A failed statement's error text (and so a logged traceback) would otherwise quote its values:

@@ -13,11 +13,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scheduler.extensions import db
+from scheduler.extensions import Base
 from scheduler.types import UTCDateTime, utcnow
 
 
-class FeedChange(db.Model):
+class FeedChange(Base):
     __tablename__ = "feed_changes"
     __table_args__ = (
         # Serves "this person's rows" and "rows for everyone" (user_id and court_id both NULL).
@@ -37,7 +37,7 @@ class FeedChange(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class FeedRevision(db.Model):
+class FeedRevision(Base):
     """A calendar event's revision: only ever raised, never pruned (SEQUENCE must not go down).
 
     ``kind`` names what the event is made from: ``signup`` (a seat in a person's feed),
