@@ -195,7 +195,7 @@ def _solve(model: _Model, *, integral: bool, time_limit: float, rel_gap: float) 
     return milp(
         model.c,
         constraints=LinearConstraint(matrix, np.array(model.lower), np.array(model.upper)),
-        integrality=np.ones(n) if integral else np.zeros(n),
+        integrality=np.ones(n, dtype=np.uint8) if integral else np.zeros(n, dtype=np.uint8),
         bounds=Bounds(0, 1),
         options={"time_limit": max(0.001, time_limit), "mip_rel_gap": rel_gap, "presolve": True},
     )
@@ -281,9 +281,10 @@ def _solve_part(
     # integral LP optimum is the optimum, found without branching (and with its bound).
     relaxed = _solve(model, integral=False, time_limit=seconds, rel_gap=rel_gap)
     lp_x, lp_fun = getattr(relaxed, "x", None), getattr(relaxed, "fun", None)
-    solved = getattr(relaxed, "status", 1) == 0 and lp_x is not None and lp_fun is not None
-    lp_value = float(math.floor(-float(lp_fun) + 1e-6)) if solved else None
-    if solved and np.all(np.abs(lp_x - np.round(lp_x)) < 1e-7):
+    if getattr(relaxed, "status", 1) != 0 or lp_x is None or lp_fun is None:
+        lp_x = lp_fun = None  # no LP optimum to read
+    lp_value = None if lp_fun is None else float(math.floor(-float(lp_fun) + 1e-6))
+    if lp_x is not None and np.all(np.abs(lp_x - np.round(lp_x)) < 1e-7):
         chosen = [(p.user_id, p.shift_id) for p, value in zip(model.pairs, lp_x) if value > 0.5]
         better = _measure(problem, chosen)[1:] >= _measure(problem, part_greedy)[1:]
         if better and not violations(problem, chosen):
