@@ -42,6 +42,7 @@ interop-deps:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy scheduler
 
 format: $(STAMP)
 	$(BIN)/ruff format .
