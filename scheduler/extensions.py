@@ -1,5 +1,7 @@
 """Extension objects, created unbound and attached in the app factory."""
 
+from typing import TYPE_CHECKING, ClassVar
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -7,7 +9,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, inspect
+from sqlalchemy import MetaData, Table, inspect
 from sqlalchemy.orm import DeclarativeBase
 
 # Alembic needs named constraints (and SQLite batch mode rebuilds tables by these names).
@@ -26,6 +28,9 @@ class Base(DeclarativeBase):
     Alembic, ``db.session`` see every model), and ``Model.query`` (legacy) is not offered."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    if TYPE_CHECKING:
+        # Every model maps a Table (DeclarativeBase allows any FromClause: a join, a subquery).
+        __table__: ClassVar[Table]
 
     def __repr__(self) -> str:
         # As db.Model showed rows: "<Hearing 12>", or "(pending 1403...)" before the flush.
@@ -39,6 +44,8 @@ class Base(DeclarativeBase):
 # private notes, names, phones, password hashes. Defaults that SQLALCHEMY_ENGINE_OPTIONS extends.
 ENGINE_OPTIONS = {"hide_parameters": True}
 db = SQLAlchemy(model_class=Base, engine_options=ENGINE_OPTIONS)
+# Services take a sqlalchemy.orm.Session; db.session is only a proxy to this context's one, so
+# callers hand them the Session itself: db.session() (the same object every proxied call uses).
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
