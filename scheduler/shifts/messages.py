@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from babel.lists import format_list
 from flask_babel import get_locale
@@ -14,7 +14,7 @@ from scheduler.domain.eligibility import Reason, Refusal
 from scheduler.web.templating import court_date, court_time
 
 
-def _names(mapping: Mapping, codes: Iterable[str], style: str) -> str:
+def _names(mapping: Mapping[str, object], codes: Iterable[str], style: Literal["standard", "or"]) -> str:
     names = sorted(i18n.name_of(mapping, code) for code in codes)
     return format_list(names, style=style, locale=get_locale()) if names else ""
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from scheduler.courts import scope
@@ -54,7 +54,9 @@ def filled_counts(session: Session, shift_ids: Iterable[int]) -> dict[int, int]:
             select(Signup.shift_id, func.count())
             .where(Signup.shift_id.in_(ids), Signup.status == SignupStatus.CONFIRMED)
             .group_by(Signup.shift_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
 
 
@@ -72,7 +74,7 @@ def my_statuses(session: Session, *, user_id: int, shift_ids: Iterable[int]) -> 
     return {s.shift_id: s for s in rows}
 
 
-def confirmed_count(shift_id: ColumnElement[int]) -> ColumnElement[int]:
+def confirmed_count(shift_id: SQLColumnExpression[int]) -> ColumnElement[int]:
     """Confirmed seats of one shift, as a correlated count (the (shift_id, status) index).
 
     Correlated rather than a grouped count of every shift joined in: that count ran over

@@ -44,7 +44,7 @@ def drop_cutoff() -> timedelta:
 
 
 def refusal_texts(refusals: list[Refusal]) -> list[str]:
-    named = shift_queries.shifts_by_id(db.session, [r.shift_id for r in refusals if r.shift_id])
+    named = shift_queries.shifts_by_id(db.session(), [r.shift_id for r in refusals if r.shift_id])
     return refusal_messages(
         refusals, shifts=named, travel_minutes=current_app.config["TRAVEL_BUFFER_MINUTES"]
     )
@@ -108,11 +108,11 @@ def _busy(error: OperationalError, shift_id: int) -> Response:
 @approved_required
 def open_shifts() -> str:
     # Offers nobody took by the cutoff become drops before anyone reads the list (the worker does it too).
-    if shifts.expire_handover_offers(db.session, now=utcnow(), cutoff=drop_cutoff(), rules=claim_rules()):
+    if shifts.expire_handover_offers(db.session(), now=utcnow(), cutoff=drop_cutoff(), rules=claim_rules()):
         db.session.commit()
-    view = filters_from_request(db.session, user=current_user, args=request.args)
+    view = filters_from_request(db.session(), user=current_user, args=request.args)
     page, filled = open_seats.open_seats_page(
-        db.session,
+        db.session(),
         user_id=current_user.id,
         filters=view.filters,
         only_claimable=view.fitted,
@@ -123,7 +123,7 @@ def open_shifts() -> str:
         per_page=current_app.config["OPEN_SEATS_PAGE_SIZE"],
     )
     mine = shift_queries.my_statuses(
-        db.session, user_id=current_user.id, shift_ids=[s.id for s in page.items]
+        db.session(), user_id=current_user.id, shift_ids=[s.id for s in page.items]
     )
     return render_template("shifts/open.html", page=page, filled=filled, mine=mine, view=view)
 
@@ -131,8 +131,8 @@ def open_shifts() -> str:
 @bp.get("/shifts/<int:shift_id>")
 @approved_required
 def show_shift(shift_id: int) -> str:
-    shift = shift_queries.shift_for_page(db.session, shift_id) or abort(404)
-    mine = shifts.own_signup(db.session, shift_id=shift.id, user_id=current_user.id)
+    shift = shift_queries.shift_for_page(db.session(), shift_id) or abort(404)
+    mine = shifts.own_signup(db.session(), shift_id=shift.id, user_id=current_user.id)
     if current_user.is_coordinator:
         if not shift_queries.manageable(current_user, shift):
             # A coordinator may hold a seat at a court they do not coordinate (their calendar
@@ -151,7 +151,7 @@ def show_shift(shift_id: int) -> str:
         shift=shift,
         mine=mine,
         filled=sum(1 for s in shift.signups if s.status == "confirmed"),
-        offer=shifts.open_offer(db.session, shift_id=shift.id, except_user_id=current_user.id),
+        offer=shifts.open_offer(db.session(), shift_id=shift.id, except_user_id=current_user.id),
         late=is_late_drop(starts_at=shift.starts_at, now=now, cutoff=drop_cutoff()),
         deadline=drop_deadline(starts_at=shift.starts_at, cutoff=drop_cutoff()),
         started=now >= shift.starts_at,
@@ -168,7 +168,7 @@ def claim_shift(shift_id: int) -> Response:
     result, failed = run_seat_action(
         shift_id,
         lambda: shifts.claim_shift(
-            db.session,
+            db.session(),
             actor=current_user,
             shift_id=shift_id,
             now=utcnow(),
@@ -208,7 +208,7 @@ def drop_shift(shift_id: int) -> Response:
     result, failed = run_seat_action(
         shift_id,
         lambda: shifts.drop_shift(
-            db.session,
+            db.session(),
             actor=current_user,
             shift_id=shift_id,
             now=utcnow(),
@@ -236,7 +236,7 @@ def offer_handover(shift_id: int) -> Response:
     failed = run_seat_action(
         shift_id,
         lambda: shifts.offer_handover(
-            db.session, actor=current_user, shift_id=shift_id, now=utcnow(), cutoff=drop_cutoff()
+            db.session(), actor=current_user, shift_id=shift_id, now=utcnow(), cutoff=drop_cutoff()
         ),
     )[1]
     if failed:
@@ -250,7 +250,7 @@ def offer_handover(shift_id: int) -> Response:
 def withdraw_handover(shift_id: int) -> Response:
     _checked(ActionForm())
     failed = run_seat_action(
-        shift_id, lambda: shifts.withdraw_handover(db.session, actor=current_user, shift_id=shift_id)
+        shift_id, lambda: shifts.withdraw_handover(db.session(), actor=current_user, shift_id=shift_id)
     )[1]
     if failed:
         return failed
@@ -265,7 +265,7 @@ def take_handover(shift_id: int) -> Response:
     failed = run_seat_action(
         shift_id,
         lambda: shifts.take_handover(
-            db.session,
+            db.session(),
             actor=current_user,
             shift_id=shift_id,
             now=utcnow(),
@@ -282,7 +282,7 @@ def take_handover(shift_id: int) -> Response:
 @bp.get("/commitments")
 @approved_required
 def my_commitments() -> str:
-    data = commitments_service.my_commitments(db.session, user=current_user, now=utcnow())
+    data = commitments_service.my_commitments(db.session(), user=current_user, now=utcnow())
     html = render_template("shifts/commitments.html", data=data)
     commitments_service.mark_seen(data)
     db.session.commit()
@@ -296,7 +296,7 @@ def late_drop_helper() -> dict:
     def late_drop_alerts() -> list:
         if not (current_user.is_authenticated and current_user.is_coordinator):
             return []
-        return commitments_service.late_drop_alerts(db.session, user=current_user, now=utcnow())
+        return commitments_service.late_drop_alerts(db.session(), user=current_user, now=utcnow())
 
     return {"late_drop_alerts": late_drop_alerts}
 
