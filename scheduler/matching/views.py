@@ -11,7 +11,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
-from wtforms import SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs yet
 
 from scheduler.courts import scope
 from scheduler.domain.timezones import to_local
@@ -24,6 +24,7 @@ from scheduler.matching.messages import coordinator_label, error_text, volunteer
 from scheduler.models import Court, Shift
 from scheduler.shifts.claims import ShiftMissing
 from scheduler.types import utcnow
+from scheduler.web.forms import required
 from scheduler.web.security import approved_required, coordinator_required
 
 bp = Blueprint("matching", __name__)
@@ -53,7 +54,7 @@ def invite_volunteer(shift_id: int, user_id: int) -> Response:
     _checked(ButtonForm())
     try:
         invitation = invitations.invite(
-            db.session,
+            db.session(),
             actor=current_user,
             shift_id=shift_id,
             user_id=user_id,
@@ -92,7 +93,7 @@ def withdraw_invitation(shift_id: int, user_id: int) -> Response:
     _checked(ButtonForm())
     try:
         invitation = invitations.withdraw(
-            db.session, actor=current_user, shift_id=shift_id, user_id=user_id, now=utcnow()
+            db.session(), actor=current_user, shift_id=shift_id, user_id=user_id, now=utcnow()
         )
     except ShiftMissing:
         abort(404)
@@ -147,18 +148,18 @@ def compute_plan() -> str | tuple[str, int]:
         from scheduler.matching import planning
 
         review = planning.build_plan(
-            db.session,
+            db.session(),
             actor=current_user,
             court_ids={form.court.data} if form.court.data else None,
-            start=form.start.data,
-            end=form.end.data,
+            start=required(form.start.data),
+            end=required(form.end.data),
             now=utcnow(),
             settings=match_settings(),
         )
     except PermissionDenied:
         abort(403)
     except ServiceError as exc:
-        form.end.errors.append(error_text(exc.code))
+        form.end.errors = [*form.end.errors, error_text(exc.code)]
         return render_template("matching/plan_form.html", form=form), 400
     payload = {"by": current_user.id, "lines": [[line.shift.id, line.user.id] for line in review.lines]}
     send_form = SendPlanForm(formdata=None, plan=_plan_serializer().dumps(payload))
@@ -171,7 +172,7 @@ def send_plan() -> Response:
     form = SendPlanForm()
     _checked(form)
     try:
-        payload = _plan_serializer().loads(form.plan.data)
+        payload = _plan_serializer().loads(required(form.plan.data))
     except BadSignature:
         abort(400)
     if payload.get("by") != current_user.id:
@@ -180,7 +181,7 @@ def send_plan() -> Response:
     kept = {int(v) for v in request.form.getlist("line") if v.isdigit() and int(v) < len(lines)}
     chosen = [(int(lines[i][0]), int(lines[i][1])) for i in sorted(kept)]
     report = invitations.send_plan(
-        db.session, actor=current_user, lines=chosen, now=utcnow(), settings=match_settings()
+        db.session(), actor=current_user, lines=chosen, now=utcnow(), settings=match_settings()
     )
     db.session.commit()
     flash(
@@ -199,7 +200,7 @@ def send_plan() -> Response:
 @bp.get("/invitations")
 @approved_required
 def my_invitations() -> str:
-    rows = invitations.my_invitations(db.session, user=current_user, now=utcnow())
+    rows = invitations.my_invitations(db.session(), user=current_user, now=utcnow())
     db.session.commit()  # expired ones were marked
     return render_template("matching/invitations.html", invitations=rows, form=ButtonForm())
 
@@ -208,14 +209,14 @@ def my_invitations() -> str:
 @approved_required
 def answer_invitation(invitation_id: int, answer: str) -> Response:
     _checked(ButtonForm())
-    invitation = invitations.invitation_for(db.session, invitation_id=invitation_id, user=current_user)
+    invitation = invitations.invitation_for(db.session(), invitation_id=invitation_id, user=current_user)
     if invitation is None:
         abort(404)
     from scheduler.shifts.views import claim_rules, refusal_texts
 
     try:
         result = invitations.respond_to_invitation(
-            db.session,
+            db.session(),
             invitation=invitation,
             user=current_user,
             accept=answer != "decline",
@@ -255,14 +256,14 @@ def matching_helpers() -> dict[str, Any]:
         if not scope.may_manage_court(current_user, shift.hearing.court_id):
             return None
         return suggestions.suggestions_for_shift(
-            db.session, actor=current_user, shift=shift, now=utcnow(), settings=match_settings()
+            db.session(), actor=current_user, shift=shift, now=utcnow(), settings=match_settings()
         )
 
     def recommended_seats(limit: int = 5) -> list[suggestions.Recommendation]:
         if not (current_user.is_authenticated and current_user.is_approved):
             return []
         return suggestions.recommended_for(
-            db.session, user=current_user, now=utcnow(), settings=match_settings(), limit=limit
+            db.session(), user=current_user, now=utcnow(), settings=match_settings(), limit=limit
         )
 
     return {
