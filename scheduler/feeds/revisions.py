@@ -26,10 +26,10 @@ What a change raises:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, event, func, inspect, or_, select
+from sqlalchemy import Delete, Update, and_, event, func, inspect, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, aliased
@@ -179,22 +179,24 @@ def _bulk_statement(state: ORMExecuteState) -> None:
     if state.execution_options.get(NEUTRAL):
         return
     mapper = state.bind_mapper
-    cls = mapper.class_ if mapper is not None else None
-    if cls not in _BULK:
+    if mapper is None or mapper.class_ not in _BULK:
         return
+    cls = mapper.class_
     session = state.session
     touched = _Raise()
     if state.is_insert:
-        params = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
-        for row in params:
-            if cls is Shift and row.get("hearing_id") is not None:
-                touched.hearings.add(row["hearing_id"])
-            elif cls is Signup and row.get("shift_id") is not None:
-                touched.signup(signup_id=None, shift_id=row["shift_id"], lead=bool(row.get("team_lead")))
+        parameters = state.parameters or {}
+        params = parameters if isinstance(parameters, Sequence) else [parameters]
+        for new in params:  # an inserted row's values
+            if cls is Shift and new.get("hearing_id") is not None:
+                touched.hearings.add(new["hearing_id"])
+            elif cls is Signup and new.get("shift_id") is not None:
+                touched.signup(signup_id=None, shift_id=new["shift_id"], lead=bool(new.get("team_lead")))
     else:
-        where = state.statement.whereclause
-        table = mapper.local_table
-        found = select(*table.primary_key.columns)
+        statement = state.statement
+        assert isinstance(statement, Update | Delete)
+        where = statement.whereclause
+        found = select(*mapper.local_table.primary_key)
         if cls is Signup:
             found = select(Signup.id, Signup.shift_id)
         elif cls is Shift:
@@ -224,7 +226,9 @@ def _apply(session: Session, touched: _Raise) -> None:
     shifts = touched.shifts | touched.lead_shifts
     hearing_of: dict[int, int] = {}
     if shifts:
-        hearing_of = dict(conn.execute(select(Shift.id, Shift.hearing_id).where(Shift.id.in_(shifts))).all())
+        hearing_of = dict(
+            conn.execute(select(Shift.id, Shift.hearing_id).where(Shift.id.in_(shifts))).tuples().all()
+        )
     hearings = set(touched.hearings) | {hearing_of[s] for s in touched.shifts if s in hearing_of}
     hearing_seats = set(touched.hearing_seats) | {
         hearing_of[s] for s in touched.lead_shifts if s in hearing_of
