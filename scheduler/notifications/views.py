@@ -32,7 +32,7 @@ KIND_NAMES = {
 @approved_required
 def edit_preferences() -> str | Response:
     current = preferences.prefs_for(
-        db.session, current_user.id, default_hours=current_app.config["REMINDER_HOURS"]
+        db.session(), current_user.id, default_hours=current_app.config["REMINDER_HOURS"]
     )
     form = PreferencesForm(
         data={
@@ -46,7 +46,7 @@ def edit_preferences() -> str | Response:
     if form.validate_on_submit():
         hours = [h for h, on in ((24, form.reminder_24.data), (2, form.reminder_2.data)) if on]
         preferences.save(
-            db.session,
+            db.session(),
             user=current_user,
             reminder_hours=hours,
             invitations=form.invitations.data,
@@ -90,7 +90,7 @@ def apply_unsubscribe(token: str) -> str | tuple[str, int]:
     if target is None:
         return render_template("notifications/link_invalid.html"), 404
     user, kind = target
-    preferences.turn_off(db.session, user=user, kind=kind)
+    preferences.turn_off(db.session(), user=user, kind=kind)
     db.session.commit()
     return render_template(
         "notifications/unsubscribe.html", kind_name=str(KIND_NAMES[kind]), form=None, done=True
@@ -179,7 +179,7 @@ def apply_invitation_response(token: str) -> str | tuple[str, int]:
 
     accept = unsign(INVITATION_SALT, token)["a"] == "accept"
     answer = respond_to_invitation(
-        db.session,
+        db.session(),
         invitation=invitation,
         user=invitation.user,
         accept=accept,

@@ -79,7 +79,7 @@ def send_once(*, max_batches: int | None = None) -> SendReport:
     cfg = current_app.config
     _check_lease(cfg)
     return send_due(
-        db.session,
+        db.session(),
         backend=mailer(),
         worker=worker_name(),
         domain=mail_domain(),
@@ -96,7 +96,7 @@ def run_periodic(jobs: list[PeriodicJob], *, now: float) -> None:
             continue
         job.last_run = now
         try:
-            result = job.run(db.session)
+            result = job.run(db.session())
             db.session.commit()
             log.info("job %s: %s", job.name, result)
         except Exception:  # one bad job must not stop mail from going out

@@ -15,6 +15,7 @@ from scheduler.twofactor import flow
 from scheduler.twofactor import secrets as twofactor
 from scheduler.twofactor.forms import CodeForm, DisableForm, EnrolForm
 from scheduler.twofactor.qr import qr_data_uri
+from scheduler.web.forms import required
 from scheduler.web.security import approved_required, public
 
 bp = Blueprint("twofactor", __name__)
@@ -43,7 +44,7 @@ def verify() -> str | Response:
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            twofactor.verify(db.session, user=user, code=form.code.data, box=secret_box())
+            twofactor.verify(db.session(), user=user, code=required(form.code.data), box=secret_box())
         except ServiceError:
             if flow.record_failure(user):
                 flash(_("Too many wrong codes. Sign in again with your password."), "error")
@@ -52,7 +53,7 @@ def verify() -> str | Response:
         else:
             flow.complete_login(user, remember=marker.get("remember", False))
             db.session.commit()
-            left = twofactor.remaining_recovery_codes(db.session, user)
+            left = twofactor.remaining_recovery_codes(db.session(), user)
             if left <= 2:
                 flash(
                     _("You have %(count)d recovery codes left. Make new ones in your profile.", count=left),
@@ -72,16 +73,18 @@ def enrol_at_login() -> str | Response:
         flash(_("Please sign in again."), "info")
         return redirect(url_for("auth.login"))
     user, marker = found
-    if twofactor.is_enabled(db.session, user):
+    if twofactor.is_enabled(db.session(), user):
         return redirect(url_for("twofactor.verify"))
-    secret = twofactor.pending_secret(db.session, user, box=secret_box()) or twofactor.start_enrolment(
-        db.session, user=user, box=secret_box()
+    secret = twofactor.pending_secret(db.session(), user, box=secret_box()) or twofactor.start_enrolment(
+        db.session(), user=user, box=secret_box()
     )
     db.session.commit()
     form = EnrolForm()
     if form.validate_on_submit():
         try:
-            codes = twofactor.confirm_enrolment(db.session, user=user, code=form.code.data, box=secret_box())
+            codes = twofactor.confirm_enrolment(
+                db.session(), user=user, code=required(form.code.data), box=secret_box()
+            )
         except ServiceError:
             if flow.record_failure(user):
                 flash(_("Too many wrong codes. Sign in again with your password."), "error")
@@ -99,11 +102,11 @@ def enrol_at_login() -> str | Response:
 @bp.get("/account/two-step")
 @approved_required
 def manage() -> str:
-    enabled = twofactor.is_enabled(db.session, current_user)
+    enabled = twofactor.is_enabled(db.session(), current_user)
     context = {}
     if not enabled:
-        secret = twofactor.pending_secret(db.session, current_user, box=secret_box()) or (
-            twofactor.start_enrolment(db.session, user=current_user, box=secret_box())
+        secret = twofactor.pending_secret(db.session(), current_user, box=secret_box()) or (
+            twofactor.start_enrolment(db.session(), user=current_user, box=secret_box())
         )
         db.session.commit()
         context = _enrolment_context(current_user, secret)
@@ -111,7 +114,7 @@ def manage() -> str:
         "twofactor/manage.html",
         enabled=enabled,
         required=_required(),
-        remaining=twofactor.remaining_recovery_codes(db.session, current_user) if enabled else 0,
+        remaining=twofactor.remaining_recovery_codes(db.session(), current_user) if enabled else 0,
         enrol_form=EnrolForm(),
         codes_form=CodeForm(),
         disable_form=DisableForm(),
@@ -127,7 +130,7 @@ def enable() -> str | Response:
     if form.validate_on_submit():
         try:
             codes = twofactor.confirm_enrolment(
-                db.session, user=current_user, code=form.code.data, box=secret_box()
+                db.session(), user=current_user, code=required(form.code.data), box=secret_box()
             )
         except ServiceError:
             flash(_("That code is not right. Check the phone's clock and try the newest code."), "error")
@@ -145,8 +148,8 @@ def regenerate_codes() -> str | Response:
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            twofactor.verify(db.session, user=current_user, code=form.code.data, box=secret_box())
-            codes = twofactor.regenerate_recovery_codes(db.session, user=current_user)
+            twofactor.verify(db.session(), user=current_user, code=required(form.code.data), box=secret_box())
+            codes = twofactor.regenerate_recovery_codes(db.session(), user=current_user)
         except ServiceError:
             db.session.rollback()
             flash(_("That code is not right, or was already used. Try the newest code."), "error")
@@ -165,16 +168,21 @@ def disable() -> Response:
         return redirect(url_for("twofactor.manage"))
     form = DisableForm()
     if form.validate_on_submit():
-        if accounts.authenticate(db.session, email=current_user.email, password=form.password.data) is None:
+        if (
+            accounts.authenticate(
+                db.session(), email=current_user.email, password=required(form.password.data)
+            )
+            is None
+        ):
             flash(_("This is not your current password."), "error")
             return redirect(url_for("twofactor.manage"))
         try:
-            twofactor.verify(db.session, user=current_user, code=form.code.data, box=secret_box())
+            twofactor.verify(db.session(), user=current_user, code=required(form.code.data), box=secret_box())
         except ServiceError:
             db.session.rollback()
             flash(_("That code is not right, or was already used. Try the newest code."), "error")
             return redirect(url_for("twofactor.manage"))
-        twofactor.disable(db.session, actor=current_user, user=current_user)
+        twofactor.disable(db.session(), actor=current_user, user=current_user)
         db.session.commit()
         flash(_("Two-step sign-in is off."), "success")
     return redirect(url_for("twofactor.manage"))
@@ -182,5 +190,5 @@ def disable() -> Response:
 
 def _required() -> bool:
     return twofactor.is_required(
-        db.session, current_user, staff_required=current_app.config["REQUIRE_2FA_FOR_STAFF"]
+        db.session(), current_user, staff_required=current_app.config["REQUIRE_2FA_FOR_STAFF"]
     )
