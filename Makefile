@@ -44,6 +44,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/xenon --max-absolute C --max-modules B --max-average A scheduler
+	$(BIN)/mypy scheduler
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -48,7 +48,7 @@ def generate_key() -> None:
 def rotate_secrets() -> None:
     """Re-encrypt every stored TOTP secret with the newest key (the first in SECRETS_KEY)."""
     try:
-        changed = twofactor.reencrypt_secrets(db.session, box=secret_box())
+        changed = twofactor.reencrypt_secrets(db.session(), box=secret_box())
     except SecretUnreadable as exc:
         db.session.rollback()
         raise click.ClickException(
@@ -70,7 +70,7 @@ def seed_demo(if_empty: bool) -> None:
         demo.print_logins(click.echo)
         return
     ensure_courts()
-    result = demo.seed(db.session, box=secret_box())
+    result = demo.seed(db.session(), box=secret_box())
     db.session.commit()
     click.echo(
         f"Demo data loaded: {result.volunteers} volunteers, {result.hearings} hearings, "
@@ -87,7 +87,7 @@ def demo_code(email: str) -> None:
         raise click.ClickException("demo-code is for trying the app; it refuses to run in production.")
     if email.strip().lower() not in demo.DEMO_STAFF:
         raise click.ClickException("demo-code only works for the demo staff accounts.")
-    user = accounts.find_user_by_email(db.session, email)
+    user = accounts.find_user_by_email(db.session(), email)
     secret = db.session.get(TwoFactorSecret, user.id) if user else None
     if secret is None or secret.confirmed_at is None:
         raise click.ClickException(
@@ -100,7 +100,7 @@ def ensure_courts() -> None:
     """Load the bundled court list when there are no courts yet (first setup)."""
     if db.session.scalar(select(func.count()).select_from(Court)):
         return
-    result = court_service.import_courts(db.session, text=BUNDLED_COURTS.read_text("utf-8"), actor=None)
+    result = court_service.import_courts(db.session(), text=BUNDLED_COURTS.read_text("utf-8"), actor=None)
     db.session.commit()
     click.echo(f"Loaded {result.created} courts.")
 
@@ -125,7 +125,7 @@ def create_user(email: str, role: str, display_name: str | None, password: str |
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = accounts.create_user(
-            db.session,
+            db.session(),
             email=email,
             display_name=display_name or email.split("@")[0],
             password=password,
@@ -155,7 +155,7 @@ def import_courts(file: Path) -> None:
         text = file.read_text("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise click.ClickException("the file is not UTF-8 text") from exc
-    result = court_service.import_courts(db.session, text=text, actor=None)
+    result = court_service.import_courts(db.session(), text=text, actor=None)
     if result.errors:
         for error in result.errors:
             click.echo(f"line {error.line}: {error.message}", err=True)

@@ -1,5 +1,7 @@
 """Extension objects, created unbound and attached in the app factory."""
 
+from typing import TYPE_CHECKING, ClassVar
+
 from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -8,7 +10,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table, inspect
 from sqlalchemy.orm import DeclarativeBase
 
 from scheduler.mail import MailBackend
@@ -25,13 +27,29 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
+    """The models' base. They subclass it, not ``db.Model``, which type checkers cannot see
+    through; ``db`` is built on it, so both share this metadata and registry (``create_all``,
+    Alembic, ``db.session`` see every model), and ``Model.query`` (legacy) is not offered."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    if TYPE_CHECKING:
+        # Every model maps a Table (DeclarativeBase allows any FromClause: a join, a subquery).
+        __table__: ClassVar[Table]
+
+    def __repr__(self) -> str:
+        # As db.Model showed rows: "<Hearing 12>", or "(pending 1403...)" before the flush.
+        state = inspect(self)
+        if state.transient or state.pending:
+            return f"<{type(self).__name__} ({'transient' if state.transient else 'pending'} {id(self)})>"
+        return f"<{type(self).__name__} {', '.join(map(str, state.identity or ()))}>"
 
 
 # A failed statement's error text (and so a logged traceback) would otherwise quote its values:
 # private notes, names, phones, password hashes. Defaults that SQLALCHEMY_ENGINE_OPTIONS extends.
 ENGINE_OPTIONS = {"hide_parameters": True}
 db = SQLAlchemy(model_class=Base, engine_options=ENGINE_OPTIONS)
+# Services take a sqlalchemy.orm.Session; db.session is only a proxy to this context's one, so
+# callers hand them the Session itself: db.session() (the same object every proxied call uses).
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -101,12 +104,12 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
     chosen = session.get("lang")
-    if chosen in supported:
+    if isinstance(chosen, str) and chosen in supported:
         return chosen
     return request.accept_languages.best_match(supported) or supported[0]
 
 
-def name_of(mapping: dict, code: object) -> str:
+def name_of(mapping: Mapping[Any, object], code: object) -> str:
     """A translated name, falling back to the stored code rather than failing a page."""
     value = getattr(code, "value", code)
     return str(mapping.get(value, value))

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 import re
+from types import TracebackType
+from typing import Any
 
 from flask import Flask
 
@@ -81,7 +83,9 @@ def redact_traceback(text: str) -> str:
     return "\n".join(out)
 
 
-def format_exception(exc_info) -> str:  # type: ignore[no-untyped-def]
+def format_exception(
+    exc_info: tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None],
+) -> str:
     """The traceback of ``exc_info`` as logging would print it, redacted."""
     return redact(redact_traceback(logging.Formatter().formatException(exc_info)))
 
@@ -132,7 +136,7 @@ def _install_record_factory() -> None:
     if getattr(current, "redacting", False):
         return
 
-    def factory(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = current(*args, **kwargs)
         _FILTER.filter(record)
         return record

@@ -13,6 +13,7 @@ import re
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import ColumnCollectionConstraint, Index
 
 from scheduler.errors import ServiceError
 from scheduler.models import User
@@ -44,7 +45,7 @@ def unique_columns(error: IntegrityError) -> tuple[str, ...] | None:
 def _columns_of_constraint(name: str) -> tuple[str, ...]:
     for table in User.metadata.tables.values():  # every model shares the one MetaData
         for constraint in (*table.constraints, *table.indexes):
-            if constraint.name == name:
+            if isinstance(constraint, ColumnCollectionConstraint | Index) and constraint.name == name:
                 return tuple(column.name for column in constraint.columns)
     return ()
 

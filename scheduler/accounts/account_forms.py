@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import (
+from wtforms import (  # type: ignore[attr-defined]  # SelectChoice: new in WTForms 3.3, not in its stubs yet
     BooleanField,
     DateField,
     IntegerField,
@@ -54,7 +56,7 @@ class PasswordChangeForm(GuardedForm):
     )
 
 
-def _parse_dates(text: str) -> list[date]:
+def _parse_dates(text: str | None) -> list[date]:
     days: list[date] = []
     for line in (text or "").replace(",", "\n").splitlines():
         line = line.strip()
@@ -103,7 +105,7 @@ class VolunteerProfileForm(GuardedForm):
     def validate_blackout_dates(self, field: TextAreaField) -> None:
         self.blackout_days = _parse_dates(field.data)
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[override]
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         ok = super().validate(extra_validators)
         for weekday in range(7):
             start = getattr(self, f"avail_{weekday}_start")

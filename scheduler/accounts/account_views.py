@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
-from wtforms import SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs yet
 
 from scheduler.accounts import registry as accounts
 from scheduler.accounts import sessions
@@ -21,6 +21,7 @@ from scheduler.extensions import db
 from scheduler.models import VolunteerProfile
 from scheduler.people import profiles as volunteers
 from scheduler.types import utcnow
+from scheduler.web.forms import required
 from scheduler.web.security import approved_required
 from scheduler.web.session_guard import sign_in
 
@@ -32,7 +33,7 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 def profile() -> str | Response:
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        current_user.display_name = form.display_name.data.strip()
+        current_user.display_name = required(form.display_name.data).strip()
         current_user.phone = (form.phone.data or "").strip() or None
         current_user.locale = form.locale.data
         session["lang"] = form.locale.data
@@ -49,10 +50,10 @@ def change_password() -> str | Response:
     if form.validate_on_submit():
         try:
             accounts.change_password(
-                db.session,
+                db.session(),
                 user=current_user,
-                current=form.current_password.data,
-                new_password=form.password.data,
+                current=required(form.current_password.data),
+                new_password=required(form.password.data),
                 min_length=current_app.config["PASSWORD_MIN_LENGTH"],
             )
         except PasswordRejected as exc:
@@ -62,7 +63,7 @@ def change_password() -> str | Response:
         else:
             # Every session of the account ends, copies of this one's cookie too; this
             # browser goes on in a new session.
-            sessions.revoke_all(db.session, user=current_user, now=utcnow())
+            sessions.revoke_all(db.session(), user=current_user, now=utcnow())
             sign_in(current_user._get_current_object())
             db.session.commit()
             flash(_("Your password is changed. Other devices are signed out."), "success")
@@ -73,15 +74,15 @@ def change_password() -> str | Response:
 @bp.route("/volunteer", methods=["GET", "POST"])
 @approved_required
 def volunteer_profile() -> str | Response:
-    profile = volunteers.get_profile(db.session, current_user)
+    profile = volunteers.get_profile(db.session(), current_user)
     form = VolunteerProfileForm()
     form.preferred_courts.choices = [
-        SelectChoice(c.id, f"{c.name} ({c.state})") for c in court_queries.active_courts(db.session)
+        SelectChoice(c.id, f"{c.name} ({c.state})") for c in court_queries.active_courts(db.session())
     ]
     if request.method == "GET":
         _fill(form, profile)
     if form.validate_on_submit():
-        volunteers.update_profile(db.session, user=current_user, data=_profile_data(form))
+        volunteers.update_profile(db.session(), user=current_user, data=_profile_data(form))
         db.session.commit()
         flash(_("Your volunteer profile is saved."), "success")
         return redirect(url_for("account.volunteer_profile"))
@@ -93,7 +94,7 @@ def _profile_data(form: VolunteerProfileForm) -> volunteers.ProfileData:
         languages=form.languages.data or [],
         roles=[ShiftRole(r) for r in form.roles.data or []],
         has_car=form.has_car.data,
-        max_shifts_per_week=form.max_shifts_per_week.data,
+        max_shifts_per_week=required(form.max_shifts_per_week.data),
         preferred_court_ids=form.preferred_courts.data or [],
         trainings={
             key: getattr(form, f"training_{key}").data

@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from scheduler import audit
@@ -91,6 +91,7 @@ def purge(session: Session, *, now: datetime, idle: timedelta) -> int:
         .where(or_(UserSession.revoked_at.is_not(None), UserSession.last_seen_at < now - idle))
         .execution_options(synchronize_session=False)
     )
+    assert isinstance(result, CursorResult)  # what an UPDATE or DELETE gives back
     return result.rowcount or 0
 
 

@@ -16,6 +16,7 @@ from scheduler.accounts.forms import ForgotPasswordForm, LoginForm, RegisterForm
 from scheduler.accounts.messages import password_messages
 from scheduler.accounts.registry import PasswordRejected
 from scheduler.extensions import db, limiter
+from scheduler.web.forms import required
 from scheduler.web.security import public
 from scheduler.web.two_step import finish_password_step
 
@@ -52,7 +53,9 @@ def login() -> str | Response:
         return redirect(url_for("main.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = accounts.authenticate(db.session, email=form.email.data, password=form.password.data)
+        user = accounts.authenticate(
+            db.session(), email=required(form.email.data), password=required(form.password.data)
+        )
         if user is not None:
             # Signs in, or first asks for the second factor (scheduler/web/two_step.py).
             return finish_password_step(user, remember=form.remember.data, next_url=form.next.data)
@@ -79,10 +82,10 @@ def register() -> str | Response:
     if form.validate_on_submit():
         try:
             user = accounts.register_volunteer(
-                db.session,
-                email=form.email.data,
-                display_name=form.display_name.data,
-                password=form.password.data,
+                db.session(),
+                email=required(form.email.data),
+                display_name=required(form.display_name.data),
+                password=required(form.password.data),
                 phone=form.phone.data,
                 locale=_current_locale(),
                 min_length=current_app.config["PASSWORD_MIN_LENGTH"],
@@ -91,7 +94,7 @@ def register() -> str | Response:
             form.password.errors = password_messages(exc.problems)
         else:
             if user is None:
-                _send_already_registered(form.email.data)
+                _send_already_registered(required(form.email.data))
             db.session.commit()
             return redirect(url_for("auth.registered"))
     return render_template("accounts/register.html", form=form)
@@ -110,7 +113,7 @@ def forgot_password() -> str | Response:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         max_age = timedelta(minutes=current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"])
-        found = accounts.create_reset_token(db.session, email=form.email.data, max_age=max_age)
+        found = accounts.create_reset_token(db.session(), email=required(form.email.data), max_age=max_age)
         if found is not None:
             user, token = found
             _send_reset(user.id, token)
@@ -127,15 +130,15 @@ def forgot_password() -> str | Response:
 @public
 @limiter.limit(_reset_limit, exempt_when=_only_posts)
 def reset_password(token: str) -> str | Response | tuple[str, int]:
-    if accounts.find_reset_token(db.session, token) is None:
+    if accounts.find_reset_token(db.session(), token) is None:
         return render_template("accounts/reset_invalid.html"), 404
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             accounts.reset_password(
-                db.session,
+                db.session(),
                 token=token,
-                new_password=form.password.data,
+                new_password=required(form.password.data),
                 min_length=current_app.config["PASSWORD_MIN_LENGTH"],
             )
         except PasswordRejected as exc:
@@ -155,11 +158,11 @@ def _current_locale() -> str:
 def _send_reset(user_id: int, token: str) -> None:
     """Record the reset mail, in the transaction that made the token (the worker sends it)."""
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]
-    events.record(db.session, events.PasswordResetRequested(user_id=user_id, token=token, minutes=minutes))
+    events.record(db.session(), events.PasswordResetRequested(user_id=user_id, token=token, minutes=minutes))
 
 
 def _send_already_registered(email: str) -> None:
-    user = accounts.find_user_by_email(db.session, email)
+    user = accounts.find_user_by_email(db.session(), email)
     if user is None:
         return
-    events.record(db.session, events.AlreadyRegistered(user_id=user.id))
+    events.record(db.session(), events.AlreadyRegistered(user_id=user.id))

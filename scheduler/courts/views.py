@@ -17,6 +17,7 @@ from scheduler.enums import CourtKind
 from scheduler.extensions import db
 from scheduler.models import Court
 from scheduler.unique import Taken, flush_unique
+from scheduler.web.forms import required
 from scheduler.web.security import coordinator_required
 
 bp = Blueprint("courts", __name__, url_prefix="/courts")
@@ -49,7 +50,7 @@ def new_court() -> str | Response:
         if not _flushed(form):
             return render_template("courts/form.html", form=form, court=None, zones=COMMON_ZONES)
         audit.record(
-            db.session, actor=current_user, action="court.created", object_type="court", object_id=court.id
+            db.session(), actor=current_user, action="court.created", object_type="court", object_id=court.id
         )
         db.session.commit()
         flash(_("%(name)s is added.", name=court.name), "success")
@@ -72,7 +73,7 @@ def edit_court(court_id: int) -> str | Response:
         if not _flushed(form):
             return render_template("courts/form.html", form=form, court=court, zones=COMMON_ZONES)
         audit.record(
-            db.session, actor=current_user, action="court.updated", object_type="court", object_id=court.id
+            db.session(), actor=current_user, action="court.updated", object_type="court", object_id=court.id
         )
         db.session.commit()
         flash(_("%(name)s is saved.", name=court.name), "success")
@@ -88,11 +89,11 @@ TAKEN_MESSAGES = {
 
 def _unique(form: CourtForm, except_id: int | None = None) -> bool:
     ok = True
-    if court_service.name_taken(db.session, name=form.name.data, except_id=except_id):
-        form.name.errors.append(str(TAKEN_MESSAGES["name"]))
+    if court_service.name_taken(db.session(), name=required(form.name.data), except_id=except_id):
+        form.name.errors = [*form.name.errors, str(TAKEN_MESSAGES["name"])]
         ok = False
-    if form.code.data and court_service.code_taken(db.session, code=form.code.data, except_id=except_id):
-        form.code.errors.append(str(TAKEN_MESSAGES["code"]))
+    if form.code.data and court_service.code_taken(db.session(), code=form.code.data, except_id=except_id):
+        form.code.errors = [*form.code.errors, str(TAKEN_MESSAGES["code"])]
         ok = False
     return ok
 
@@ -100,7 +101,7 @@ def _unique(form: CourtForm, except_id: int | None = None) -> bool:
 def _flushed(form: CourtForm) -> bool:
     """Write; a name or code another request took at the same instant is the same form error."""
     try:
-        flush_unique(db.session)
+        flush_unique(db.session())
     except Taken as taken:
         field = "code" if "code" in taken.columns else "name"
         getattr(form, field).errors.append(str(TAKEN_MESSAGES[field]))
@@ -109,12 +110,12 @@ def _flushed(form: CourtForm) -> bool:
 
 
 def _apply(form: CourtForm, court: Court) -> None:
-    court.name = form.name.data.strip()
+    court.name = required(form.name.data).strip()
     court.kind = CourtKind(form.kind.data)
     court.code = (form.code.data or "").strip() or None
-    court.address = form.address.data.strip()
-    court.city = form.city.data.strip()
-    court.state = form.state.data.strip().upper()
-    court.timezone = form.timezone.data
+    court.address = required(form.address.data).strip()
+    court.city = required(form.city.data).strip()
+    court.state = required(form.state.data).strip().upper()
+    court.timezone = required(form.timezone.data)
     court.notes = form.notes.data or ""
     court.active = bool(form.active.data)

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, Timezone
+from icalendar import Alarm, Calendar, Event, Timezone, vUTCOffset
 
 from scheduler.domain.timezones import is_ambiguous
 
@@ -271,7 +271,7 @@ def open_seat_event(*, item: OpenSeat, labels: Labels, domain: str) -> FeedEvent
 @lru_cache(maxsize=20_000)
 def render_event(event: FeedEvent) -> bytes:
     """One VEVENT's bytes, made by icalendar (escaping, folding at 75 octets, CRLF)."""
-    tz = ZoneInfo(event.tzid)
+    tz: tzinfo = ZoneInfo(event.tzid)
     vevent = Event()
     vevent.add("uid", event.uid)
     vevent.add("dtstamp", event.changed_at.astimezone(UTC))
@@ -297,7 +297,8 @@ def render_event(event: FeedEvent) -> bytes:
         alarm.add("description", event.alarm_text or event.summary)
         alarm.add("trigger", timedelta(minutes=-event.alarm_minutes))
         vevent.add_component(alarm)
-    return vevent.to_ical()
+    ical: bytes = vevent.to_ical()  # icalendar leaves to_ical() unannotated
+    return ical
 
 
 @lru_cache(maxsize=512)
@@ -312,7 +313,9 @@ def render_timezone(*, tzid: str, first_year: int, last_year: int) -> bytes:
     # gets an RDATE line of its own, which every parser reads.
     zone = ZoneInfo(tzid)
     for observance in component.subcomponents:
-        before, after = observance["TZOFFSETFROM"].td, observance["TZOFFSETTO"].td
+        offset_from, offset_to = observance["TZOFFSETFROM"], observance["TZOFFSETTO"]
+        assert isinstance(offset_from, vUTCOffset) and isinstance(offset_to, vUTCOffset)
+        before, after = offset_from.td, offset_to.td
         onset = observance.pop("DTSTART").dt
         observance.add("dtstart", _onset(zone, onset, before, after))
         rdates = observance.pop("RDATE", None)
@@ -321,7 +324,8 @@ def render_timezone(*, tzid: str, first_year: int, last_year: int) -> bytes:
         for rdate in rdates if isinstance(rdates, list) else [rdates]:
             for value in rdate.dts:
                 observance.add("rdate", _onset(zone, value.dt, before, after))
-    return component.to_ical()
+    ical: bytes = component.to_ical()
+    return ical
 
 
 def _onset(zone: ZoneInfo, local: datetime, before: timedelta, after: timedelta) -> datetime:
@@ -352,7 +356,7 @@ def _header(info: CalendarInfo) -> bytes:
     cal.add("x-wr-timezone", info.tzid)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
-    body = cal.to_ical()
+    body: bytes = cal.to_ical()
     end = b"END:VCALENDAR" + CRLF
     assert body.endswith(end)
     return body[: -len(end)]

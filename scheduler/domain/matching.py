@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from scheduler.domain.eligibility import (
     EMPTY_SCHEDULE,
@@ -316,7 +316,7 @@ def candidates_for_seats(
     for volunteer in volunteers:
         for role in volunteer.roles:
             by_role.setdefault(role, []).append(volunteer)
-    pools: dict[tuple, list[VolunteerFacts]] = {}
+    pools: dict[tuple[ShiftRole, int, time, time, bool], list[VolunteerFacts]] = {}
     result: dict[int, list[Match]] = {}
     for seat in seats:
         facts = seat.facts

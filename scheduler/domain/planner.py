@@ -196,7 +196,7 @@ def _solve(model: _Model, *, integral: bool, time_limit: float, rel_gap: float) 
     return milp(
         model.c,
         constraints=LinearConstraint(matrix, np.array(model.lower), np.array(model.upper)),
-        integrality=np.ones(n) if integral else np.zeros(n),
+        integrality=np.ones(n, dtype=np.uint8) if integral else np.zeros(n, dtype=np.uint8),
         bounds=Bounds(0, 1),
         options={"time_limit": max(0.001, time_limit), "mip_rel_gap": rel_gap, "presolve": True},
     )
@@ -299,8 +299,7 @@ def _relaxed(
     """The LP optimum's lines when it is integral, valid and no worse than greedy; and its bound."""
     relaxed = _solve(model, integral=False, time_limit=seconds, rel_gap=rel_gap)
     lp_x, lp_fun = getattr(relaxed, "x", None), getattr(relaxed, "fun", None)
-    solved = getattr(relaxed, "status", 1) == 0 and lp_x is not None and lp_fun is not None
-    if not solved:
+    if getattr(relaxed, "status", 1) != 0 or lp_x is None or lp_fun is None:
         return None, None
     lp_value = float(math.floor(-float(lp_fun) + 1e-6))
     if not np.all(np.abs(lp_x - np.round(lp_x)) < 1e-7):

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, event, insert, inspect, select
+from sqlalchemy import CursorResult, Select, delete, event, insert, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, aliased
 
 from scheduler.feeds.bulk import bulk_target
@@ -184,4 +184,5 @@ def prune(session: Session, *, now: datetime, keep: timedelta) -> int:
         .where(FeedChange.changed_at < now - keep)
         .execution_options(synchronize_session=False)
     )
+    assert isinstance(result, CursorResult)  # what an UPDATE or DELETE gives back
     return result.rowcount or 0

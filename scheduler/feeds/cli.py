@@ -31,6 +31,6 @@ def rotate(email: str, kind: str) -> None:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise click.ClickException(f"no account with the email {email}")
-    token = feeds.issue_token(db.session, user=user, kind=FeedKind(kind), actor=None, key=feed_key())
+    token = feeds.issue_token(db.session(), user=user, kind=FeedKind(kind), actor=None, key=feed_key())
     db.session.commit()
     click.echo(feeds.feed_url(base_url(), token))

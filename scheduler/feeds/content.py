@@ -27,7 +27,7 @@ from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import BindParameter, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from scheduler import installation
@@ -196,10 +196,10 @@ def _greatest(dialect: str, *columns):
 
 # Statements are built once per dialect and run with parameters: building and hashing a
 # statement of this size costs more than running it, and the 304 path should cost one query.
-_USER = bindparam("user_id")
+_USER: BindParameter[int] = bindparam("user_id")
 _START = bindparam("start", type_=UTCDateTime())
 _EXPIRY = bindparam("expiry", type_=UTCDateTime())
-_SIGNUP = bindparam("signup_id")
+_SIGNUP: BindParameter[int] = bindparam("signup_id")
 
 
 @dataclass(frozen=True)

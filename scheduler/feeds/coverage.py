@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from scheduler.domain import feeds as domain
@@ -42,7 +42,7 @@ from scheduler.shifts.queries import confirmed_count, has_open_seat
 # Coordinators: every hearing at the courts they coordinate ---------------------------------
 
 
-def in_scope(owner: FeedOwner, court_id: ColumnElement[int]) -> ColumnElement[bool]:
+def in_scope(owner: FeedOwner, court_id: SQLColumnExpression[int | None]) -> ColumnElement[bool]:
     """Whether ``court_id`` is one of the owner's courts: admins, and coordinators given no
     courts, have every court (as services/scope.py). Shared by the feed and its change check."""
     if owner.is_admin:

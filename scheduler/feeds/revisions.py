@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import and_, event, func, inspect, or_, select
+from sqlalchemy import Delete, Table, Update, and_, event, func, inspect, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, aliased
@@ -218,9 +218,14 @@ def _note_inserted(touched: _Raise, cls: type, parameters: Any) -> None:
 
 def _note_matched(touched: _Raise, cls: type, state: ORMExecuteState) -> None:
     """The rows an update or delete is about to touch, found by running its WHERE first."""
-    table = state.bind_mapper.local_table
+    mapper = state.bind_mapper
+    assert mapper is not None  # bulk_target found the class through it
+    table = mapper.local_table
+    assert isinstance(table, Table)
     found = _MATCHED[cls] if cls in _MATCHED else select(*table.primary_key.columns)
-    where = state.statement.whereclause
+    statement = state.statement
+    assert isinstance(statement, Update | Delete)  # not an insert: the caller took those
+    where = statement.whereclause
     if where is not None:
         found = found.where(where)
     for row in state.session.connection().execute(found, state.parameters or {}).all():
@@ -246,7 +251,9 @@ def _apply(session: Session, touched: _Raise) -> None:
     shifts = touched.shifts | touched.lead_shifts
     hearing_of: dict[int, int] = {}
     if shifts:
-        hearing_of = dict(conn.execute(select(Shift.id, Shift.hearing_id).where(Shift.id.in_(shifts))).all())
+        hearing_of = dict(
+            conn.execute(select(Shift.id, Shift.hearing_id).where(Shift.id.in_(shifts))).tuples().all()
+        )
     hearings = set(touched.hearings) | {hearing_of[s] for s in touched.shifts if s in hearing_of}
     hearing_seats = set(touched.hearing_seats) | {
         hearing_of[s] for s in touched.lead_shifts if s in hearing_of

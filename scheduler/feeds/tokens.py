@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from scheduler import audit
@@ -137,6 +137,7 @@ def _revoke_all(session: Session, *, user: User, kind: FeedKind, now: datetime) 
         .values(revoked_at=now)
         .execution_options(synchronize_session=False)
     )
+    assert isinstance(result, CursorResult)  # what an UPDATE or DELETE gives back
     return result.rowcount or 0
 
 

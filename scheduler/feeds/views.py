@@ -15,6 +15,7 @@ from flask_limiter import RateLimitExceeded, RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from scheduler.enums import FeedKind
 from scheduler.extensions import db, limiter
@@ -49,9 +50,10 @@ def _too_many(limit: RequestLimit) -> Response:
 
 
 @bp.errorhandler(RateLimitExceeded)
-def _rate_limited(error: RateLimitExceeded) -> Response:
+def _rate_limited(error: RateLimitExceeded) -> WerkzeugResponse:
     """Calendar apps get the plain 429 made in ``_too_many``, not the app's HTML error page."""
-    return error.response or _plain("Too many requests", 429)
+    response = error.response  # the one _too_many made; typed as werkzeug's sans-IO base
+    return response if isinstance(response, WerkzeugResponse) else _plain("Too many requests", 429)
 
 
 def _token_key() -> str:
@@ -77,21 +79,21 @@ def _is_miss(response: Response) -> bool:
     on_breach=_too_many,
 )
 def show_feed(token: str) -> Response:
-    owner = feeds.resolve_token(db.session, token)
+    owner = feeds.resolve_token(db.session(), token)
     if owner is None:
         return _plain("Not found", 404)
     settings = feed_web.settings()
     now = utcnow()
     window = feed_content.Window.at(now, past_days=settings.past_days, cancelled_days=settings.cancelled_days)
     stamp = feed_stamps.current(
-        db.session,
+        db.session(),
         owner=owner,
         window=window,
         base_url=base_url(),
         settings=settings,
         cache=feed_web.stamp_cache(),
     )
-    if feeds.note_use(db.session, owner=owner, now=now):
+    if feeds.note_use(db.session(), owner=owner, now=now):
         db.session.commit()
     response = Response(status=304) if _not_modified(stamp, owner) else _full_feed(owner, window, settings)
     response.set_etag(stamp.etag.strip('"'))
@@ -106,7 +108,7 @@ def _full_feed(
     """The whole calendar, in the owner's language."""
     words = feed_web.words_for(owner.locale, owner.kind, coordinator=owner.is_coordinator)
     body = feed_calendars.body(
-        db.session,
+        db.session(),
         owner=owner,
         window=window,
         base_url=base_url(),
@@ -141,7 +143,7 @@ def download_event(shift_id: int) -> Response:
         select(Signup.id).where(Signup.shift_id == shift_id, Signup.user_id == current_user.id)
     )
     body = (
-        feed_web.event_ics_for_signup(db.session, signup_id=signup_id, base_url=base_url())
+        feed_web.event_ics_for_signup(db.session(), signup_id=signup_id, base_url=base_url())
         if signup_id
         else None
     )
@@ -161,12 +163,12 @@ def subscribe() -> str:
 
 @bp.post("/account/calendar/settings")
 @approved_required
-def update_settings() -> str | Response:
+def update_settings() -> str | tuple[str, int] | WerkzeugResponse:
     form = FeedSettingsForm()
     if not form.validate_on_submit():
         return _page(settings_form=form), 400
     feeds.update_settings(
-        db.session, user=current_user, alarm=form.alarm.data, show_waitlist=form.show_waitlist.data
+        db.session(), user=current_user, alarm=form.alarm.data, show_waitlist=form.show_waitlist.data
     )
     db.session.commit()
     flash(_("Your calendar settings are saved. Calendar apps pick them up at their next refresh."), "success")
@@ -175,11 +177,11 @@ def update_settings() -> str | Response:
 
 @bp.post("/account/calendar/<any(personal, 'open-seats'):kind>/link")
 @approved_required
-def create_link(kind: str) -> Response:
+def create_link(kind: str) -> WerkzeugResponse:
     """Make a new link, then redirect: the page shows it (derived again), a reload does not rotate."""
     if not FeedLinkForm().validate_on_submit():
         abort(400)
-    feeds.issue_token(db.session, user=current_user, kind=KINDS[kind], actor=current_user, key=feed_key())
+    feeds.issue_token(db.session(), user=current_user, kind=KINDS[kind], actor=current_user, key=feed_key())
     db.session.commit()
     flash(_("Your calendar link is ready. A link you had before has stopped working."), "success")
     return redirect(url_for("feeds.subscribe", _anchor=f"feed-{kind}"), code=303)
@@ -187,10 +189,10 @@ def create_link(kind: str) -> Response:
 
 @bp.post("/account/calendar/<any(personal, 'open-seats'):kind>/off")
 @approved_required
-def turn_off(kind: str) -> Response:
+def turn_off(kind: str) -> WerkzeugResponse:
     if not FeedLinkForm().validate_on_submit():
         abort(400)
-    if feeds.revoke_token(db.session, user=current_user, kind=KINDS[kind], actor=current_user):
+    if feeds.revoke_token(db.session(), user=current_user, kind=KINDS[kind], actor=current_user):
         db.session.commit()
         flash(_("The calendar link is turned off. Calendar apps using it will stop updating."), "success")
     return redirect(url_for("feeds.subscribe"))
@@ -204,12 +206,12 @@ def _page(*, settings_form: FeedSettingsForm | None = None) -> str:
     key = feed_key()
     feeds_state = []
     for slug, kind in KINDS.items():
-        token = feeds.current_token(db.session, user=current_user, kind=kind, key=key)
+        token = feeds.current_token(db.session(), user=current_user, kind=kind, key=key)
         feeds_state.append(
             {
                 "slug": slug,
                 "kind": kind,
-                "token": feeds.active_token(db.session, user=current_user, kind=kind),
+                "token": feeds.active_token(db.session(), user=current_user, kind=kind),
                 "links": subscription_links(feeds.feed_url(base_url(), token)) if token else None,
             }
         )

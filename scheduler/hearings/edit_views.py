@@ -31,6 +31,7 @@ from scheduler.hearings.views import (
 )
 from scheduler.models import Court, Hearing
 from scheduler.types import utcnow
+from scheduler.web.forms import required
 from scheduler.web.security import coordinator_required
 
 
@@ -48,14 +49,14 @@ def next_hearing(hearing_id: int) -> str | Response:
 
 
 def _post_hearing(previous: Hearing | None) -> str | Response:
-    courts = hearing_service.courts_in_scope(db.session, user=current_user)
+    courts = hearing_service.courts_in_scope(db.session(), user=current_user)
     form = HearingForm()
     form.court_id.choices = court_choices(courts, placeholder=True)
     if request.method == "GET" and previous is not None:
         _prefill(form, previous)
     elif request.method == "GET":
         # The only court, or the one this coordinator posted to last; never an arbitrary first one.
-        form.court_id.data = hearing_service.default_court_id(db.session, user=current_user, courts=courts)
+        form.court_id.data = hearing_service.default_court_id(db.session(), user=current_user, courts=courts)
     court = chosen_court(courts, form.court_id.data)
     valid = form.validate_on_submit()
     if form.is_submitted() and court is not None and _typed_enough(form):
@@ -70,7 +71,7 @@ def _post_hearing(previous: Hearing | None) -> str | Response:
                     "hearings/form.html", form=form, court=court, courts=courts, previous=previous
                 )
             hearing = hearing_service.create_hearing(
-                db.session,
+                db.session(),
                 actor=current_user,
                 court=court,
                 plan=plan,
@@ -119,7 +120,7 @@ def edit_hearing(hearing_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             hearing_service.update_details(
-                db.session,
+                db.session(),
                 actor=current_user,
                 hearing=hearing,
                 details=details_from(form, courtroom=hearing.courtroom),
@@ -139,7 +140,7 @@ def edit_hearing(hearing_id: int) -> str | Response:
 def reschedule_hearing(hearing_id: int) -> str | Response:
     """Date, time, court and courtroom in one action; shifts follow by the same offset."""
     hearing = managed_hearing(hearing_id)
-    courts = hearing_service.courts_in_scope(db.session, user=current_user, include_id=hearing.court_id)
+    courts = hearing_service.courts_in_scope(db.session(), user=current_user, include_id=hearing.court_id)
     form = RescheduleForm()
     form.court_id.choices = court_choices(courts)
     if request.method == "GET":
@@ -171,10 +172,14 @@ def _fill_reschedule(form: RescheduleForm, hearing: Hearing) -> None:
 def _reschedule(form: RescheduleForm, hearing: Hearing, court: Court) -> None:
     """Move the hearing to what the form says; raises HearingInvalid or ServiceError."""
     starts_at = new_start(
-        day=form.date.data, at=form.time.data, tz_name=court.timezone, now=utcnow(), fold=fold_of(form)
+        day=required(form.date.data),
+        at=required(form.time.data),
+        tz_name=court.timezone,
+        now=utcnow(),
+        fold=fold_of(form),
     )
     hearing_service.reschedule_hearing(
-        db.session,
+        db.session(),
         actor=current_user,
         hearing=hearing,
         court=court,
@@ -191,7 +196,7 @@ def cancel_hearing(hearing_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             hearing_service.cancel_hearing(
-                db.session, actor=current_user, hearing=hearing, reason=form.reason.data
+                db.session(), actor=current_user, hearing=hearing, reason=required(form.reason.data)
             )
         except ServiceError as exc:
             flash(str(ERROR_MESSAGES.get(exc.code, exc.code)), "error")

@@ -8,6 +8,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     IntegerField,
     RadioField,
     SelectField,
@@ -16,7 +17,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs yet
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -164,7 +165,7 @@ class HearingForm(DetailsMixin, GuardedForm):
     occurrence = occurrence_field()
     courtroom = StringField(_l("Courtroom"), validators=[Optional(), Length(max=40), no_a_number])
 
-    def seat_rows(self) -> list[tuple[ShiftRole, object, object, object]]:
+    def seat_rows(self) -> list[tuple[ShiftRole, Field, Field, Field]]:
         return [
             (
                 role,

@@ -20,6 +20,7 @@ from pathlib import Path
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from scheduler import audit
 from scheduler.domain.hearing_import import COLUMNS, ImportFileInvalid, template_csv
@@ -79,7 +80,7 @@ def _sweep() -> None:
 
 @bp.route("/import", methods=["GET", "POST"])
 @coordinator_required
-def import_hearings() -> str | Response:
+def import_hearings() -> str | WerkzeugResponse:
     form = ImportUploadForm()
     if form.validate_on_submit():
         raw = form.file.data.read()
@@ -118,7 +119,7 @@ def import_progress(token: str) -> dict[str, int]:
 
 @bp.route("/import/<token>", methods=["GET", "POST"])
 @coordinator_required
-def preview_import(token: str) -> str | Response:
+def preview_import(token: str) -> str | tuple[str, int] | WerkzeugResponse:
     text = _stored(token)
     form = ImportCommitForm()
     try:
@@ -126,7 +127,7 @@ def preview_import(token: str) -> str | Response:
             count = _commit_import(token, text)
             flash(_("%(count)d hearings are imported.", count=count), "success")
             return redirect(url_for("hearings.dashboard"))
-        preview = hearing_import.preview_import(db.session, actor=current_user, text=text, now=utcnow())
+        preview = hearing_import.preview_import(db.session(), actor=current_user, text=text, now=utcnow())
     except ImportFileInvalid as exc:
         _path(token).unlink(missing_ok=True)
         return render_template(
@@ -149,7 +150,7 @@ def _commit_import(token: str, text: str) -> int:
     include = frozenset(int(v) for v in request.form.getlist("include") if v.isdigit())
     try:
         count = hearing_import.commit_import(
-            db.session,
+            db.session(),
             actor=current_user,
             text=text,
             now=utcnow(),
@@ -159,7 +160,7 @@ def _commit_import(token: str, text: str) -> int:
     finally:
         _progress_path(token).unlink(missing_ok=True)
     audit.record(
-        db.session,
+        db.session(),
         actor=current_user,
         action="hearings.imported",
         object_type="import",

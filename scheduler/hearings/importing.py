@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -133,7 +134,9 @@ def _write_batch(session: Session, *, actor: User, rows: list[ImportRow], stamp:
     ]
     returned = session.execute(insert(Hearing).returning(Hearing.case_key, Hearing.id), hearing_values)
     id_of = dict(returned.tuples().all())
-    shifts, languages, events = [], [], []
+    shifts: list[dict[str, Any]] = []
+    languages: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
     for key, row in zip(keys, rows, strict=True):
         assert row.plan is not None
         hearing_id = id_of[key]

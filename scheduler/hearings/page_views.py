@@ -64,15 +64,15 @@ def dashboard() -> str:
     filters = _filters()
     per_page = min(max(request.args.get("per_page", 50, type=int), 1), 200)
     board = dashboard_service.dashboard(
-        db.session,
+        db.session(),
         user=current_user,
         filters=filters,
         now=utcnow(),
         page=request.args.get("page", 1, type=int),
         per_page=per_page,
     )
-    summary = dashboard_service.week_summary(db.session, user=current_user, now=utcnow())
-    courts = hearing_service.courts_in_scope(db.session, user=current_user)
+    summary = dashboard_service.week_summary(db.session(), user=current_user, now=utcnow())
+    courts = hearing_service.courts_in_scope(db.session(), user=current_user)
     return render_template(
         "hearings/dashboard.html",
         board=board,
@@ -94,9 +94,9 @@ def calendar() -> str:
         year, month = today.year, today.month
     filters = _filters()
     cal = dashboard_service.month_calendar(
-        db.session, user=current_user, filters=filters, year=year, month=month
+        db.session(), user=current_user, filters=filters, year=year, month=month
     )
-    courts = hearing_service.courts_in_scope(db.session, user=current_user)
+    courts = hearing_service.courts_in_scope(db.session(), user=current_user)
     return render_template(
         "hearings/calendar.html",
         cal=cal,
@@ -112,7 +112,7 @@ def calendar() -> str:
 @approved_required
 def show_hearing(hearing_id: int) -> str:
     """Coordinators of the court see everything; a volunteer only a hearing they hold a seat on."""
-    hearing = hearing_service.load_hearing(db.session, hearing_id)
+    hearing = hearing_service.load_hearing(db.session(), hearing_id)
     if hearing is None:
         abort(404)
     if current_user.is_coordinator:
@@ -134,7 +134,7 @@ def show_hearing(hearing_id: int) -> str:
 def _coordinator_page(hearing: Hearing) -> str:
     """The whole hearing, private notes too, and the audit row that says who looked."""
     audit.record_access(
-        db.session,
+        db.session(),
         actor=current_user,
         action="hearing.private_viewed",
         object_type="hearing",
@@ -144,8 +144,8 @@ def _coordinator_page(hearing: Hearing) -> str:
         "hearings/show.html",
         hearing=hearing,
         coordinator=True,
-        history=hearing_service.history(db.session, hearing_id=hearing.id),
-        past_team=hearing_service.previous_team(db.session, hearing=hearing),
+        history=hearing_service.history(db.session(), hearing_id=hearing.id),
+        past_team=hearing_service.previous_team(db.session(), hearing=hearing),
     )
     # After rendering: a commit first would expire the hearing and every row loaded with it.
     db.session.commit()

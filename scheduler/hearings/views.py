@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import Field
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs yet
 
 from scheduler.courts import scope
 from scheduler.domain.hearings import HearingDraft, SeatSpec
@@ -19,6 +19,7 @@ from scheduler.hearings.forms import ERROR_MESSAGES, EditHearingForm, HearingFor
 from scheduler.hearings.schedule import HearingDetails
 from scheduler.i18n import SHIFT_ROLE_PLURALS
 from scheduler.models import Court, Hearing
+from scheduler.web.forms import required
 from scheduler.web.templating import court_datetime
 
 bp = Blueprint("hearings", __name__, url_prefix="/hearings")
@@ -28,7 +29,7 @@ TEXT_FIELDS = ("respondent_ref", "meeting_point", "public_notes", "private_notes
 
 def managed_hearing(hearing_id: int) -> Hearing:
     """The hearing with everything its pages show; 404 if unknown, 403 outside the coordinator's courts."""
-    hearing = hearing_service.load_hearing(db.session, hearing_id)
+    hearing = hearing_service.load_hearing(db.session(), hearing_id)
     if hearing is None:
         abort(404)
     if not scope.may_manage_court(current_user, hearing.court_id):
@@ -59,10 +60,10 @@ def draft_from(form: HearingForm, tz_name: str) -> HearingDraft:
         for role, count, start, end in form.seat_rows()
     )
     return HearingDraft(
-        day=form.date.data,
-        at=form.time.data,
+        day=required(form.date.data),
+        at=required(form.time.data),
         tz_name=tz_name,
-        duration_minutes=form.duration_minutes.data,
+        duration_minutes=required(form.duration_minutes.data),
         seats=seats,
         texts={name: form[name].data or "" for name in TEXT_FIELDS},
         fold=fold_of(form),
@@ -72,7 +73,7 @@ def draft_from(form: HearingForm, tz_name: str) -> HearingDraft:
 def details_from(form: HearingForm | EditHearingForm, courtroom: str | None = None) -> HearingDetails:
     return HearingDetails(
         kind=HearingKind(form.kind.data),
-        duration_minutes=form.duration_minutes.data,
+        duration_minutes=required(form.duration_minutes.data),
         judge=(form.judge.data or "").strip(),
         courtroom=(courtroom if courtroom is not None else form["courtroom"].data or "").strip(),
         languages=tuple(form.languages.data or ()),

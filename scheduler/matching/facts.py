@@ -194,14 +194,16 @@ def load_histories(
         .join(Hearing, Shift.hearing_id == Hearing.id)
         .where(is_filled_seat())
     )
-    recent = dict(
+    recent: dict[int, int] = dict(
         session.execute(
             scoped(
                 base.add_columns(func.count())
                 .where(Shift.starts_at >= now - RECENT, Shift.starts_at < now)
                 .group_by(Signup.user_id)
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     attendance: dict[int, dict[str, int]] = defaultdict(dict)
     for user_id, mark, n in session.execute(
@@ -282,7 +284,9 @@ def pending_invitations(session: Session, shift_ids: Sequence[int]) -> set[tuple
             select(Invitation.user_id, Invitation.shift_id).where(
                 Invitation.shift_id.in_(list(shift_ids)), Invitation.status == InvitationStatus.PENDING
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any, Literal
 
 from babel.lists import format_list
 from flask_babel import format_date, get_locale, ngettext
@@ -16,7 +17,7 @@ from scheduler.domain.matching import Label
 
 def coordinator_label(label: Label) -> str:
     """A short reason a coordinator reads beside a suggested name."""
-    p = label.params
+    p: Mapping[str, Any] = label.params  # by code: counts, weekdays, a day, codes
     if label.code == "was_with":
         month = format_date(p["day"], "MMMM y") if isinstance(p.get("day"), date) else ""
         if p.get("ref_initial"):
@@ -45,7 +46,7 @@ def coordinator_label(label: Label) -> str:
 
 def volunteer_label(label: Label) -> str:
     """Why a seat suits the volunteer reading it; never about the respondent or anyone else."""
-    p = label.params
+    p: Mapping[str, Any] = label.params  # by code: counts, weekdays, a day, codes
     if label.code == "speaks":
         return _("you speak %(language)s", language=i18n.name_of(i18n.LANGUAGE_NAMES, p["language"]))
     if label.code == "prefers_court":
@@ -55,7 +56,7 @@ def volunteer_label(label: Label) -> str:
     return ""
 
 
-def _names(codes: Iterable[str], mapping: dict, style: str) -> str:
+def _names(codes: Iterable[str], mapping: Mapping[str, object], style: Literal["standard", "or"]) -> str:
     names = sorted(i18n.name_of(mapping, c) for c in codes)
     return format_list(names, style=style, locale=get_locale()) if names else ""
 

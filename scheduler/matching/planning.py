@@ -139,10 +139,13 @@ def _places_left(session, shifts: list[Shift], invited) -> dict[int, int]:
     }
 
 
-def _excluded(session, shifts: list[Shift], invited) -> dict[int, frozenset[int] | set[int]]:
+def _excluded(session, shifts: list[Shift], invited) -> dict[int, frozenset[int]]:
     """Per shift, the people already holding a place on it or invited to it."""
     held_by = holders(session, [s.id for s in shifts])
-    return {s.id: held_by.get(s.id, frozenset()) | {u for u, sid in invited if sid == s.id} for s in shifts}
+    return {
+        s.id: frozenset(held_by.get(s.id, frozenset())) | {u for u, sid in invited if sid == s.id}
+        for s in shifts
+    }
 
 
 def _keep(settings: MatchSettings, places: dict[int, int]) -> dict[int, int] | None:

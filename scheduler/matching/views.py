@@ -11,7 +11,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
-from wtforms import SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs yet
 
 from scheduler.courts import queries as court_queries
 from scheduler.courts import scope
@@ -27,6 +27,7 @@ from scheduler.shifts.claims import ShiftMissing
 from scheduler.shifts.facts import rules_from_config
 from scheduler.shifts.messages import refusal_texts
 from scheduler.types import utcnow
+from scheduler.web.forms import required
 from scheduler.web.security import approved_required, coordinator_required
 
 bp = Blueprint("matching", __name__)
@@ -56,7 +57,7 @@ def invite_volunteer(shift_id: int, user_id: int) -> Response:
     _checked(ButtonForm())
     try:
         invitation = invitations.invite(
-            db.session,
+            db.session(),
             actor=current_user,
             shift_id=shift_id,
             user_id=user_id,
@@ -92,7 +93,7 @@ def withdraw_invitation(shift_id: int, user_id: int) -> Response:
     _checked(ButtonForm())
     try:
         invitation = invitations.withdraw(
-            db.session, actor=current_user, shift_id=shift_id, user_id=user_id, now=utcnow()
+            db.session(), actor=current_user, shift_id=shift_id, user_id=user_id, now=utcnow()
         )
     except ShiftMissing:
         abort(404)
@@ -108,7 +109,7 @@ def withdraw_invitation(shift_id: int, user_id: int) -> Response:
 
 
 def _court_choices() -> list[SelectChoice]:
-    courts = court_queries.active_courts(db.session, within=scope.court_ids(current_user), by_name=True)
+    courts = court_queries.active_courts(db.session(), within=scope.court_ids(current_user), by_name=True)
     return [SelectChoice(0, _("All my courts"))] + [SelectChoice(c.id, c.name) for c in courts]
 
 
@@ -134,11 +135,11 @@ def _build_plan(form: PlanForm) -> Any:
     from scheduler.matching import planning
 
     return planning.build_plan(
-        db.session,
+        db.session(),
         actor=current_user,
         court_ids={form.court.data} if form.court.data else None,
-        start=form.start.data,
-        end=form.end.data,
+        start=required(form.start.data),
+        end=required(form.end.data),
         now=utcnow(),
         settings=match_settings(),
     )
@@ -155,7 +156,7 @@ def compute_plan() -> str | tuple[str, int]:
     except PermissionDenied:
         abort(403)
     except ServiceError as exc:
-        form.end.errors.append(error_text(exc.code))
+        form.end.errors = [*form.end.errors, error_text(exc.code)]
         return render_template("matching/plan_form.html", form=form), 400
     payload = {"by": current_user.id, "lines": [[line.shift.id, line.user.id] for line in review.lines]}
     send_form = SendPlanForm(formdata=None, plan=_plan_serializer().dumps(payload))
@@ -165,7 +166,7 @@ def compute_plan() -> str | tuple[str, int]:
 def _kept_lines(form: SendPlanForm) -> list[tuple[int, int]]:
     """The (shift, person) lines of the signed plan that the coordinator kept ticked."""
     try:
-        payload = _plan_serializer().loads(form.plan.data)
+        payload = _plan_serializer().loads(required(form.plan.data))
     except BadSignature:
         abort(400)
     if payload.get("by") != current_user.id:
@@ -181,7 +182,7 @@ def send_plan() -> Response:
     form = SendPlanForm()
     _checked(form)
     report = invitations.send_plan(
-        db.session, actor=current_user, lines=_kept_lines(form), now=utcnow(), settings=match_settings()
+        db.session(), actor=current_user, lines=_kept_lines(form), now=utcnow(), settings=match_settings()
     )
     db.session.commit()
     flash(
@@ -200,7 +201,7 @@ def send_plan() -> Response:
 @bp.get("/invitations")
 @approved_required
 def my_invitations() -> str:
-    rows = invitations.my_invitations(db.session, user=current_user, now=utcnow())
+    rows = invitations.my_invitations(db.session(), user=current_user, now=utcnow())
     return render_template("matching/invitations.html", invitations=rows, form=ButtonForm())
 
 
@@ -225,12 +226,12 @@ def _flash_answer(outcome: str, refusals: list[str]) -> None:
 @approved_required
 def answer_invitation(invitation_id: int, answer: str) -> Response:
     _checked(ButtonForm())
-    invitation = invitations.invitation_for(db.session, invitation_id=invitation_id, user=current_user)
+    invitation = invitations.invitation_for(db.session(), invitation_id=invitation_id, user=current_user)
     if invitation is None:
         abort(404)
     try:
         result = invitations.respond_to_invitation(
-            db.session,
+            db.session(),
             invitation=invitation,
             user=current_user,
             accept=answer != "decline",
@@ -257,14 +258,14 @@ def matching_helpers() -> dict[str, Any]:
         if not scope.may_manage_court(current_user, shift.hearing.court_id):
             return None
         return suggestions.suggestions_for_shift(
-            db.session, actor=current_user, shift=shift, now=utcnow(), settings=match_settings()
+            db.session(), actor=current_user, shift=shift, now=utcnow(), settings=match_settings()
         )
 
     def recommended_seats(limit: int = 5) -> list[suggestions.Recommendation]:
         if not (current_user.is_authenticated and current_user.is_approved):
             return []
         return suggestions.recommended_for(
-            db.session, user=current_user, now=utcnow(), settings=match_settings(), limit=limit
+            db.session(), user=current_user, now=utcnow(), settings=match_settings(), limit=limit
         )
 
     return {

@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.enums import CourtKind
-from scheduler.extensions import db
+from scheduler.extensions import Base
 from scheduler.models._columns import created_at, enum_check, enum_type, updated_at
 
 
-class Court(db.Model):
+class Court(Base):
     __tablename__ = "courts"
     __table_args__ = (enum_check("kind", CourtKind),)
 

@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scheduler.extensions import db
+from scheduler.extensions import Base
 from scheduler.types import UTCDateTime, utcnow
 
 # Execution option for statements that change nothing any feed shows (e.g. the row lock in
@@ -23,7 +23,7 @@ from scheduler.types import UTCDateTime, utcnow
 FEED_NEUTRAL = "feed_neutral"
 
 
-class FeedChange(db.Model):
+class FeedChange(Base):
     __tablename__ = "feed_changes"
     __table_args__ = (
         # Serves "this person's rows" and "rows for everyone" (user_id and court_id both NULL).
@@ -43,7 +43,7 @@ class FeedChange(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class FeedRevision(db.Model):
+class FeedRevision(Base):
     """A calendar event's revision: only ever raised, never pruned (SEQUENCE must not go down).
 
     ``kind`` names what the event is made from: ``signup`` (a seat in a person's feed),

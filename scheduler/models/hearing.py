@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.enums import HearingKind, HearingStatus, ShiftRole, ShiftStatus
-from scheduler.extensions import db
+from scheduler.extensions import Base
 from scheduler.models._columns import created_at, enum_check, enum_type, updated_at
 from scheduler.types import UTCDateTime
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from scheduler.models.signup import Signup
 
 
-class Hearing(db.Model):
+class Hearing(Base):
     __tablename__ = "hearings"
     __table_args__ = (
         enum_check("kind", HearingKind),
@@ -69,7 +69,7 @@ class Hearing(db.Model):
         return [lang.language for lang in self.languages]
 
 
-class HearingLanguage(db.Model):
+class HearingLanguage(Base):
     __tablename__ = "hearing_languages"
 
     hearing_id: Mapped[int] = mapped_column(
@@ -78,7 +78,7 @@ class HearingLanguage(db.Model):
     language: Mapped[str] = mapped_column(sa.String(16), primary_key=True, index=True)
 
 
-class Shift(db.Model):
+class Shift(Base):
     """The seats of one role at one hearing, with the time that role is needed."""
 
     __tablename__ = "shifts"

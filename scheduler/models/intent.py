@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scheduler.extensions import db
+from scheduler.extensions import Base
 from scheduler.models._columns import created_at, enum_check, enum_type
 from scheduler.types import UTCDateTime
 
@@ -27,7 +27,7 @@ class IntentStatus(StrEnum):
     FAILED = "failed"
 
 
-class NotificationIntent(db.Model):
+class NotificationIntent(Base):
     """One event (``scheduler/events.py``): its kind and the facts its messages need, as JSON."""
 
     __tablename__ = "notification_intents"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from scheduler.extensions import db
+from scheduler.extensions import Base
 from scheduler.models._columns import created_at, enum_check, enum_type
 from scheduler.types import UTCDateTime
 
@@ -26,7 +26,7 @@ class InvitationStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Invitation(db.Model):
+class Invitation(Base):
     __tablename__ = "invitations"
     __table_args__ = (
         enum_check("status", InvitationStatus),

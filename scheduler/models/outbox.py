@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scheduler.extensions import db
+from scheduler.extensions import Base
 from scheduler.models._columns import created_at, enum_check, enum_type, updated_at
 from scheduler.types import UTCDateTime
 
@@ -28,7 +28,7 @@ class OutboxStatus(StrEnum):
     DISCARDED = "discarded"
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Base):
     """One composed email. Composed at enqueue time, so the worker needs no request or locale."""
 
     __tablename__ = "outbox_messages"
@@ -65,7 +65,7 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class NotificationPreference(db.Model):
+class NotificationPreference(Base):
     """Which optional messages a person receives. No row means the defaults below."""
 
     __tablename__ = "notification_preferences"

@@ -8,12 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.enums import FeedKind
-from scheduler.extensions import db
+from scheduler.extensions import Base
 from scheduler.models._columns import created_at, enum_check, enum_type
 from scheduler.types import UTCDateTime
 
 
-class FeedToken(db.Model):
+class FeedToken(Base):
     """Unlocks one iCal feed and nothing else. Only the SHA-256 of the token is kept.
 
     ``generation`` numbers a person's links of one kind (1, 2, ...): the token is an HMAC of the
@@ -34,7 +34,7 @@ class FeedToken(db.Model):
     generation: Mapped[int | None] = mapped_column(sa.Integer)
 
 
-class PasswordResetToken(db.Model):
+class PasswordResetToken(Base):
     """Single use and short-lived; only the SHA-256 of the emailed token is kept."""
 
     __tablename__ = "password_reset_tokens"

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.enums import Attendance, SignupStatus
-from scheduler.extensions import db
+from scheduler.extensions import Base
 from scheduler.models._columns import created_at, enum_check, enum_type, updated_at
 from scheduler.types import UTCDateTime
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from scheduler.models.user import User
 
 
-class Signup(db.Model):
+class Signup(Base):
     __tablename__ = "signups"
     __table_args__ = (
         enum_check("status", SignupStatus),

@@ -9,12 +9,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scheduler.extensions import db
+from scheduler.extensions import Base
 from scheduler.models._columns import created_at, updated_at
 from scheduler.types import UTCDateTime
 
 
-class TwoFactorSecret(db.Model):
+class TwoFactorSecret(Base):
     """A person's authenticator-app secret; it counts only once confirmed with a first code."""
 
     __tablename__ = "two_factor_secrets"
@@ -32,7 +32,7 @@ class TwoFactorSecret(db.Model):
     created_at: Mapped[datetime] = created_at()
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Base):
     """A single-use code for when the phone is lost. Only the SHA-256 is kept (codes are random)."""
 
     __tablename__ = "recovery_codes"
@@ -44,7 +44,7 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class SiteSetting(db.Model):
+class SiteSetting(Base):
     """A setting admins change in the app (not in config files), e.g. 2FA for everyone."""
 
     __tablename__ = "site_settings"

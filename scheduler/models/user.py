@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from scheduler.enums import Role, ShiftRole, UserStatus
-from scheduler.extensions import db
+from scheduler.extensions import Base
 from scheduler.models._columns import created_at, enum_check, enum_type, updated_at
 from scheduler.types import UTCDateTime
 
@@ -18,20 +18,20 @@ if TYPE_CHECKING:
 
 coordinator_courts = sa.Table(
     "coordinator_courts",
-    db.metadata,
+    Base.metadata,
     sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("court_id", sa.ForeignKey("courts.id", ondelete="CASCADE"), primary_key=True),
 )
 
 volunteer_preferred_courts = sa.Table(
     "volunteer_preferred_courts",
-    db.metadata,
+    Base.metadata,
     sa.Column("user_id", sa.ForeignKey("volunteer_profiles.user_id", ondelete="CASCADE"), primary_key=True),
     sa.Column("court_id", sa.ForeignKey("courts.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
-class User(db.Model):
+class User(Base):
     __tablename__ = "users"
     __table_args__ = (enum_check("role", Role), enum_check("status", UserStatus))
 
@@ -99,7 +99,7 @@ class User(db.Model):
         return self.is_approved and self.role == Role.ADMIN
 
 
-class VolunteerProfile(db.Model):
+class VolunteerProfile(Base):
     __tablename__ = "volunteer_profiles"
     __table_args__ = (sa.CheckConstraint("max_shifts_per_week >= 0", name="max_shifts_non_negative"),)
 
@@ -136,7 +136,7 @@ class VolunteerProfile(db.Model):
         return [r.role for r in self.roles]
 
 
-class VolunteerLanguage(db.Model):
+class VolunteerLanguage(Base):
     __tablename__ = "volunteer_languages"
 
     user_id: Mapped[int] = mapped_column(
@@ -146,7 +146,7 @@ class VolunteerLanguage(db.Model):
     language: Mapped[str] = mapped_column(sa.String(16), primary_key=True, index=True)
 
 
-class VolunteerRole(db.Model):
+class VolunteerRole(Base):
     __tablename__ = "volunteer_roles"
     __table_args__ = (enum_check("role", ShiftRole),)
 
@@ -156,7 +156,7 @@ class VolunteerRole(db.Model):
     role: Mapped[ShiftRole] = mapped_column(enum_type(ShiftRole), primary_key=True)
 
 
-class VolunteerTraining(db.Model):
+class VolunteerTraining(Base):
     __tablename__ = "volunteer_trainings"
 
     user_id: Mapped[int] = mapped_column(
@@ -167,7 +167,7 @@ class VolunteerTraining(db.Model):
     completed_on: Mapped[date]
 
 
-class AvailabilityWindow(db.Model):
+class AvailabilityWindow(Base):
     """A weekly window, in the wall-clock time of whichever court a seat is at."""
 
     __tablename__ = "availability_windows"
@@ -185,7 +185,7 @@ class AvailabilityWindow(db.Model):
     end_time: Mapped[time]
 
 
-class BlackoutDate(db.Model):
+class BlackoutDate(Base):
     __tablename__ = "blackout_dates"
 
     user_id: Mapped[int] = mapped_column(

@@ -7,12 +7,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scheduler.extensions import db
+from scheduler.extensions import Base
 from scheduler.models._columns import created_at
 from scheduler.types import UTCDateTime
 
 
-class UserSession(db.Model):
+class UserSession(Base):
     """A sign-in on one browser. Revoked (or purged) rows make every copy of the cookie useless."""
 
     __tablename__ = "user_sessions"

@@ -33,7 +33,7 @@ def send_command(max_batches: int | None) -> None:
 @outbox_cli.command("remind")
 def remind_command() -> None:
     """Queue the reminders due now (safe to run as often as you like)."""
-    n = send_reminders(db.session)
+    n = send_reminders(db.session())
     db.session.commit()
     click.echo(f"reminders queued: {n}")
 
@@ -42,7 +42,7 @@ def remind_command() -> None:
 @click.option("--force", is_flag=True, help="Do not wait for DIGEST_HOUR (still once a day).")
 def digest_command(force: bool) -> None:
     """Queue today's digest of open seats for coordinators (once per coordinator per day)."""
-    n = send_digest(db.session, force=force)
+    n = send_digest(db.session(), force=force)
     db.session.commit()
     click.echo(f"digests queued: {n}")
 
@@ -50,7 +50,7 @@ def digest_command(force: bool) -> None:
 @outbox_cli.command("status")
 def status_command() -> None:
     """How many messages are pending, sending, sent and failed (and intents not yet mailed)."""
-    for status, n in sorted(counts(db.session).items()):
+    for status, n in sorted(counts(db.session()).items()):
         click.echo(f"{status}: {n}")
-    for status, n in sorted(dispatch.counts(db.session).items()):
+    for status, n in sorted(dispatch.counts(db.session()).items()):
         click.echo(f"intents {status}: {n}")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -57,6 +57,7 @@ def _take(session: Session, intent_id: int) -> bool:
         .where(NotificationIntent.id == intent_id, NotificationIntent.status == IntentStatus.PENDING)
         .execution_options(synchronize_session=False)
     )
+    assert isinstance(result, CursorResult)
     return result.rowcount == 1
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import CursorResult, Select, select, update
 from sqlalchemy.orm import Session
 
 from scheduler import audit
@@ -75,6 +75,7 @@ def _change(session: Session, *, actor: User, message_id: int, action: str, valu
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+    assert isinstance(result, CursorResult)  # what an UPDATE or DELETE gives back
     if not result.rowcount:
         return False
     session.expire(row)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # the invitations model belongs to the matching area
     from scheduler.models import Invitation
 
 
-def _queue(session: Session, *, user: User, kind: str, **fields: object) -> None:
+def _queue(session: Session, *, user: User, kind: str, **fields: Any) -> None:
     """One message to one person, composed in their language from the template named after its kind."""
     enqueue(
         session, user=user, message=compose(kind=kind, template=kind, locale=user.locale, user=user, **fields)

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import CursorResult, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -141,6 +141,7 @@ def release_expired_leases(session: Session, *, lease: timedelta, now: datetime 
         .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.locked_at < now - lease)
         .values(status=OutboxStatus.PENDING, locked_by=None, locked_at=None, next_attempt_at=now)
     )
+    assert isinstance(result, CursorResult)  # what an UPDATE or DELETE gives back
     session.commit()
     if result.rowcount:
         log.warning("outbox: %d expired leases returned to pending", result.rowcount)
@@ -316,6 +317,7 @@ def _record_failure(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+    assert isinstance(result, CursorResult)  # what an UPDATE or DELETE gives back
     if not result.rowcount:
         report.lost += 1
         log.warning("outbox %d: failed after its lease was lost; left to its new holder", row.id)

@@ -89,7 +89,8 @@ def send_reminders(session: Session, *, now: datetime | None = None) -> int:
             locale=user.locale,
             user=user,
             optional_kind="reminder",
-            subject=lambda c=ctx: _(
+            # mypy cannot type a lambda with a default (which binds this loop's value).
+            subject=lambda c=ctx: _(  # type: ignore[misc]
                 "Reminder: %(role)s at %(court)s, %(when)s",
                 role=c["role"],
                 court=c["court"].name,
@@ -166,7 +167,7 @@ def send_digest(session: Session, *, now: datetime | None = None, force: bool = 
             locale=user.locale,
             user=user,
             optional_kind="digest",
-            subject=lambda n=n_items: ngettext(
+            subject=lambda n=n_items: ngettext(  # type: ignore[misc]  # as the reminder's above
                 "%(num)d seat still open in the next 7 days",
                 "%(num)d seats still open in the next 7 days",
                 n,

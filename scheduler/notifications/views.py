@@ -47,13 +47,13 @@ def _preferences_form(current: preferences.Prefs) -> PreferencesForm:
 @approved_required
 def edit_preferences() -> str | Response:
     current = preferences.prefs_for(
-        db.session, current_user.id, default_hours=current_app.config["REMINDER_HOURS"]
+        db.session(), current_user.id, default_hours=current_app.config["REMINDER_HOURS"]
     )
     form = _preferences_form(current)
     if form.validate_on_submit():
         hours = [h for h, on in ((24, form.reminder_24.data), (2, form.reminder_2.data)) if on]
         preferences.save(
-            db.session,
+            db.session(),
             user=current_user,
             reminder_hours=hours,
             invitations=form.invitations.data,
@@ -97,7 +97,7 @@ def apply_unsubscribe(token: str) -> str | tuple[str, int]:
     if target is None:
         return render_template("notifications/link_invalid.html"), 404
     user, kind = target
-    preferences.turn_off(db.session, user=user, kind=kind)
+    preferences.turn_off(db.session(), user=user, kind=kind)
     db.session.commit()
     return render_template(
         "notifications/unsubscribe.html", kind_name=str(KIND_NAMES[kind]), form=None, done=True
@@ -173,7 +173,7 @@ def respond_invitation(token: str) -> str | tuple[str, int]:
 def _answer(invitation: Any, *, accept: bool) -> tuple[str, list[str]]:
     """The invitation answered by its own person (by the claim's rules): outcome and refusals."""
     answer = respond_to_invitation(
-        db.session,
+        db.session(),
         invitation=invitation,
         user=invitation.user,
         accept=accept,

@@ -97,9 +97,9 @@ def send_once(*, max_batches: int | None = None) -> SendReport:
     """Turn pending intents into mail (``dispatch.py``), then send what is due."""
     cfg = current_app.config
     _check_lease(cfg)
-    dispatch_pending(db.session)
+    dispatch_pending(db.session())
     return send_due(
-        db.session,
+        db.session(),
         backend=mailer(),
         worker=worker_name(),
         domain=mail_domain(),
@@ -116,7 +116,7 @@ def run_periodic(jobs: list[PeriodicJob], *, now: float) -> None:
             continue
         job.last_run = now
         try:
-            result = job.run(db.session)
+            result = job.run(db.session())
             db.session.commit()
             log.info("job %s: %s", job.name, result)
         except Exception:  # one bad job must not stop mail from going out

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectChoice, SelectField, SelectMultipleField
+from wtforms import HiddenField, SelectChoice, SelectField, SelectMultipleField  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs yet
 
 from scheduler.enums import Role, UserStatus
 from scheduler.i18n import ROLE_NAMES
@@ -11,7 +11,7 @@ class StatusForm(GuardedForm):
 
     def chosen(self) -> UserStatus | None:
         try:
-            return UserStatus(self.status.data)
+            return UserStatus(self.status.data or "")
         except ValueError:
             return None
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
-from wtforms import SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs yet
 
 from scheduler.accounts import registry as accounts
 from scheduler.enums import Role, UserStatus
@@ -82,7 +82,7 @@ def set_status(user_id: int) -> Response:
     if status is None:
         abort(400)
     try:
-        accounts.set_status(db.session, actor=current_user, user=person, status=status)
+        accounts.set_status(db.session(), actor=current_user, user=person, status=status)
     except PermissionDenied:
         abort(403)
     except ServiceError:
@@ -108,7 +108,7 @@ def set_role(user_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        accounts.set_role(db.session, actor=current_user, user=person, role=Role(form.role.data))
+        accounts.set_role(db.session(), actor=current_user, user=person, role=Role(form.role.data))
     except ServiceError:
         flash(_("You cannot change your own role."), "error")
         return redirect(url_for("people.show_person", user_id=person.id))
@@ -126,7 +126,7 @@ def set_courts(user_id: int) -> Response:
         abort(400)
     try:
         accounts.set_coordinator_courts(
-            db.session, actor=current_user, user=person, court_ids=form.courts.data or []
+            db.session(), actor=current_user, user=person, court_ids=form.courts.data or []
         )
     except ServiceError:
         abort(400)

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
-from wtforms import SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs yet
 
 from scheduler import events
 from scheduler.accounts import registry as accounts
@@ -31,10 +31,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @admin_required
 def audit_log_page() -> str:
     form = AuditFilterForm(request.args)
-    actions = audit_log.known_values(db.session, AuditEvent.action)
+    actions = audit_log.known_values(db.session(), AuditEvent.action)
     form.action.choices = [SelectChoice("", _("Any"))] + [SelectChoice(a, a) for a in actions]
     form.object_type.choices = [SelectChoice("", _("Any"))] + [
-        SelectChoice(t, t) for t in audit_log.known_values(db.session, AuditEvent.object_type)
+        SelectChoice(t, t) for t in audit_log.known_values(db.session(), AuditEvent.object_type)
     ]
     valid = form.validate()
     filters = audit_log.AuditFilter()
@@ -58,7 +58,7 @@ def security_settings() -> str | Response:
     form = SecuritySettingsForm()
     if form.validate_on_submit():
         twofactor.set_setting(
-            db.session,
+            db.session(),
             actor=current_user,
             key=twofactor.REQUIRE_ALL_SETTING,
             value=bool(form.require_all.data),
@@ -67,7 +67,9 @@ def security_settings() -> str | Response:
         flash(_("The security settings are saved."), "success")
         return redirect(url_for("admin.security_settings"))
     if request.method == "GET":
-        form.require_all.data = bool(twofactor.get_setting(db.session, twofactor.REQUIRE_ALL_SETTING, False))
+        form.require_all.data = bool(
+            twofactor.get_setting(db.session(), twofactor.REQUIRE_ALL_SETTING, False)
+        )
     return render_template(
         "privacy/security.html", form=form, staff_required=current_app.config["REQUIRE_2FA_FOR_STAFF"]
     )
@@ -80,7 +82,7 @@ def lock_down(user_id: int) -> str | Response:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            revoked = sessions.lock_down(db.session, actor=current_user, user=person)
+            revoked = sessions.lock_down(db.session(), actor=current_user, user=person)
         except ServiceError:
             flash(_("You cannot lock down your own account."), "error")
             return redirect(url_for("people.show_person", user_id=person.id))
@@ -106,7 +108,7 @@ def reset_two_factor(user_id: int) -> Response:
     person = db.get_or_404(User, user_id)
     if person.id == current_user.id or not ConfirmForm().validate_on_submit():
         abort(400)
-    twofactor.disable(db.session, actor=current_user, user=person)
+    twofactor.disable(db.session(), actor=current_user, user=person)
     db.session.commit()
     flash(_("%(name)s's two-step sign-in is reset.", name=person.display_name), "success")
     return redirect(url_for("people.show_person", user_id=person.id))
@@ -117,7 +119,7 @@ def reset_two_factor(user_id: int) -> Response:
 def failed_mail_page() -> str:
     """Messages the worker gave up on: why, for whom, and a retry or discard for each."""
     page = db.paginate(failed_mail.failed_query(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    people = failed_mail.recipients(db.session, list(page.items))
+    people = failed_mail.recipients(db.session(), list(page.items))
     reasons = {row.id: failed_mail.reason(row.last_error) for row in page.items}
     return render_template(
         "privacy/failed_mail.html", page=page, people=people, reasons=reasons, form=ConfirmForm()
@@ -129,7 +131,7 @@ def failed_mail_page() -> str:
 def retry_mail(message_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if failed_mail.retry(db.session, actor=current_user, message_id=message_id, now=utcnow()):
+    if failed_mail.retry(db.session(), actor=current_user, message_id=message_id, now=utcnow()):
         db.session.commit()
         flash(_("Message %(id)d is queued again.", id=message_id), "success")
     else:
@@ -142,7 +144,7 @@ def retry_mail(message_id: int) -> Response:
 def discard_mail(message_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if failed_mail.discard(db.session, actor=current_user, message_id=message_id):
+    if failed_mail.discard(db.session(), actor=current_user, message_id=message_id):
         db.session.commit()
         flash(_("Message %(id)d is discarded; it will not be sent.", id=message_id), "success")
     else:
@@ -153,8 +155,10 @@ def discard_mail(message_id: int) -> Response:
 def _send_lockdown_mail(person: User) -> None:
     """Record a reset link for the owner, so they can take the account back (the worker mails it)."""
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]
-    found = accounts.create_reset_token(db.session, email=person.email, max_age=timedelta(minutes=minutes))
+    found = accounts.create_reset_token(db.session(), email=person.email, max_age=timedelta(minutes=minutes))
     if found is None:
         return
     _, token = found
-    events.record(db.session, events.PasswordResetRequested(user_id=person.id, token=token, minutes=minutes))
+    events.record(
+        db.session(), events.PasswordResetRequested(user_id=person.id, token=token, minutes=minutes)
+    )

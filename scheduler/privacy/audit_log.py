@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from scheduler.models import AuditEvent, User
 
@@ -48,5 +48,5 @@ def query(filters: AuditFilter) -> Select:
     return stmt
 
 
-def known_values(session, column) -> list[str]:  # type: ignore[no-untyped-def]
+def known_values(session: Session, column: InstrumentedAttribute[str]) -> list[str]:
     return [v for v in session.scalars(select(column).distinct().order_by(column)) if v]

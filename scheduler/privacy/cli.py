@@ -31,7 +31,7 @@ def purge_job(session: Session) -> retention.PurgeResult:
 
 
 def run_purge() -> retention.PurgeResult:
-    result = purge_job(db.session)
+    result = purge_job(db.session())
     db.session.commit()
     return result
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from scheduler import audit
@@ -39,7 +39,7 @@ def purge(
 ) -> PurgeResult:
     """Run the retention rules once; safe to run as often as wanted (a second run finds nothing)."""
     hearing_cutoff = now - timedelta(days=hearing_days)
-    wiped = session.execute(
+    wiped_rows = session.execute(
         update(Hearing)
         .where(
             Hearing.starts_at < hearing_cutoff,
@@ -47,7 +47,9 @@ def purge(
         )
         .values(respondent_ref="", private_notes="", outcome_note="")
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    assert isinstance(wiped_rows, CursorResult)  # what an UPDATE or DELETE gives back
+    wiped = wiped_rows.rowcount
 
     pending_cutoff = now - timedelta(days=pending_days)
     stale_ids = list(
@@ -60,11 +62,13 @@ def purge(
         if user is not None:
             session.delete(user)
 
-    tokens = session.execute(
+    spent_tokens = session.execute(
         delete(PasswordResetToken)
         .where(or_(PasswordResetToken.expires_at < now, PasswordResetToken.used_at.is_not(None)))
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    assert isinstance(spent_tokens, CursorResult)
+    tokens = spent_tokens.rowcount
 
     journal = feed_changes.prune(session, now=now, keep=feed_changes_keep)
     # Sessions signed out, or idle past the longest idle timeout: nothing can use them any more.

@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from scheduler import audit
 from scheduler.accounts import registry as accounts
@@ -16,16 +17,17 @@ from scheduler.extensions import db
 from scheduler.privacy import export
 from scheduler.privacy.forms import ConfirmForm, DeleteAccountForm
 from scheduler.types import utcnow
+from scheduler.web.forms import required
 
 bp = Blueprint("privacy", __name__, url_prefix="/account")
 
 
 @bp.route("/sign-out-everywhere", methods=["GET", "POST"])
 @login_required
-def sign_out_everywhere() -> str | Response:
+def sign_out_everywhere() -> str | WerkzeugResponse:
     form = ConfirmForm()
     if form.validate_on_submit():
-        sessions.end_all_sessions(db.session, user=current_user)
+        sessions.end_all_sessions(db.session(), user=current_user)
         db.session.commit()
         logout_user()
         flash(_("You are signed out on every device, this one included."), "info")
@@ -36,10 +38,10 @@ def sign_out_everywhere() -> str | Response:
 @bp.get("/export")
 @login_required
 def export_data() -> Response:
-    data = export.user_data(db.session, user=current_user)
+    data = export.user_data(db.session(), user=current_user)
     user = current_user
     audit.record_access(
-        db.session, actor=user, action="user.data_exported", object_type="user", object_id=user.id
+        db.session(), actor=user, action="user.data_exported", object_type="user", object_id=user.id
     )
     db.session.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2)
@@ -53,15 +55,20 @@ def export_data() -> Response:
 
 @bp.route("/delete", methods=["GET", "POST"])
 @login_required
-def delete_account() -> str | Response:
+def delete_account() -> str | WerkzeugResponse:
     form = DeleteAccountForm()
-    seats = export.upcoming_seats(db.session, user=current_user)
+    seats = export.upcoming_seats(db.session(), user=current_user)
     if form.validate_on_submit():
-        if accounts.authenticate(db.session, email=current_user.email, password=form.password.data) is None:
+        if (
+            accounts.authenticate(
+                db.session(), email=current_user.email, password=required(form.password.data)
+            )
+            is None
+        ):
             form.password.errors = [_("This is not your current password.")]
         else:
             try:
-                export.delete_account(db.session, user=current_user._get_current_object())
+                export.delete_account(db.session(), user=current_user._get_current_object())
             except ServiceError as exc:
                 db.session.rollback()
                 flash(_DELETE_REFUSALS.get(exc.code, _DELETE_REFUSALS["holds_seats"])(), "error")

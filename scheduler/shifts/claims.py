@@ -96,7 +96,9 @@ def _lock_person(session: Session, user_id: int) -> None:
 
 
 def count_confirmed(session: Session, shift_id: int) -> int:
-    return session.scalar(select(func.count()).where(Signup.shift_id == shift_id, is_filled_seat()))
+    return session.execute(
+        select(func.count()).where(Signup.shift_id == shift_id, is_filled_seat())
+    ).scalar_one()
 
 
 def own_signup(session: Session, *, shift_id: int, user_id: int) -> Signup | None:

@@ -28,6 +28,7 @@ from scheduler.shifts.forms import (
 )
 from scheduler.shifts.messages import error_message, refusal_texts
 from scheduler.types import utcnow
+from scheduler.web.forms import required
 from scheduler.web.security import coordinator_required
 
 # Refusals shown beside the assign form after a refused assignment, until the next page view.
@@ -43,7 +44,7 @@ def coordinator_context(shift: Shift) -> dict[str, Any]:
         "roster": shift_queries.roster(shift),
         "filled": sum(1 for s in shift.signups if s.status == "confirmed"),
         "search": search,
-        "candidates": shift_queries.search_volunteers(db.session, text=search) if search else [],
+        "candidates": shift_queries.search_volunteers(db.session(), text=search) if search else [],
         "refused": refused,
         "started": utcnow() >= shift.starts_at,
         "action_form": ActionForm(),
@@ -55,7 +56,7 @@ def coordinator_context(shift: Shift) -> dict[str, Any]:
 
 def _person_or_400(form: PersonForm) -> int:
     _checked(form)
-    return form.user_id.data
+    return required(form.user_id.data)
 
 
 def _admin_call(shift_id: int, call) -> Response | None:
@@ -70,7 +71,7 @@ def assign_volunteer(shift_id: int) -> Response:
     user_id = _person_or_400(form)
     try:
         shift_admin.assign_volunteer(
-            db.session,
+            db.session(),
             actor=current_user,
             shift_id=shift_id,
             user_id=user_id,
@@ -113,7 +114,7 @@ def remove_volunteer(shift_id: int) -> Response:
     failed = _admin_call(
         shift_id,
         lambda: shift_admin.remove_volunteer(
-            db.session,
+            db.session(),
             actor=current_user,
             shift_id=shift_id,
             user_id=user_id,
@@ -138,7 +139,7 @@ def set_team_lead(shift_id: int) -> Response:
     failed = _admin_call(
         shift_id,
         lambda: shift_admin.set_team_lead(
-            db.session, actor=current_user, shift_id=shift_id, user_id=user_id, lead=bool(form.lead.data)
+            db.session(), actor=current_user, shift_id=shift_id, user_id=user_id, lead=bool(form.lead.data)
         ),
     )
     if failed:
@@ -156,7 +157,12 @@ def mark_attendance(shift_id: int) -> Response:
     failed = _admin_call(
         shift_id,
         lambda: shift_admin.mark_attendance(
-            db.session, actor=current_user, shift_id=shift_id, user_id=user_id, attendance=value, now=utcnow()
+            db.session(),
+            actor=current_user,
+            shift_id=shift_id,
+            user_id=user_id,
+            attendance=value,
+            now=utcnow(),
         ),
     )
     if failed:
@@ -177,10 +183,10 @@ def set_capacity(shift_id: int) -> Response:
         shift_id,
         lambda: promoted.extend(
             shift_admin.set_capacity(
-                db.session,
+                db.session(),
                 actor=current_user,
                 shift_id=shift_id,
-                capacity=form.capacity.data,
+                capacity=required(form.capacity.data),
                 now=utcnow(),
                 rules=claim_rules(),
             )
@@ -209,7 +215,7 @@ def save_outcome(shift_id: int) -> Response:
     failed = _admin_call(
         shift_id,
         lambda: shift_admin.set_outcome_note(
-            db.session, actor=current_user, hearing=shift.hearing, note=form.note.data or ""
+            db.session(), actor=current_user, hearing=shift.hearing, note=form.note.data or ""
         ),
     )
     if failed:

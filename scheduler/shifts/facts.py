@@ -112,7 +112,9 @@ def load_commitments(
 def _court_zones(session: Session, court_ids: set[int]) -> dict[int, str]:
     if not court_ids:
         return {}
-    return dict(session.execute(select(Court.id, Court.timezone).where(Court.id.in_(court_ids))).all())
+    return dict(
+        session.execute(select(Court.id, Court.timezone).where(Court.id.in_(court_ids))).tuples().all()
+    )
 
 
 def load_shift(session: Session, shift_id: int) -> Shift | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (
+from wtforms import (  # type: ignore[attr-defined]  # SelectChoice: new in WTForms 3.3, not in its stubs yet
     BooleanField,
     HiddenField,
     IntegerField,

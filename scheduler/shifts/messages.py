@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from babel.lists import format_list
 from flask import current_app
@@ -17,7 +17,7 @@ from scheduler.shifts import queries as shift_queries
 from scheduler.web.templating import court_date, court_time
 
 
-def _names(mapping: Mapping, codes: Iterable[str], style: str) -> str:
+def _names(mapping: Mapping[str, object], codes: Iterable[str], style: Literal["standard", "or"]) -> str:
     names = sorted(i18n.name_of(mapping, code) for code in codes)
     return format_list(names, style=style, locale=get_locale()) if names else ""
 
@@ -124,7 +124,7 @@ def error_message(code: str, **kwargs: Any) -> str:
 
 def refusal_texts(refusals: list[Refusal]) -> list[str]:
     """Each refusal in plain words, naming the shift it is about (one query for all of them)."""
-    named = shift_queries.shifts_by_id(db.session, [r.shift_id for r in refusals if r.shift_id])
+    named = shift_queries.shifts_by_id(db.session(), [r.shift_id for r in refusals if r.shift_id])
     return refusal_messages(
         refusals, shifts=named, travel_minutes=current_app.config["TRAVEL_BUFFER_MINUTES"]
     )

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, selectinload
 
 from scheduler.courts import scope
 from scheduler.domain.timezones import local_to_utc
@@ -73,7 +73,9 @@ def filled_counts(session: Session, shift_ids: Iterable[int]) -> dict[int, int]:
             select(Signup.shift_id, func.count())
             .where(Signup.shift_id.in_(ids), is_filled_seat())
             .group_by(Signup.shift_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
 
 
@@ -96,7 +98,7 @@ def my_statuses(session: Session, *, user_id: int, shift_ids: Iterable[int]) -> 
     return {s.shift_id: s for s in rows}
 
 
-def confirmed_count(shift_id: ColumnElement[int]) -> ColumnElement[int]:
+def confirmed_count(shift_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[int]:
     """Filled seats of one shift, as a correlated count (the (shift_id, status) index).
 
     Correlated rather than a grouped count of every shift joined in: that count ran over

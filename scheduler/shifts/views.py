@@ -32,9 +32,9 @@ from scheduler.web.security import approved_required
 @approved_required
 def open_shifts() -> str:
     # Offers nobody took by the cutoff become drops in the worker (a GET writes nothing).
-    view = filters_from_request(db.session, user=current_user, args=request.args)
+    view = filters_from_request(db.session(), user=current_user, args=request.args)
     page, filled = open_seats.open_seats_page(
-        db.session,
+        db.session(),
         user_id=current_user.id,
         filters=view.filters,
         only_claimable=view.fitted,
@@ -45,7 +45,7 @@ def open_shifts() -> str:
         per_page=current_app.config["OPEN_SEATS_PAGE_SIZE"],
     )
     mine = shift_queries.my_statuses(
-        db.session, user_id=current_user.id, shift_ids=[s.id for s in page.items]
+        db.session(), user_id=current_user.id, shift_ids=[s.id for s in page.items]
     )
     return render_template("shifts/open.html", page=page, filled=filled, mine=mine, view=view)
 
@@ -53,8 +53,8 @@ def open_shifts() -> str:
 @bp.get("/shifts/<int:shift_id>")
 @approved_required
 def show_shift(shift_id: int) -> str:
-    shift = shift_queries.shift_for_page(db.session, shift_id) or abort(404)
-    mine = shifts.own_signup(db.session, shift_id=shift.id, user_id=current_user.id)
+    shift = shift_queries.shift_for_page(db.session(), shift_id) or abort(404)
+    mine = shifts.own_signup(db.session(), shift_id=shift.id, user_id=current_user.id)
     if current_user.is_coordinator:
         if shift_queries.manageable(current_user, shift):
             return render_template(
@@ -76,7 +76,7 @@ def _volunteer_page(shift: Shift, mine: Signup | None) -> str:
         mine=mine,
         filled=shift_queries.filled_on(shift),
         sees_details=mine is not None and sees_seat_details(mine.status, hearing_cancelled=cancelled),
-        offer=shifts.open_offer(db.session, shift_id=shift.id, except_user_id=current_user.id),
+        offer=shifts.open_offer(db.session(), shift_id=shift.id, except_user_id=current_user.id),
         late=is_late_drop(starts_at=shift.starts_at, now=now, cutoff=drop_cutoff()),
         deadline=drop_deadline(starts_at=shift.starts_at, cutoff=drop_cutoff()),
         started=now >= shift.starts_at,
@@ -93,7 +93,7 @@ def claim_shift(shift_id: int) -> Response:
     result, failed = run_seat_action(
         shift_id,
         lambda: shifts.claim_shift(
-            db.session,
+            db.session(),
             actor=current_user,
             shift_id=shift_id,
             now=utcnow(),
@@ -133,7 +133,7 @@ def drop_shift(shift_id: int) -> Response:
     result, failed = run_seat_action(
         shift_id,
         lambda: shifts.drop_shift(
-            db.session,
+            db.session(),
             actor=current_user,
             shift_id=shift_id,
             now=utcnow(),
@@ -161,7 +161,7 @@ def offer_handover(shift_id: int) -> Response:
     failed = run_seat_action(
         shift_id,
         lambda: shifts.offer_handover(
-            db.session, actor=current_user, shift_id=shift_id, now=utcnow(), cutoff=drop_cutoff()
+            db.session(), actor=current_user, shift_id=shift_id, now=utcnow(), cutoff=drop_cutoff()
         ),
     )[1]
     if failed:
@@ -175,7 +175,7 @@ def offer_handover(shift_id: int) -> Response:
 def withdraw_handover(shift_id: int) -> Response:
     _checked(ActionForm())
     failed = run_seat_action(
-        shift_id, lambda: shifts.withdraw_handover(db.session, actor=current_user, shift_id=shift_id)
+        shift_id, lambda: shifts.withdraw_handover(db.session(), actor=current_user, shift_id=shift_id)
     )[1]
     if failed:
         return failed
@@ -190,7 +190,7 @@ def take_handover(shift_id: int) -> Response:
     failed = run_seat_action(
         shift_id,
         lambda: shifts.take_handover(
-            db.session,
+            db.session(),
             actor=current_user,
             shift_id=shift_id,
             now=utcnow(),
@@ -207,7 +207,7 @@ def take_handover(shift_id: int) -> Response:
 @bp.get("/commitments")
 @approved_required
 def my_commitments() -> str:
-    data = commitments_service.my_commitments(db.session, user=current_user, now=utcnow())
+    data = commitments_service.my_commitments(db.session(), user=current_user, now=utcnow())
     stamp = commitments_service.seen_stamp
     return render_template("shifts/commitments.html", data=data, seen_form=ActionForm(), seen_stamp=stamp)
 
@@ -217,7 +217,7 @@ def my_commitments() -> str:
 def mark_commitments_seen() -> Response:
     """The change notes were read: the next visit highlights only newer changes (a GET writes nothing)."""
     _checked(ActionForm())
-    data = commitments_service.my_commitments(db.session, user=current_user, now=utcnow())
+    data = commitments_service.my_commitments(db.session(), user=current_user, now=utcnow())
     commitments_service.mark_seen(data, shown=set(request.form.getlist("seen")))
     db.session.commit()
     return redirect(url_for("shifts.my_commitments"))
@@ -230,6 +230,6 @@ def late_drop_helper() -> dict:
     def late_drop_alerts() -> list:
         if not (current_user.is_authenticated and current_user.is_coordinator):
             return []
-        return commitments_service.late_drop_alerts(db.session, user=current_user, now=utcnow())
+        return commitments_service.late_drop_alerts(db.session(), user=current_user, now=utcnow())
 
     return {"late_drop_alerts": late_drop_alerts}

@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime
 
 import pyotp
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -194,11 +194,11 @@ def reset_failures(session: Session, *, user: User) -> None:
 
 
 def remaining_recovery_codes(session: Session, user: User) -> int:
-    return session.scalar(
+    return session.execute(
         select(func.count())
         .select_from(RecoveryCode)
         .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def regenerate_recovery_codes(session: Session, *, user: User) -> list[str]:
@@ -259,6 +259,7 @@ def _spend_step(session: Session, row: TwoFactorSecret, step: int, *, pending: b
         .values(last_used_step=step)
         .execution_options(synchronize_session=False)
     )
+    assert isinstance(result, CursorResult)  # what an UPDATE or DELETE gives back
     if result.rowcount != 1:
         return False
     set_committed_value(row, "last_used_step", step)
@@ -273,6 +274,7 @@ def _spend_recovery_code(session: Session, code: RecoveryCode, now: datetime) ->
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
+    assert isinstance(result, CursorResult)  # what an UPDATE or DELETE gives back
     if result.rowcount != 1:
         return False
     set_committed_value(code, "used_at", now)

@@ -17,6 +17,7 @@ from scheduler.twofactor import secrets as twofactor
 from scheduler.twofactor.forms import CodeForm, DisableForm, EnrolForm
 from scheduler.twofactor.qr import qr_data_uri
 from scheduler.web import two_step as flow
+from scheduler.web.forms import required
 from scheduler.web.security import approved_required, public
 
 bp = Blueprint("twofactor", __name__)
@@ -37,7 +38,7 @@ def _enrolment_secret(user) -> str:
     page writes nothing to the database (a GET changes no state).
     """
     box = secret_box()
-    stored = twofactor.pending_secret(db.session, user, box=box)
+    stored = twofactor.pending_secret(db.session(), user, box=box)
     if stored is not None:
         return stored
     held = session.get(ENROL_KEY)
@@ -51,8 +52,8 @@ def _enrolment_secret(user) -> str:
 
 def _store_pending(user) -> None:
     """Before a code is checked, the secret the page showed becomes the pending row (failures count there)."""
-    if twofactor.pending_secret(db.session, user, box=secret_box()) is None:
-        twofactor.start_enrolment(db.session, user=user, box=secret_box(), secret=_enrolment_secret(user))
+    if twofactor.pending_secret(db.session(), user, box=secret_box()) is None:
+        twofactor.start_enrolment(db.session(), user=user, box=secret_box(), secret=_enrolment_secret(user))
 
 
 def _enrolment_context(user, secret: str) -> dict:
@@ -80,7 +81,7 @@ def _signed_in(user, marker: dict) -> Response:
     """The code was right: finish signing in, warn when recovery codes run low, go on."""
     flow.complete_login(user, remember=marker.get("remember", False))
     db.session.commit()
-    left = twofactor.remaining_recovery_codes(db.session, user)
+    left = twofactor.remaining_recovery_codes(db.session(), user)
     if left <= 2:
         flash(_("You have %(count)d recovery codes left. Make new ones in your profile.", count=left), "info")
     return redirect(marker.get("next") or url_for("main.home"))
@@ -97,7 +98,7 @@ def verify() -> str | Response:
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            twofactor.verify(db.session, user=user, code=form.code.data, box=secret_box())
+            twofactor.verify(db.session(), user=user, code=required(form.code.data), box=secret_box())
         except ServiceError:
             message = _("That code is not right, or was already used. Try the newest code.")
             if (restart := _wrong_code(user, form, message)) is not None:
@@ -116,7 +117,7 @@ def enrol_at_login() -> str | Response:
     if found is None:
         return _sign_in_again()
     user, marker = found
-    if twofactor.is_enabled(db.session, user):
+    if twofactor.is_enabled(db.session(), user):
         return redirect(url_for("twofactor.verify"))
     secret = _enrolment_secret(user)
     form = EnrolForm()
@@ -131,7 +132,9 @@ def _confirm_at_login(user, marker: dict, form: EnrolForm) -> str | Response | N
     """Check the first code: the recovery codes page and a finished sign-in, a restart, or None."""
     _store_pending(user)
     try:
-        codes = twofactor.confirm_enrolment(db.session, user=user, code=form.code.data, box=secret_box())
+        codes = twofactor.confirm_enrolment(
+            db.session(), user=user, code=required(form.code.data), box=secret_box()
+        )
     except ServiceError:
         message = _("That code is not right. Check the phone's clock and try the newest code.")
         return _wrong_code(user, form, message)
@@ -144,7 +147,7 @@ def _confirm_at_login(user, marker: dict, form: EnrolForm) -> str | Response | N
 @bp.get("/account/two-step")
 @approved_required
 def manage() -> str:
-    enabled = twofactor.is_enabled(db.session, current_user)
+    enabled = twofactor.is_enabled(db.session(), current_user)
     context = {}
     if not enabled:
         context = _enrolment_context(current_user, _enrolment_secret(current_user))
@@ -152,7 +155,7 @@ def manage() -> str:
         "twofactor/manage.html",
         enabled=enabled,
         required=_required(),
-        remaining=twofactor.remaining_recovery_codes(db.session, current_user) if enabled else 0,
+        remaining=twofactor.remaining_recovery_codes(db.session(), current_user) if enabled else 0,
         enrol_form=EnrolForm(),
         codes_form=CodeForm(),
         disable_form=DisableForm(),
@@ -166,11 +169,11 @@ def manage() -> str:
 def enable() -> str | Response:
     form = EnrolForm()
     if form.validate_on_submit():
-        if not twofactor.is_enabled(db.session, current_user):
+        if not twofactor.is_enabled(db.session(), current_user):
             _store_pending(current_user)
         try:
             codes = twofactor.confirm_enrolment(
-                db.session, user=current_user, code=form.code.data, box=secret_box()
+                db.session(), user=current_user, code=required(form.code.data), box=secret_box()
             )
         except ServiceError:
             flash(_("That code is not right. Check the phone's clock and try the newest code."), "error")
@@ -189,8 +192,8 @@ def regenerate_codes() -> str | Response:
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            twofactor.verify(db.session, user=current_user, code=form.code.data, box=secret_box())
-            codes = twofactor.regenerate_recovery_codes(db.session, user=current_user)
+            twofactor.verify(db.session(), user=current_user, code=required(form.code.data), box=secret_box())
+            codes = twofactor.regenerate_recovery_codes(db.session(), user=current_user)
         except ServiceError:
             db.session.rollback()
             flash(_("That code is not right, or was already used. Try the newest code."), "error")
@@ -209,16 +212,21 @@ def disable() -> Response:
         return redirect(url_for("twofactor.manage"))
     form = DisableForm()
     if form.validate_on_submit():
-        if accounts.authenticate(db.session, email=current_user.email, password=form.password.data) is None:
+        if (
+            accounts.authenticate(
+                db.session(), email=current_user.email, password=required(form.password.data)
+            )
+            is None
+        ):
             flash(_("This is not your current password."), "error")
             return redirect(url_for("twofactor.manage"))
         try:
-            twofactor.verify(db.session, user=current_user, code=form.code.data, box=secret_box())
+            twofactor.verify(db.session(), user=current_user, code=required(form.code.data), box=secret_box())
         except ServiceError:
             db.session.rollback()
             flash(_("That code is not right, or was already used. Try the newest code."), "error")
             return redirect(url_for("twofactor.manage"))
-        twofactor.disable(db.session, actor=current_user, user=current_user)
+        twofactor.disable(db.session(), actor=current_user, user=current_user)
         db.session.commit()
         flash(_("Two-step sign-in is off."), "success")
     return redirect(url_for("twofactor.manage"))
@@ -226,5 +234,5 @@ def disable() -> Response:
 
 def _required() -> bool:
     return twofactor.is_required(
-        db.session, current_user, staff_required=current_app.config["REQUIRE_2FA_FOR_STAFF"]
+        db.session(), current_user, staff_required=current_app.config["REQUIRE_2FA_FOR_STAFF"]
     )

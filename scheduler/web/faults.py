@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+from collections.abc import Callable
 
 from flask import Flask, Response, current_app, g, render_template, request
 from flask_babel import get_locale
@@ -77,7 +78,8 @@ def fault_response(error: BaseException, kind: str) -> Response:
     _safely(_rollback)
     if kind == UNAVAILABLE:
         # Rendering must not reach for the database again: show the page as to a visitor.
-        _safely(current_app.login_manager._update_request_context_with_user)
+        # Flask-Login sets app.login_manager in init_app; Flask does not declare the attribute.
+        _safely(current_app.login_manager._update_request_context_with_user)  # type: ignore[attr-defined]
     retry = str(current_app.config["DB_BUSY_RETRY_AFTER" if kind == BUSY else "DB_UNAVAILABLE_RETRY_AFTER"])
     headers = {"Retry-After": retry, "Cache-Control": "no-store"}
     title, text = TEXT[kind]
@@ -106,7 +108,7 @@ def _rollback() -> None:
     db.session.rollback()
 
 
-def _safely(call) -> None:  # type: ignore[no-untyped-def]
+def _safely(call: Callable[[], object]) -> None:
     with contextlib.suppress(Exception):  # best effort while the database is away
         call()
 

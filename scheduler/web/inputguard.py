@@ -17,6 +17,7 @@ or SQLite's ``OverflowError``) is answered with a 400, never a 500: a last line,
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -25,7 +26,7 @@ from flask.wrappers import Request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import DataError
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
 from wtforms import DateTimeField, IntegerField, SelectMultipleField
 from wtforms.validators import ValidationError
@@ -66,7 +67,8 @@ def _int32(value: str) -> int:
 class BoundedArgs(ImmutableMultiDict):
     """Query and form values whose ``type=int`` reading stops at 32 bits (past it: the default)."""
 
-    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:
+    # One signature for werkzeug's overloads of get (werkzeug's own get ignores [override] too).
+    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # type: ignore[override]
         return super().get(key, default, _int32 if type is int else type)
 
     def getlist(self, key: Any, type: Any = None) -> list[Any]:
@@ -106,7 +108,7 @@ def _date_in_range(_form: Any, field: Any) -> None:
 class GuardedForm(FlaskForm):
     """The base of every form with a number, a date or a multiple choice: bounds checked once."""
 
-    def validate(self, extra_validators: dict[str, list[Any]] | None = None) -> bool:
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         extra = {name: list(chain) for name, chain in (extra_validators or {}).items()}
         for name, field in self._fields.items():
             if isinstance(field, IntegerField):
@@ -123,7 +125,7 @@ def _refuse(status: int, text: Any) -> tuple[str, int]:
     return render_template("web/errors/error.html", code=status, title=title, text=text or default), status
 
 
-def _has_nul(values: ImmutableMultiDict) -> bool:
+def _has_nul(values: MultiDict[str, str]) -> bool:
     return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
 
 

@@ -26,7 +26,7 @@ def load_user(user_id: str) -> User | None:
     the row is kept in ``g.user_session`` for the session guard (idle timeout, sign-out).
     """
     try:
-        found = sessions.find(db.session, user_id)
+        found = sessions.find(db.session(), user_id)
     except SQLAlchemyError:
         # The database is away: no one is signed in for this request, which is answered with
         # the 503 page (scheduler/web/faults.py); the session is kept for when it returns.

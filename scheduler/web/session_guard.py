@@ -33,7 +33,7 @@ _SKIPPED_ENDPOINTS = ("static", "main.healthz", "feeds.show_feed")
 
 def sign_in(user: User, *, remember: bool = False) -> None:
     """Start a session row and sign in with its id; every sign-in goes through here (caller commits)."""
-    session_id = sessions.start(db.session, user=user, now=utcnow())
+    session_id = sessions.start(db.session(), user=user, now=utcnow())
     login_user(user, remember=remember)
     # Flask-Login put "<id>.<version>" there; the remember-me cookie copies this value.
     session["_user_id"] = session_id
@@ -80,7 +80,7 @@ def _end_this_session(_sender: Flask, **_extra: object) -> None:
         return
     # Committed here: a sign-out is its own small transaction, and whatever the view did
     # before calling logout_user() is already committed (deleting an account removes the row).
-    sessions.revoke(db.session, session_row_id=row_id, now=utcnow())
+    sessions.revoke(db.session(), session_row_id=row_id, now=utcnow())
     db.session.commit()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Literal
 
 from babel.dates import get_datetime_format
 from flask import Flask
@@ -12,8 +13,10 @@ from flask_babel import format_date, format_percent, format_time, get_locale, ge
 from scheduler import i18n
 from scheduler.domain.timezones import to_local
 
+DateFormat = Literal["full", "long", "medium", "short"]  # Babel's named formats
 
-def court_datetime(instant: datetime | None, tz_name: str, fmt: str = "medium") -> str:
+
+def court_datetime(instant: datetime | None, tz_name: str, fmt: DateFormat = "medium") -> str:
     """An instant as wall-clock time at the court, with the zone's abbreviation (e.g. CST).
 
     The date takes ``fmt`` and the time is always short (no seconds). Babel's own long and
@@ -29,7 +32,7 @@ def court_datetime(instant: datetime | None, tz_name: str, fmt: str = "medium") 
     return f"{pattern.replace('{1}', date_text).replace('{0}', time_text)} {local.tzname()}"
 
 
-def court_date(instant: datetime, tz_name: str, fmt: str = "full") -> str:
+def court_date(instant: datetime, tz_name: str, fmt: DateFormat = "full") -> str:
     return format_date(to_local(instant, tz_name).date(), fmt)
 
 

@@ -42,9 +42,9 @@ def finish_password_step(user: User, *, remember: bool, next_url: str | None) ->
         )
         return redirect(url_for("auth.forgot_password"))
     required = twofactor.is_required(
-        db.session, user, staff_required=current_app.config["REQUIRE_2FA_FOR_STAFF"]
+        db.session(), user, staff_required=current_app.config["REQUIRE_2FA_FOR_STAFF"]
     )
-    enabled = twofactor.is_enabled(db.session, user)
+    enabled = twofactor.is_enabled(db.session(), user)
     if not required and not enabled:
         complete_login(user, remember=remember)
         db.session.commit()
@@ -57,7 +57,7 @@ def finish_password_step(user: User, *, remember: bool, next_url: str | None) ->
         "remember": remember,
         "next": safe_next(next_url),
     }
-    twofactor.reset_failures(db.session, user=user)
+    twofactor.reset_failures(db.session(), user=user)
     db.session.commit()
     return redirect(url_for("twofactor.verify" if enabled else "twofactor.enrol_at_login"))
 
@@ -84,7 +84,7 @@ def pending() -> tuple[User, dict[str, Any]] | None:
         user is None
         or user.session_version != marker.get("v")
         or user.must_reset_password
-        or twofactor.failed_attempts(db.session, user) >= MAX_FAILURES
+        or twofactor.failed_attempts(db.session(), user) >= MAX_FAILURES
     ):
         session.pop(PENDING_KEY, None)
         return None
@@ -93,7 +93,7 @@ def pending() -> tuple[User, dict[str, Any]] | None:
 
 def record_failure(user: User) -> bool:
     """Count a wrong code for the account and commit; True when the password step comes first again."""
-    failures = twofactor.record_failure(db.session, user=user)
+    failures = twofactor.record_failure(db.session(), user=user)
     db.session.commit()
     if failures >= MAX_FAILURES:
         session.pop(PENDING_KEY, None)

@@ -19,7 +19,7 @@ HEALTHZ_TIMEOUT_MS = 500
 
 @bp.get("/")
 @public
-def home() -> str | tuple[str, int]:
+def home() -> str | tuple[str, int] | Response:
     if not current_user.is_authenticated:
         return render_template("web/welcome.html")
     if not current_user.is_approved:
@@ -27,7 +27,7 @@ def home() -> str | tuple[str, int]:
     if current_user.is_coordinator:
         # The coverage dashboard is a coordinator's home (it shows pending approvals too).
         return redirect(url_for("hearings.dashboard"))
-    summary = home_service.volunteer_summary(db.session, user=current_user)
+    summary = home_service.volunteer_summary(db.session(), user=current_user)
     return render_template("web/home_volunteer.html", summary=summary)
 
 
