@@ -39,29 +39,16 @@ def body(
     # Only on a full answer (the 304 path stays one query): the owner's revision moves only
     # with their own row (language, alarm), whose updated_at is already in the stamp.
     rev = feed_revisions.owner_revision(session, owner.user_id)
-    events: list[domain.RenderedEvent] = []
     if owner.kind == FeedKind.OPEN_SEATS:
-        events = feed_coverage.open_seat_events(
-            session,
-            owner=owner,
-            window=window,
-            base_url=base_url,
-            words=words,
-            uid_domain=uid_domain,
-            revision=rev,
-        )
+        builders = [feed_coverage.open_seat_events]
+    elif owner.is_coordinator:  # the hearings they coordinate, then the seats they hold
+        builders = [feed_coverage.coordinator_events, volunteer_events]
     else:
-        if owner.is_coordinator:
-            events = feed_coverage.coordinator_events(
-                session,
-                owner=owner,
-                window=window,
-                base_url=base_url,
-                words=words,
-                uid_domain=uid_domain,
-                revision=rev,
-            )
-        events += volunteer_events(
+        builders = [volunteer_events]
+    events = [
+        event
+        for build in builders
+        for event in build(
             session,
             owner=owner,
             window=window,
@@ -70,6 +57,7 @@ def body(
             uid_domain=uid_domain,
             revision=rev,
         )
+    ]
     zones: dict[str, int] = {}
     for event in events:
         zones[event.tzid] = zones.get(event.tzid, 0) + 1
