@@ -1,5 +1,6 @@
 """Every route states who may call it: anything not marked @public refuses anonymous visitors."""
 
+import pytest
 from werkzeug.routing import Rule
 
 
@@ -42,6 +43,7 @@ def test_every_non_public_route_refuses_anonymous_visitors(app, client) -> None:
     assert not problems, "routes open to anonymous visitors without @public:\n" + "\n".join(problems)
 
 
+@pytest.mark.own_app  # adds a route
 def test_the_audit_catches_an_unguarded_route(app, client) -> None:
     app.add_url_rule("/test-only-unguarded", "test_only_unguarded", lambda: "open")
     assert _open_routes(app, client) == ["GET /test-only-unguarded (test_only_unguarded) -> 200"]
