@@ -18,13 +18,25 @@ from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from limits.storage import MemoryStorage
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 
 from scheduler import create_app, installation
 from scheduler.extensions import db, limiter
 from tests.factories import DEFAULT_PASSWORD
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
+# Under pytest-xdist (`make test` runs two workers), each worker has a PostgreSQL database of its
+# own, named after TEST_DATABASE_URL's with the worker's id added, made and dropped here: a test
+# that really commits, or empties the tables after, must not touch another worker's rows.
+_GIVEN_PG_URL = os.environ.get("TEST_DATABASE_URL")
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+PG_URL = (
+    make_url(_GIVEN_PG_URL)
+    .set(database=f"{make_url(_GIVEN_PG_URL).database}_{_WORKER}")
+    .render_as_string(hide_password=False)
+    if _GIVEN_PG_URL and _WORKER
+    else _GIVEN_PG_URL
+)
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 # argon2 at its production cost takes tens of milliseconds per hash and per login; the suite
@@ -35,6 +47,24 @@ from scheduler.accounts import registry as _accounts  # noqa: E402
 
 _accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 _accounts._DUMMY_HASH = _accounts._hasher.hash("not a real password, only for timing")
+
+
+# `make test` spreads the tests over two pytest-xdist workers (--dist loadgroup). Tests that share
+# something outside the process stay on one worker: the browser tests (one live server and one
+# Chromium per worker that runs any) and the limiter tests on Redis (TEST_REDIS_URL's database is
+# one for all, and they reset it).
+_ONE_WORKER = {
+    "tests/browser/": "browser",
+    "tests/web/test_throttle.py": "redis",
+    "tests/web/test_proxy_limits.py": "redis",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for prefix, group in _ONE_WORKER.items():
+            if item.nodeid.startswith(prefix):
+                item.add_marker(pytest.mark.xdist_group(group))
 
 
 def base_config(url: str) -> dict[str, Any]:
@@ -65,6 +95,8 @@ def backend(request: pytest.FixtureRequest) -> Iterator[str]:
     Each SQLite app gets its own in-memory database, with its schema, when the app is built.
     """
     if request.param == "postgresql":
+        if PG_URL != _GIVEN_PG_URL:
+            _worker_database("CREATE")
         app = create_app(base_config(PG_URL))
         with app.app_context():
             db.drop_all()
@@ -72,6 +104,21 @@ def backend(request: pytest.FixtureRequest) -> Iterator[str]:
             db.create_all()
             db.engine.dispose()
     yield request.param
+    if request.param == "postgresql" and PG_URL != _GIVEN_PG_URL:
+        _worker_database("DROP")
+
+
+def _worker_database(verb: str) -> None:
+    """Make (after dropping a leftover) or drop this worker's database, from the given one."""
+    name = make_url(PG_URL).database
+    engine = create_engine(_GIVEN_PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if verb == "CREATE":
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
 
 
 def _drop_alembic_version() -> None:
