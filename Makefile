@@ -30,7 +30,7 @@ run: translations
 ## (pytest-xdist; TEST_WORKERS=0 runs it in this one). `pytest` alone runs it in one process.
 TEST_WORKERS ?= 2
 test: translations interop-deps
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## Mozilla ical.js for the feed interoperability tests and axe-core for the browser tests
 ## (tests/browser, which also need Chromium: `apt-get install chromium`); skipped with a reason
