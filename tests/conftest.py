@@ -13,9 +13,12 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from limits.storage import MemoryStorage
@@ -76,6 +79,26 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return nodeid
 
     return OneWorkerForSharedThings(config, log)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the Spanish catalogue when the .mo is missing or stale, so `pytest` alone works.
+
+    `make test` compiles it first (`make translations`). Done once, before any test (and, under
+    xdist, in the main process before the workers start): many tests read Spanish pages.
+    """
+    if _WORKER:
+        return
+    po = Path(__file__).resolve().parents[1] / "scheduler/translations/es/LC_MESSAGES/messages.po"
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        return
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale="es")
+    tmp = mo.with_suffix(f".mo.{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        write_mo(fh, catalog)
+    tmp.replace(mo)
 
 
 def base_config(url: str) -> dict[str, Any]:
