@@ -26,9 +26,11 @@ run: translations
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-## Create the venv if needed, install, and run the whole suite.
+## Create the venv if needed, install, and run the whole suite on TEST_WORKERS processes
+## (pytest-xdist; TEST_WORKERS=0 runs it in this one). `pytest` alone runs it in one process.
+TEST_WORKERS ?= 2
 test: translations interop-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## Mozilla ical.js for the feed interoperability tests and axe-core for the browser tests
 ## (tests/browser, which also need Chromium: `apt-get install chromium`); skipped with a reason

@@ -111,6 +111,7 @@ def app_config(database_url: str) -> dict[str, Any]:
     return {**base_config(database_url), "DB_LOCK_TIMEOUT": 0.25, "DB_STATEMENT_TIMEOUT": 2}
 
 
+@pytest.mark.committed  # opens a connection of its own
 def test_every_connection_has_a_lock_and_a_statement_timeout(app: Flask, backend: str) -> None:
     with db.engine.connect() as conn:
         if backend == "postgresql":

@@ -26,6 +26,9 @@ from scheduler.models import FeedToken, Shift, Signup
 from tests.conftest import PG_URL, base_config
 from tests.factories import make_hearing, make_user
 
+# Locks are held on other connections: the rows they lock must be committed.
+pytestmark = pytest.mark.committed
+
 HOLD_SECONDS = 10  # the holder lets go by itself after this, so old code fails instead of hanging
 
 

@@ -67,6 +67,7 @@ class TestStoredUidDomain:
             feed_web.event_ics_for_signup(db.session, signup_id=signup.id, base_url="https://x.example")
         )
 
+    @pytest.mark.committed  # the domain is remembered per engine, not for a session on a test's connection
     def test_the_domain_is_made_once_and_kept(self, app):
         first = installation.uid_domain(db.session)
         assert installation.uid_domain(db.session) == first

@@ -282,6 +282,7 @@ def test_every_change_moves_the_etag(client, seat, change):
     assert _feed(client, token).headers["ETag"] != before
 
 
+@pytest.mark.committed  # counts statements: the test harness's SAVEPOINTs must not be among them
 def test_not_modified_runs_one_query(app, client, seat):
     """A poll with nothing new: the token lookup, whose change-journal counts say the ETag
     remembered from the last poll still holds (no stamp query, no calendar built)."""
@@ -452,6 +453,7 @@ def test_last_used_is_recorded(app, client, seat):
     assert datetime.now(UTC) - row.last_used_at < timedelta(minutes=1)
 
 
+@pytest.mark.committed  # the domain is remembered per engine, not for a session on a test's connection
 def test_a_full_feed_reads_the_installations_uid_domain_once(app, client, seat):
     """The UID domain never changes once chosen: after the first feed, full feeds skip its read
     (bench/feeds.py's warm feed stays at its former number of statements)."""

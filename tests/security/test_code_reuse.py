@@ -54,6 +54,7 @@ def _send_at_once(clients: list, code: str) -> int:
     return admitted
 
 
+@pytest.mark.committed  # other connections must see the rows
 def test_one_totp_code_from_eight_sessions_at_once_lets_in_one_on_postgresql(app, backend) -> None:
     if backend != "postgresql":
         pytest.skip("row locks are tested on PostgreSQL; SQLite has its own test below")
@@ -63,6 +64,7 @@ def test_one_totp_code_from_eight_sessions_at_once_lets_in_one_on_postgresql(app
     assert _send_at_once(clients, fresh_code(volunteer, offset=1)) == 1
 
 
+@pytest.mark.committed  # other connections must see the rows
 def test_one_recovery_code_from_eight_sessions_at_once_lets_in_one_on_postgresql(app, backend) -> None:
     if backend != "postgresql":
         pytest.skip("row locks are tested on PostgreSQL; SQLite has its own test below")

@@ -243,6 +243,7 @@ def test_the_engine_hides_statement_parameters(app) -> None:
     assert db.engine.hide_parameters is True
 
 
+@pytest.mark.own_app  # adds a route
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_failed_statement_leaves_nothing_private_in_any_log(app, every_log, kind, capsys) -> None:
     """The error handler's log, werkzeug's "Error on request" and gunicorn's error log."""

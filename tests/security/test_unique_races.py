@@ -51,6 +51,7 @@ def test_a_registration_that_loses_the_race_gets_the_sequential_answer(app, monk
     assert _users_with(EMAIL) == 1
 
 
+@pytest.mark.committed  # other connections must see the rows
 def test_two_registrations_at_the_same_instant_on_postgresql(app: Flask, backend, monkeypatch) -> None:
     if backend != "postgresql":
         pytest.skip("SQLite in memory has one connection: no two writers at once")

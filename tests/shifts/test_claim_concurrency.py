@@ -23,6 +23,9 @@ from scheduler.types import utcnow
 from tests.conftest import PG_URL, base_config
 from tests.factories import make_hearing, make_user
 
+# Claims race in threads, each on its own connection.
+pytestmark = pytest.mark.committed
+
 
 def _claim_all(url: str, shift_id: int, user_ids: list[int]) -> list[ClaimOutcome | str]:
     """Every user claims at the same moment, each in its own session and connection."""

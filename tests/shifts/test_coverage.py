@@ -34,6 +34,7 @@ def count_queries(fn):
     return counter.count
 
 
+@pytest.mark.committed  # counts statements: the test harness's SAVEPOINTs must not be among them
 def test_query_count_does_not_grow_with_the_page_size(app) -> None:
     court = make_court()
     coordinator = make_user(role=Role.COORDINATOR)

@@ -4,8 +4,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from scheduler.extensions import db
@@ -13,23 +11,6 @@ from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 SPANISH_PO = ROOT / "scheduler/translations/es/LC_MESSAGES/messages.po"
-SPANISH_MO = SPANISH_PO.with_suffix(".mo")
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compiled_catalogue() -> None:
-    """Compile the Spanish catalogue when the .mo is missing or stale, so `pytest` alone works.
-
-    `make test` compiles it first (`make translations`); this covers a bare `pytest` run.
-    """
-    if SPANISH_MO.exists() and SPANISH_MO.stat().st_mtime >= SPANISH_PO.stat().st_mtime:
-        return
-    with SPANISH_PO.open("rb") as fh:
-        catalog = read_po(fh, locale="es")
-    tmp = SPANISH_MO.with_suffix(".mo.tmp")
-    with tmp.open("wb") as fh:
-        write_mo(fh, catalog)
-    tmp.replace(SPANISH_MO)
 
 
 def test_sign_in_page_is_in_spanish_for_a_spanish_browser(app, client) -> None:

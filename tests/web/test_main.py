@@ -39,6 +39,7 @@ def test_wrong_method_is_a_405_in_the_layout(app, client) -> None:
     assert "This page cannot be used that way." in response.get_data(as_text=True)
 
 
+@pytest.mark.own_app  # adds a route
 def test_an_unexpected_error_shows_the_500_page_and_no_trace(app, client) -> None:
     @app.get("/test-only-boom")
     def boom():

@@ -19,6 +19,9 @@ from scheduler.notifications.worker import send_once
 from tests.conftest import PG_URL
 from tests.factories import make_user
 
+# Workers run in subprocesses and threads, each on its own connection.
+pytestmark = pytest.mark.committed
+
 ROOT = Path(__file__).resolve().parents[3]
 FLASK = str(Path(sys.executable).with_name("flask"))
 

@@ -94,6 +94,7 @@ def _delivered_once(smtp_server, emails: list[str]) -> None:
     assert statuses == [OutboxStatus.SENT] * N
 
 
+@pytest.mark.committed  # workers in threads, each on its own connection
 def test_a_slow_server_and_two_workers_deliver_each_message_once(app, smtp_server, clock) -> None:
     """Worker A's batch outlives the lease it took; worker B starts meanwhile and finds no work."""
     emails = _queue(app)
@@ -118,6 +119,7 @@ def test_a_slow_server_and_two_workers_deliver_each_message_once(app, smtp_serve
     _delivered_once(smtp_server, emails)
 
 
+@pytest.mark.committed  # workers in threads, each on its own connection
 def test_a_worker_that_lost_its_lease_sends_nothing_more_of_its_batch(app, smtp_server, clock) -> None:
     """One exchange outlives the lease: B takes the rest over, and A leaves it to B."""
     emails = _queue(app)
