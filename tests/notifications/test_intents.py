@@ -173,6 +173,7 @@ def _dispatch_concurrently(app: Flask, workers: int) -> list[dispatch.DispatchRe
         engine.dispose()
 
 
+@pytest.mark.committed  # workers in threads, each on its own connection
 def test_concurrent_workers_turn_each_intent_into_mail_exactly_once(app: Flask, backend: str) -> None:
     if backend != "postgresql":
         pytest.skip("PostgreSQL only: SKIP LOCKED and row locks across connections")
