@@ -50,8 +50,8 @@ def test_fitting_seats_are_only_those_the_claim_accepts(app):
     fine = make_hearing(court=there, starts_at=start + timedelta(days=4), seats={ShiftRole.ACCOMPANIER: 1})
     db.session.commit()
 
-    fitting = {s.id for s in _page(volunteer).items}
-    everything = {s.id for s in _page(volunteer, only_claimable=False).items}
+    fitting = {s.id for s in _page(volunteer).rows}
+    everything = {s.id for s in _page(volunteer, only_claimable=False).rows}
 
     assert fine.shifts[0].id in fitting
     for refused in (too_close, no_car, untrained):
