@@ -38,6 +38,7 @@ from scheduler.domain.timezones import local_to_utc
 from scheduler.enums import HearingKind, HearingStatus, Role, ShiftRole, ShiftStatus, SignupStatus, UserStatus
 from scheduler.extensions import db
 from scheduler.models import (
+    AuditEvent,
     AvailabilityWindow,
     Court,
     Hearing,
@@ -251,6 +252,9 @@ def build(url: str, *, hearings: int, volunteers: int, signups: int, seed: int, 
         _insert(Signup, signup_rows)
         db.session.commit()
         timer.step(f"{len(signup_rows)} signups")
+        events = _add_audit_trail(random.Random(seed + 1), n=hearings * 2, actor_ids=user_ids[:2])
+        db.session.commit()
+        timer.step(f"{events} audit events")
         if analyze:
             db.session.execute(text("ANALYZE"))
             db.session.commit()
@@ -275,6 +279,38 @@ def _add_preferences(rng: random.Random, volunteer_ids: list[int], court_ids: li
         for court_id in rng.sample(court_ids, rng.randint(1, 2))
     ]
     _insert(volunteer_preferred_courts, preferred)
+
+
+AUDIT_ACTIONS = (
+    [
+        ("hearing", a)
+        for a in ("hearing.created", "hearing.updated", "hearing.rescheduled", "hearing.cancelled")
+    ]
+    + [("user", a) for a in ("user.approved", "user.suspended", "user.role_changed", "user.locked_down")]
+    + [("shift", a) for a in ("shift.override", "shift.removed", "shift.cancelled")]
+    + [("feed", "feed.revoked"), ("court", "courts.imported"), ("setting", "security.settings_changed")]
+)
+
+
+def _add_audit_trail(rng: random.Random, *, n: int, actor_ids: list[int]) -> int:
+    """Two audit events per hearing over the past year (the audit log's page and its filters),
+    from their own random stream, so the rest of the dataset stays the same for a seed."""
+    now = utcnow()
+    rows = []
+    for k in range(n):
+        object_type, action = rng.choice(AUDIT_ACTIONS)
+        rows.append(
+            {
+                "created_at": now - timedelta(minutes=(n - k) * 5),
+                "actor_id": rng.choice(actor_ids),
+                "action": action,
+                "object_type": object_type,
+                "object_id": rng.randint(1, 50_000),
+                "details": {},
+            }
+        )
+    _insert(AuditEvent, rows)
+    return len(rows)
 
 
 def _insert(model: type, rows: list[dict], chunk: int = 10_000) -> None:
