@@ -23,24 +23,24 @@ from scheduler.shifts.facts import load_commitments, load_volunteers, seat_facts
 from scheduler.shifts.queries import ShiftFilters, court_zones, filled_counts, open_shifts_query
 
 # The open seats are counted up to this many: past it the page says "more than 240 seats",
-# so the count costs the same however many seats the network has open (issue 18 item 1).
+# so the count costs the same however many seats the network has open (issue 18 item 1). The
+# seats that fit a person are looked for among the next 240 open seats only (the claim rules
+# run in Python): "12 seats among the next 240 open seats"; an end date looks further ahead.
 SEAT_COUNT_CAP = 240
 
 
 @dataclass(frozen=True, slots=True)
 class SeatPage(Slice[Shift]):
-    """One page of seats; `total` is counted up to SEAT_COUNT_CAP + 1 (more: no page count)."""
+    """One page of seats. `total`: the seats counted; `more`: more open seats than counted
+    (no page count then); `among`: the fitting seats were looked for among this many."""
 
     total: int = 0
-    cap: int = SEAT_COUNT_CAP
-
-    @property
-    def more_than_cap(self) -> bool:
-        return self.total > self.cap
+    more: bool = False
+    among: int | None = None
 
     @property
     def pages(self) -> int | None:
-        return None if self.more_than_cap else max(ceil(self.total / self.per_page), 1)
+        return None if self.more else max(ceil(self.total / self.per_page), 1)
 
     def days(self) -> list[tuple[date, list[Shift]]]:
         """The page's seats grouped by their day in their court's own time zone, in order."""
@@ -85,18 +85,29 @@ def open_seats_page(
     """A page of open seats and their confirmed counts; only claimable ones when asked."""
     query = open_shifts_query(filters=filters, now=now, horizon=horizon, zones=court_zones(session))
     page = first_page(page)
+    cap = SEAT_COUNT_CAP
     if only_claimable:
-        seats = claimable(
-            session, user_id=user_id, shifts=session.scalars(query).unique(), now=now, rules=rules
+        candidates = list(session.scalars(query.limit(cap + 1)).unique())
+        seats = claimable(session, user_id=user_id, shifts=candidates[:cap], now=now, rules=rules)
+        page = min(page, max(ceil(len(seats) / per_page), 1))
+        seats_page = SeatPage(
+            rows=seats[(page - 1) * per_page : page * per_page],
+            has_next=page * per_page < len(seats),
+            page=page,
+            per_page=per_page,
+            total=len(seats),
+            among=cap if len(candidates) > cap else None,
         )
-        total = len(seats)
-        page = min(page, max(ceil(total / per_page), 1))
-        rows, has_next = seats[(page - 1) * per_page : page * per_page], page * per_page < total
     else:
-        total = capped_count(session, query.options(lazyload("*")), cap=SEAT_COUNT_CAP)
+        counted = capped_count(session, query.options(lazyload("*")), cap=cap)
         found = read_slice(session, query, page=page, per_page=per_page)
-        rows, has_next = found.rows, found.has_next
-    seats_page = SeatPage(
-        rows=rows, has_next=has_next, page=page, per_page=per_page, total=total, cap=SEAT_COUNT_CAP
-    )
+        seats_page = SeatPage(
+            rows=found.rows,
+            has_next=found.has_next,
+            page=page,
+            per_page=per_page,
+            total=min(counted, cap),
+            more=counted > cap,
+        )
+    rows = seats_page.rows
     return seats_page, filled_counts(session, [s.id for s in rows])

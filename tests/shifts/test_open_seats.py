@@ -96,12 +96,12 @@ def test_all_seats_are_counted_up_to_a_cap_then_paged_without_a_total(app, monke
     volunteer = make_user(roles=(ShiftRole.ACCOMPANIER,))
     _seats(5)
     first = _page(volunteer, only_claimable=False, per_page=2)
-    assert (first.total, first.more_than_cap, first.pages, first.has_next) == (4, True, None, True)
+    assert (first.total, first.more, first.pages, first.has_next) == (3, True, None, True)
     last = _page(volunteer, only_claimable=False, page=3, per_page=2)
     assert len(last.rows) == 1 and not last.has_next and last.has_prev
     monkeypatch.setattr(open_seats, "SEAT_COUNT_CAP", 5)
     exact = _page(volunteer, only_claimable=False, per_page=2)
-    assert (exact.total, exact.more_than_cap, exact.pages) == (5, False, 3)
+    assert (exact.total, exact.more, exact.pages) == (5, False, 3)
 
 
 def test_the_page_says_more_than_the_cap_and_page_n(app, client, auth, monkeypatch):
@@ -113,3 +113,16 @@ def test_the_page_says_more_than_the_cap_and_page_n(app, client, auth, monkeypat
     page = client.get("/shifts?all=1").get_data(as_text=True)
     assert "more than 3 seats" in page and "Page 1" in page and "Page 1 of" not in page
     assert 'rel="next"' in page
+
+
+def test_fitting_seats_are_looked_for_among_the_next_seats_up_to_the_cap(app, monkeypatch):
+    """The claim rules run in Python: on at most cap seats, whatever the network holds."""
+    monkeypatch.setattr(open_seats, "SEAT_COUNT_CAP", 3)
+    volunteer = make_user(roles=(ShiftRole.ACCOMPANIER,))
+    _seats(5)
+    found = _page(volunteer, per_page=2)
+    assert (found.total, found.among, found.pages, found.has_next) == (3, 3, 2, True)
+    assert found.rows[0].starts_at < found.rows[1].starts_at  # the nearest seats first
+    monkeypatch.setattr(open_seats, "SEAT_COUNT_CAP", 5)
+    everything = _page(volunteer, per_page=2)
+    assert (everything.total, everything.among) == (5, None)
