@@ -87,6 +87,10 @@ class Shift(Base):
         enum_check("status", ShiftStatus),
         sa.CheckConstraint("capacity >= 0", name="capacity_non_negative"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_starts"),
+        # Open seats from a date on (the /shifts list, its count, recommendations, the planner):
+        # one range of this index. Without it, a database without statistics yet joined every
+        # scheduled hearing to shifts and ran past the statement timeout at 50k hearings.
+        sa.Index("ix_shifts_status_starts_at", "status", "starts_at"),
         sa.UniqueConstraint("hearing_id", "role"),
     )
 
