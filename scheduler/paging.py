@@ -75,14 +75,14 @@ def distinct_values(session: Session, attribute: InstrumentedAttribute[str]) -> 
     PostgreSQL and SQLite alike. The column needs an index that starts with it.
     """
     column = attribute.expression
-    table = column.table  # type: ignore[attr-defined]
+    table = column.table
     lowest = select(column).where(column.is_not(None)).order_by(column).limit(1).scalar_subquery()
     walk = select(lowest.label("value")).cte("walk", recursive=True)
     later = table.alias("later")
     following = (
-        select(later.c[column.name])  # type: ignore[attr-defined]
-        .where(later.c[column.name] > walk.c.value)  # type: ignore[attr-defined]
-        .order_by(later.c[column.name])  # type: ignore[attr-defined]
+        select(later.c[column.name])
+        .where(later.c[column.name] > walk.c.value)
+        .order_by(later.c[column.name])
         .limit(1)
         .scalar_subquery()
     )
