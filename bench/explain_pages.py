@@ -115,7 +115,9 @@ def main() -> None:
                 event.listen(db.engine, "before_cursor_execute", note)
                 response = client.get(url)
                 event.remove(db.engine, "before_cursor_execute", note)
-                assert response.status_code == 200, (url, response.status_code)
+                if response.status_code != 200:
+                    print(f"  {label:<40} HTTP {response.status_code} (a statement passed the timeout?)")
+                    continue
                 total, lines = 0.0, []
                 for statement, parameters in seen:
                     if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
