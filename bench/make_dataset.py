@@ -1,7 +1,7 @@
 """Fill a database with a network's worth of data: 10,000 hearings, 2,000 volunteers, 50,000 signups.
 
 Run: .venv/bin/python bench/make_dataset.py [--database-url URL] [--hearings N] [--volunteers N]
-     [--signups N] [--seed N]
+     [--signups N] [--seed N] [--no-analyze]
 
 Default database: sqlite:////tmp/accompany-bench.sqlite3 (dropped and rebuilt). Bulk inserts
 (executemany through ``session.execute(insert(Model), rows)``) and one password hash for
@@ -9,7 +9,9 @@ everyone keep it to seconds. Prints the time of each step. Signs in as
 coordinator@bench.test / admin@bench.test (and volunteerN@bench.test) with the password printed
 at the end. Volunteers get weekly availability and preferred courts (from their own random
 stream, so the rest of the dataset is the same as before for a given seed). Ends with ANALYZE,
-so the planner's statistics are fresh, as autovacuum would leave them on a live database.
+so the planner's statistics are fresh, as autovacuum would leave them on a live database;
+--no-analyze leaves them empty instead (and turns autovacuum off for the new tables on
+PostgreSQL), to check the plans a freshly loaded database gets before any statistics.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from scheduler.domain.timezones import local_to_utc
 from scheduler.enums import HearingKind, HearingStatus, Role, ShiftRole, ShiftStatus, SignupStatus, UserStatus
 from scheduler.extensions import db
 from scheduler.models import (
+    AuditEvent,
     AvailabilityWindow,
     Court,
     Hearing,
@@ -67,7 +70,7 @@ class Timer:
         self.start = now
 
 
-def build(url: str, *, hearings: int, volunteers: int, signups: int, seed: int) -> None:
+def build(url: str, *, hearings: int, volunteers: int, signups: int, seed: int, analyze: bool = True) -> None:
     rng = random.Random(seed)
     if url.startswith("sqlite:////"):
         # A fresh file is much faster than dropping 10,000 hearings' worth of tables.
@@ -78,6 +81,10 @@ def build(url: str, *, hearings: int, volunteers: int, signups: int, seed: int) 
     with app.app_context():
         db.drop_all()
         db.create_all()
+        if not analyze and db.engine.dialect.name == "postgresql":
+            for table in db.metadata.sorted_tables:
+                db.session.execute(text(f'ALTER TABLE "{table.name}" SET (autovacuum_enabled = false)'))
+            db.session.commit()
         timer.step("schema")
         csv_text = (Path(data_init).parent / "immigration_courts.csv").read_text(encoding="utf-8")
         import_courts(db.session, text=csv_text, actor=None)
@@ -245,9 +252,13 @@ def build(url: str, *, hearings: int, volunteers: int, signups: int, seed: int) 
         _insert(Signup, signup_rows)
         db.session.commit()
         timer.step(f"{len(signup_rows)} signups")
-        db.session.execute(text("ANALYZE"))
+        events = _add_audit_trail(random.Random(seed + 1), n=hearings * 2, actor_ids=user_ids[:2])
         db.session.commit()
-        timer.step("ANALYZE")
+        timer.step(f"{events} audit events")
+        if analyze:
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+            timer.step("ANALYZE")
     print(f"Dataset ready in {time.perf_counter() - total:.1f} s: {url}")
     print(f"Sign in as coordinator@bench.test or admin@bench.test with: {PASSWORD}")
 
@@ -270,6 +281,38 @@ def _add_preferences(rng: random.Random, volunteer_ids: list[int], court_ids: li
     _insert(volunteer_preferred_courts, preferred)
 
 
+AUDIT_ACTIONS = (
+    [
+        ("hearing", a)
+        for a in ("hearing.created", "hearing.updated", "hearing.rescheduled", "hearing.cancelled")
+    ]
+    + [("user", a) for a in ("user.approved", "user.suspended", "user.role_changed", "user.locked_down")]
+    + [("shift", a) for a in ("shift.override", "shift.removed", "shift.cancelled")]
+    + [("feed", "feed.revoked"), ("court", "courts.imported"), ("setting", "security.settings_changed")]
+)
+
+
+def _add_audit_trail(rng: random.Random, *, n: int, actor_ids: list[int]) -> int:
+    """Two audit events per hearing over the past year (the audit log's page and its filters),
+    from their own random stream, so the rest of the dataset stays the same for a seed."""
+    now = utcnow()
+    rows = []
+    for k in range(n):
+        object_type, action = rng.choice(AUDIT_ACTIONS)
+        rows.append(
+            {
+                "created_at": now - timedelta(minutes=(n - k) * 5),
+                "actor_id": rng.choice(actor_ids),
+                "action": action,
+                "object_type": object_type,
+                "object_id": rng.randint(1, 50_000),
+                "details": {},
+            }
+        )
+    _insert(AuditEvent, rows)
+    return len(rows)
+
+
 def _insert(model: type, rows: list[dict], chunk: int = 10_000) -> None:
     for i in range(0, len(rows), chunk):
         db.session.execute(insert(model), rows[i : i + chunk])
@@ -282,6 +325,7 @@ def main() -> None:
     parser.add_argument("--volunteers", type=int, default=2_000)
     parser.add_argument("--signups", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-analyze", action="store_true", help="leave the planner without statistics")
     args = parser.parse_args()
     print(f"Building {args.hearings} hearings, {args.volunteers} volunteers, {args.signups} signups")
     build(
@@ -290,6 +334,7 @@ def main() -> None:
         volunteers=args.volunteers,
         signups=args.signups,
         seed=args.seed,
+        analyze=not args.no_analyze,
     )
 
 

@@ -40,7 +40,10 @@ def bounded_engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
     lock_ms = _millis(config["DB_LOCK_TIMEOUT"])
     if backend == "postgresql":
         statement_ms = _millis(config["DB_STATEMENT_TIMEOUT"])
-        bounds = f"-c lock_timeout={lock_ms} -c statement_timeout={statement_ms}"
+        # jit=off: PostgreSQL compiles a statement whose estimated cost passes jit_above_cost,
+        # and the month calendar's per-zone CASE cost 7 s of compiling (LLVM optimisation) to
+        # save milliseconds at 50k hearings; short OLTP pages never win from JIT (issue 18).
+        bounds = f"-c lock_timeout={lock_ms} -c statement_timeout={statement_ms} -c jit=off"
         connect_args["options"] = " ".join(filter(None, [connect_args.get("options"), bounds]))
         # libpq counts whole seconds and treats anything under 2 as 2.
         connect_args["connect_timeout"] = max(2, round(config["DB_CONNECT_TIMEOUT"]))

@@ -87,6 +87,15 @@ class Shift(Base):
         enum_check("status", ShiftStatus),
         sa.CheckConstraint("capacity >= 0", name="capacity_non_negative"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_starts"),
+        # Open seats from a date on, in the lists' order (the /shifts list, its count,
+        # recommendations): one range of this index, read in order until the page is full.
+        # A shift's open shifts (the dashboard's coverage and week summary): one probe of the
+        # second. Without them a database without statistics yet (fresh after a bulk load) joined
+        # every scheduled hearing to shifts and /shifts ran past the statement timeout at 50k
+        # hearings. Neither starts with status, which a planner without statistics would take
+        # for selective and AND into every plan.
+        sa.Index("ix_shifts_starts_at_id_status", "starts_at", "id", "status"),
+        sa.Index("ix_shifts_hearing_id_status", "hearing_id", "status"),
         sa.UniqueConstraint("hearing_id", "role"),
     )
 

@@ -31,9 +31,35 @@ volunteer_preferred_courts = sa.Table(
 )
 
 
+# The people search matches anywhere in a name or email (ILIKE '%...%'): on PostgreSQL a
+# trigram index answers that without reading every row; SQLite has no such index and scans.
+sa.event.listen(
+    Base.metadata,
+    "before_create",
+    sa.DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)
+
+
+def _trigram_index(column: str) -> sa.Index:
+    return sa.Index(
+        f"ix_users_{column}_trgm",
+        column,
+        postgresql_using="gin",
+        postgresql_ops={column: "gin_trgm_ops"},
+    ).ddl_if(dialect="postgresql")
+
+
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (enum_check("role", Role), enum_check("status", UserStatus))
+    __table_args__ = (
+        enum_check("role", Role),
+        enum_check("status", UserStatus),
+        # The people list pages newest first, by status or everyone (scheduler/people/listing.py).
+        sa.Index("ix_users_status_created", "status", "created_at", "id"),
+        sa.Index("ix_users_created", "created_at", "id"),
+        _trigram_index("display_name"),
+        _trigram_index("email"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so the unique constraint means "unique ignoring case" on every database.

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs yet
 
@@ -14,38 +13,24 @@ from scheduler.accounts import registry as accounts
 from scheduler.enums import Role, UserStatus
 from scheduler.errors import PermissionDenied, ServiceError
 from scheduler.extensions import db
-from scheduler.models import Court, User, VolunteerProfile
+from scheduler.models import Court, User
+from scheduler.people import listing
 from scheduler.people.forms import CourtsForm, RoleForm, StatusForm
 from scheduler.web.security import admin_required, coordinator_required
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
-STATUS_FILTERS = ("pending", "approved", "suspended", "all")
-
 
 @bp.get("/")
 @coordinator_required
 def list_people() -> str:
-    status = request.args.get("status", "pending")
-    if status not in STATUS_FILTERS:
-        status = "pending"
-    query = select(User).order_by(User.created_at.desc())
-    if status != "all":
-        query = query.where(User.status == UserStatus(status))
-    search = request.args.get("q", "").strip()[:100]
-    if search:
-        pattern = f"%{search.lower()}%"
-        query = query.where(or_(User.email.like(pattern), User.display_name.ilike(pattern)))
-    page = db.paginate(
-        query.options(
-            selectinload(User.profile).selectinload(VolunteerProfile.languages),
-            selectinload(User.profile).selectinload(VolunteerProfile.roles),
-        ),
-        per_page=50,
-        error_out=False,
+    status = listing.chosen_status(request.args.get("status"))
+    search = request.args.get("q", "").strip()[: listing.SEARCH_LENGTH]
+    page = listing.people_page(
+        db.session(), status=status, search=search, page=request.args.get("page", 1, type=int), per_page=50
     )
     return render_template(
-        "people/list.html", page=page, status=status, search=search, filters=STATUS_FILTERS
+        "people/list.html", page=page, status=status, search=search, filters=listing.STATUS_FILTERS
     )
 
 

@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
 
+from scheduler.privacy.audit_log import AuditFilter
 from scheduler.web.inputguard import GuardedForm
 
 
@@ -17,6 +18,17 @@ class AuditFilterForm(GuardedForm):
     object_id = IntegerField(_l("Object number"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
     since = DateField(_l("From (UTC date)"), validators=[Optional()])
     until = DateField(_l("Until (UTC date)"), validators=[Optional()])
+
+    def filters(self) -> AuditFilter:
+        """The chosen filters (call after validate(); an invalid form filters nothing)."""
+        return AuditFilter(
+            action=self.action.data or "",
+            actor=(self.actor.data or "").strip(),
+            object_type=self.object_type.data or "",
+            object_id=self.object_id.data,
+            since=self.since.data,
+            until=self.until.data,
+        )
 
 
 class SecuritySettingsForm(GuardedForm):

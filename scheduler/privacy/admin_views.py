@@ -37,17 +37,13 @@ def audit_log_page() -> str:
         SelectChoice(t, t) for t in audit_log.known_values(db.session(), AuditEvent.object_type)
     ]
     valid = form.validate()
-    filters = audit_log.AuditFilter()
-    if valid:
-        filters = audit_log.AuditFilter(
-            action=form.action.data or "",
-            actor=(form.actor.data or "").strip(),
-            object_type=form.object_type.data or "",
-            object_id=form.object_id.data,
-            since=form.since.data,
-            until=form.until.data,
-        )
-    page = db.paginate(audit_log.query(filters), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    filters = form.filters() if valid else audit_log.AuditFilter()
+    page = audit_log.page_of(
+        db.session(),
+        filters,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("privacy/log.html", form=form, page=page, args=args, valid=valid)
 

@@ -9,6 +9,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from scheduler.models import AuditEvent, User
+from scheduler.paging import Slice, distinct_values, read_slice
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def query(filters: AuditFilter) -> Select:
             stmt = stmt.where(AuditEvent.action == filters.action)
     if filters.actor:
         pattern = f"%{filters.actor.strip().lower()[:100]}%"
-        actor_ids = select(User.id).where(or_(User.email.like(pattern), User.display_name.ilike(pattern)))
+        actor_ids = select(User.id).where(or_(User.email.ilike(pattern), User.display_name.ilike(pattern)))
         stmt = stmt.where(AuditEvent.actor_id.in_(actor_ids))
     if filters.object_type:
         stmt = stmt.where(AuditEvent.object_type == filters.object_type)
@@ -48,5 +49,11 @@ def query(filters: AuditFilter) -> Select:
     return stmt
 
 
+def page_of(session: Session, filters: AuditFilter, *, page: int, per_page: int) -> Slice[AuditEvent]:
+    """A page of events, newest first, and whether older ones follow (no count of them all)."""
+    return read_slice(session, query(filters), page=page, per_page=per_page)
+
+
 def known_values(session: Session, column: InstrumentedAttribute[str]) -> list[str]:
-    return [v for v in session.scalars(select(column).distinct().order_by(column)) if v]
+    """The filter's choices: each distinct value once, read from the column's index."""
+    return [v for v in distinct_values(session, column) if v]

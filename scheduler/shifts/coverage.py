@@ -290,27 +290,29 @@ def month_calendar(session: Session, *, user: User, filters: Filters, year: int,
             day += timedelta(days=1)
     if not whens:
         return _month(year, month, {}, {})
-    filled = confirmed_count(Shift.id)
+    # Each shift's filled seats counted once (OFFSET 0 keeps PostgreSQL from inlining the
+    # subquery, which would repeat the correlated count in each of the sums below).
     per_shift = (
         select(
             case(*whens, else_=None).label("day"),
             Hearing.id.label("hearing_id"),
-            open_seats().label("missing"),
-            func.coalesce(Shift.capacity, 0).label("needed"),
-            case((filled > Shift.capacity, Shift.capacity), else_=func.coalesce(filled, 0)).label("filled"),
+            Shift.capacity.label("capacity"),
+            confirmed_count(Shift.id).label("filled"),
         )
         .join(Court, Hearing.court_id == Court.id)
         .outerjoin(Shift, (Shift.hearing_id == Hearing.id) & (Shift.status == ShiftStatus.OPEN))
         .where(*_filtered(user, filters, start, end))
+        .offset(0)
         .subquery()
     )
+    capacity, filled = per_shift.c.capacity, per_shift.c.filled
     rows = session.execute(
         select(
             per_shift.c.day,
             func.count(func.distinct(per_shift.c.hearing_id)),
-            func.coalesce(func.sum(per_shift.c.missing), 0),
-            func.coalesce(func.sum(per_shift.c.needed), 0),
-            func.coalesce(func.sum(per_shift.c.filled), 0),
+            func.coalesce(func.sum(case((capacity > filled, capacity - filled), else_=0)), 0),
+            func.coalesce(func.sum(func.coalesce(capacity, 0)), 0),
+            func.coalesce(func.sum(case((filled > capacity, capacity), else_=func.coalesce(filled, 0))), 0),
         )
         .where(per_shift.c.day.is_not(None))
         .group_by(per_shift.c.day)

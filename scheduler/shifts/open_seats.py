@@ -11,28 +11,41 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from math import ceil
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload
 
 from scheduler.domain.eligibility import Rules, claim_refusals
 from scheduler.domain.timezones import to_local
 from scheduler.models import Shift
-from scheduler.shifts.coverage import Page
+from scheduler.paging import Slice, capped_count, first_page, read_slice
 from scheduler.shifts.facts import load_commitments, load_volunteers, seat_facts
 from scheduler.shifts.queries import ShiftFilters, court_zones, filled_counts, open_shifts_query
 
+# The open seats are counted up to this many: past it the page says "more than 240 seats",
+# so the count costs the same however many seats the network has open (issue 18 item 1). The
+# seats that fit a person are looked for among the next 240 open seats only (the claim rules
+# run in Python): "12 seats among the next 240 open seats"; an end date looks further ahead.
+SEAT_COUNT_CAP = 240
+
 
 @dataclass(frozen=True, slots=True)
-class SeatPage(Page):
-    """One page of seats, with what the `pagination` macro reads (from Page)."""
+class SeatPage(Slice[Shift]):
+    """One page of seats. `total`: the seats counted; `more`: more open seats than counted
+    (no page count then); `among`: the fitting seats were looked for among this many."""
 
-    items: list[Shift]
+    total: int = 0
+    more: bool = False
+    among: int | None = None
+
+    @property
+    def pages(self) -> int | None:
+        return None if self.more else max(ceil(self.total / self.per_page), 1)
 
     def days(self) -> list[tuple[date, list[Shift]]]:
         """The page's seats grouped by their day in their court's own time zone, in order."""
         groups: dict[date, list[Shift]] = {}
-        for shift in self.items:
+        for shift in self.rows:
             day = to_local(shift.starts_at, shift.hearing.court.timezone).date()
             groups.setdefault(day, []).append(shift)
         return list(groups.items())
@@ -71,18 +84,30 @@ def open_seats_page(
 ) -> tuple[SeatPage, dict[int, int]]:
     """A page of open seats and their confirmed counts; only claimable ones when asked."""
     query = open_shifts_query(filters=filters, now=now, horizon=horizon, zones=court_zones(session))
-    page = max(page, 1)
+    page = first_page(page)
+    cap = SEAT_COUNT_CAP
     if only_claimable:
-        seats = claimable(
-            session, user_id=user_id, shifts=session.scalars(query).unique(), now=now, rules=rules
+        candidates = list(session.scalars(query.limit(cap + 1)).unique())
+        seats = claimable(session, user_id=user_id, shifts=candidates[:cap], now=now, rules=rules)
+        page = min(page, max(ceil(len(seats) / per_page), 1))
+        seats_page = SeatPage(
+            rows=seats[(page - 1) * per_page : page * per_page],
+            has_next=page * per_page < len(seats),
+            page=page,
+            per_page=per_page,
+            total=len(seats),
+            among=cap if len(candidates) > cap else None,
         )
-        total = len(seats)
-        page = min(page, max((total + per_page - 1) // per_page, 1))
-        items = seats[(page - 1) * per_page : page * per_page]
     else:
-        counted = query.options(lazyload("*")).order_by(None).subquery()
-        total = session.scalar(select(func.count()).select_from(counted)) or 0
-        items = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
-    return SeatPage(page=page, per_page=per_page, total=total, items=items), filled_counts(
-        session, [s.id for s in items]
-    )
+        counted = capped_count(session, query.options(lazyload("*")), cap=cap)
+        found = read_slice(session, query, page=page, per_page=per_page)
+        seats_page = SeatPage(
+            rows=found.rows,
+            has_next=found.has_next,
+            page=page,
+            per_page=per_page,
+            total=min(counted, cap),
+            more=counted > cap,
+        )
+    rows = seats_page.rows
+    return seats_page, filled_counts(session, [s.id for s in rows])

@@ -45,7 +45,7 @@ def open_shifts() -> str:
         per_page=current_app.config["OPEN_SEATS_PAGE_SIZE"],
     )
     mine = shift_queries.my_statuses(
-        db.session(), user_id=current_user.id, shift_ids=[s.id for s in page.items]
+        db.session(), user_id=current_user.id, shift_ids=[s.id for s in page.rows]
     )
     return render_template("shifts/open.html", page=page, filled=filled, mine=mine, view=view)
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from scheduler.domain.eligibility import Rules
 from scheduler.enums import ShiftRole
 from scheduler.extensions import db
+from scheduler.shifts import open_seats
 from scheduler.shifts.claims import claim_shift
 from scheduler.shifts.open_seats import open_seats_page
 from scheduler.shifts.queries import DEFAULT_HORIZON, profile_filters
@@ -50,8 +51,8 @@ def test_fitting_seats_are_only_those_the_claim_accepts(app):
     fine = make_hearing(court=there, starts_at=start + timedelta(days=4), seats={ShiftRole.ACCOMPANIER: 1})
     db.session.commit()
 
-    fitting = {s.id for s in _page(volunteer).items}
-    everything = {s.id for s in _page(volunteer, only_claimable=False).items}
+    fitting = {s.id for s in _page(volunteer).rows}
+    everything = {s.id for s in _page(volunteer, only_claimable=False).rows}
 
     assert fine.shifts[0].id in fitting
     for refused in (too_close, no_car, untrained):
@@ -77,3 +78,51 @@ def test_pages_are_short_and_grouped_by_the_courts_day(app):
     assert [len(seats) for _, seats in page_one.days()] == [2, 2]
     last = _page(volunteer, page=99, per_page=4)
     assert last.page == 2 and [len(seats) for _, seats in last.days()] == [2]
+
+
+def _seats(n: int) -> None:
+    court = make_court()
+    for k in range(n):
+        make_hearing(
+            court=court,
+            starts_at=(utcnow() + timedelta(days=2 + k)).replace(hour=15, minute=0, second=0, microsecond=0),
+            seats={ShiftRole.ACCOMPANIER: 1},
+        )
+
+
+def test_all_seats_are_counted_up_to_a_cap_then_paged_without_a_total(app, monkeypatch):
+    """The count reads at most cap + 1 seats: past the cap, "more than" and no page count."""
+    monkeypatch.setattr(open_seats, "SEAT_COUNT_CAP", 3)
+    volunteer = make_user(roles=(ShiftRole.ACCOMPANIER,))
+    _seats(5)
+    first = _page(volunteer, only_claimable=False, per_page=2)
+    assert (first.total, first.more, first.pages, first.has_next) == (3, True, None, True)
+    last = _page(volunteer, only_claimable=False, page=3, per_page=2)
+    assert len(last.rows) == 1 and not last.has_next and last.has_prev
+    monkeypatch.setattr(open_seats, "SEAT_COUNT_CAP", 5)
+    exact = _page(volunteer, only_claimable=False, per_page=2)
+    assert (exact.total, exact.more, exact.pages) == (5, False, 3)
+
+
+def test_the_page_says_more_than_the_cap_and_page_n(app, client, auth, monkeypatch):
+    monkeypatch.setattr(open_seats, "SEAT_COUNT_CAP", 3)
+    volunteer = make_user(roles=(ShiftRole.ACCOMPANIER,))
+    _seats(15)
+    db.session.commit()
+    auth.login_as(volunteer)
+    page = client.get("/shifts?all=1").get_data(as_text=True)
+    assert "more than 3 seats" in page and "Page 1" in page and "Page 1 of" not in page
+    assert 'rel="next"' in page
+
+
+def test_fitting_seats_are_looked_for_among_the_next_seats_up_to_the_cap(app, monkeypatch):
+    """The claim rules run in Python: on at most cap seats, whatever the network holds."""
+    monkeypatch.setattr(open_seats, "SEAT_COUNT_CAP", 3)
+    volunteer = make_user(roles=(ShiftRole.ACCOMPANIER,))
+    _seats(5)
+    found = _page(volunteer, per_page=2)
+    assert (found.total, found.among, found.pages, found.has_next) == (3, 3, 2, True)
+    assert found.rows[0].starts_at < found.rows[1].starts_at  # the nearest seats first
+    monkeypatch.setattr(open_seats, "SEAT_COUNT_CAP", 5)
+    everything = _page(volunteer, per_page=2)
+    assert (everything.total, everything.among) == (5, None)
