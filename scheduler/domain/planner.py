@@ -203,6 +203,8 @@ def plan(
     pairs = [c for c in problem.candidates if c.shift_id in seats and seats[c.shift_id].places > 0]
     model = build_model(problem, pairs)
     g_start = model.column_of(base)
+    whole = [(np.arange(model.size), np.arange(model.matrix.shape[0]))]
+    split_into = parts(model) if split else whole
     scores = {(c.user_id, c.shift_id): c.score for c in problem.candidates}
 
     def result(lines: Sequence[Line], method: str, bound: float, message: str = "") -> PlanResult:
@@ -217,14 +219,14 @@ def plan(
             seconds=clock.perf_counter() - started,
             message=message,
             bound=bound,
+            parts=len(split_into),
         )
 
     lines: list[Line] = []
     methods: set[str] = set()
     bound = 0.0
     left_pairs = model.size
-    whole = [(np.arange(model.size), np.arange(model.matrix.shape[0]))]
-    for cols, rows in parts(model) if split else whole:
+    for cols, rows in split_into:
         remaining = time_limit - (clock.perf_counter() - started)
         share = remaining * len(cols) / max(1, left_pairs)
         left_pairs -= len(cols)
