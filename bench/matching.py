@@ -12,6 +12,10 @@ Prints:
   serving traffic; the solve time under load as a ratio to the quiet one, the objective and
   the proved gap for both as ratios to greedy, and the load average;
 * the same plan solved as one model instead of its independent parts;
+* a plan of the same size with every trap below in a crowd (bench/plan_instances.py
+  ``at_scale``), where greedy falls short: quiet, with a twentieth of the time limit (the
+  solver is stopped early: its plan starts from greedy's and the proved gap says how close it
+  is), and under the same background load;
 * seats filled by the plan against the greedy baseline (must be at least equal);
 * the plan's weighted fill against the LP relaxation bound (target gap < 2 %), and the gap the
   solver proved itself (what the coordinator's page shows);
@@ -334,16 +338,32 @@ def bench_plan(
         f"({whole.method}, objective {whole.weighted_fill})"
     )
     print(instance_line(f"{name}, quiet", result, bound or 0.0))
+    from plan_instances import at_scale
+
+    traps = at_scale()
+    traps_bound = lp_bound(traps) or 0.0
+    print(
+        f"plan with every trap at scale: {len(traps.seats):,} shifts, "
+        f"{sum(s.places for s in traps.seats):,} places, {len(traps.caps):,} volunteers, "
+        f"{len(traps.candidates):,} eligible pairs"
+    )
+    tight = time_limit / 20
+    print(instance_line("every trap at scale, quiet", plan(traps, time_limit=time_limit), traps_bound))
+    print(
+        instance_line(f"every trap at scale, {tight:g} s limit", plan(traps, time_limit=tight), traps_bound)
+    )
     if load <= 0:
         return
     with BusyLoops(load):
         _, loaded, _, timing, seconds = timed_plan(seed, time_limit, volunteers=volunteers, places=places)
+        trapped = plan(traps, time_limit=time_limit)
         average = os.getloadavg()[0]
     print(
         f"  under load ({load} busy processes on {os.cpu_count()} cores, load average {average:.1f}): "
         f"{timing}; plan {seconds / quiet:.1f}x quiet  [target < {time_limit:g} s]"
     )
     print(instance_line(f"{name}, under load", loaded, bound or 0.0))
+    print(instance_line("every trap at scale, under load", trapped, traps_bound))
 
 
 def instance_line(name: str, result, bound: float) -> str:

@@ -17,7 +17,8 @@ the shared rules, computed by the caller), meaning "v takes one seat of shift s"
 * per volunteer and local ISO week: sum <= weekly cap minus seats already held that week.
 
 ``scheduler.domain.plan_matrix`` builds it as a sparse matrix with numpy (no Python loop per
-pair) and splits it into independent parts (pairs no constraint links: usually the weeks).
+pair) and splits it into independent parts (pairs no constraint links: usually the weeks);
+the large parts are solved one by one, the small ones together in one model.
 
 Objective, lexicographic: first the weighted seats filled (integer priorities: interpreter
 seats and individual hearings first, sooner dates first), then the total match score. With
@@ -48,7 +49,7 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
-from scheduler.domain.plan_matrix import Model, build_model, parts
+from scheduler.domain.plan_matrix import Ints, Model, build_model, parts
 from scheduler.domain.plan_model import (
     Candidate,
     Line,
@@ -188,6 +189,20 @@ def _value(part: Model, chosen: Chosen) -> tuple[int, float]:
     return _fill(part, chosen), float(part.score[chosen].sum())
 
 
+# Parts smaller than this are solved together, as one model: HiGHS costs a few milliseconds a
+# run, and hundreds of two-pair parts (a trap seat and its only candidate) would add up.
+SMALL_PART = 500
+
+
+def _batched(found: list[tuple[Ints, Ints]]) -> list[tuple[Ints, Ints]]:
+    """The large parts alone, the small ones together (still independent of the large ones)."""
+    large = [p for p in found if len(p[0]) >= SMALL_PART]
+    small = [p for p in found if len(p[0]) < SMALL_PART]
+    if len(small) > 1:
+        small = [(np.concatenate([c for c, _ in small]), np.concatenate([r for _, r in small]))]
+    return large + small
+
+
 def plan(
     problem: PlanProblem, *, time_limit: float = 10.0, rel_gap: float = 1e-6, split: bool = True
 ) -> PlanResult:
@@ -204,7 +219,7 @@ def plan(
     model = build_model(problem, pairs)
     g_start = model.column_of(base)
     whole = [(np.arange(model.size), np.arange(model.matrix.shape[0]))]
-    split_into = parts(model) if split else whole
+    split_into = _batched(parts(model)) if split else whole
     scores = {(c.user_id, c.shift_id): c.score for c in problem.candidates}
 
     def result(lines: Sequence[Line], method: str, bound: float, message: str = "") -> PlanResult:

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from bench.plan_instances import INSTANCES
+from bench.plan_instances import INSTANCES, at_scale
 from scheduler.domain.eligibility import Rules
 from scheduler.domain.matching import candidates_for_seats
 from scheduler.domain.planner import greedy, lp_bound, plan, violations
@@ -67,6 +67,19 @@ def test_parts_solved_apart_give_the_same_objective_as_the_whole(name):
     assert apart.method == whole.method == "optimal"
     assert apart.weighted_fill == whole.weighted_fill == apart.bound == whole.bound
     assert apart.score == pytest.approx(whole.score, abs=1e-6)
+
+
+def test_every_trap_at_scale_beats_greedy_and_its_parts_agree_with_the_whole():
+    problem = at_scale()
+    apart = plan(problem, time_limit=120, rel_gap=0)
+    whole = plan(problem, time_limit=120, rel_gap=0, split=False)
+    assert violations(problem, apart.lines) == [] == violations(problem, whole.lines)
+    assert apart.method == whole.method == "optimal"
+    assert apart.seats_filled > apart.greedy_seats
+    assert apart.parts > 1 == whole.parts
+    assert apart.weighted_fill == whole.weighted_fill == apart.bound
+    assert apart.score == pytest.approx(whole.score, abs=1e-6)
+    assert lp_bound(problem) + 1e-6 >= apart.weighted_fill
 
 
 def test_keeping_the_best_n_candidates_gives_the_same_first_n():
