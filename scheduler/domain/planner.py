@@ -175,14 +175,13 @@ def _solve_part(part: Model, start: Chosen, seconds: float, rel_gap: float) -> _
         return _Part(start, "greedy", trivial)
     run = _highs(part, _cost(part, scores=True), integral=True, start=start, seconds=seconds, rel_gap=rel_gap)
     # Seat priorities are integers, so the weighted fill is too: round the bound down (the
-    # scores add less than one to the objective).
+    # scores add less than one to the objective). "Optimal" is optimal within ``rel_gap``, so
+    # the bound is the dual bound, not the plan's own fill.
     bound = trivial if run.bound is None else min(trivial, math.floor(run.bound + 1e-6))
     chosen = run.chosen
     if chosen is None or _value(part, chosen) < _value(part, start):
         return _Part(start, "greedy" if chosen is None else "time_limit", max(bound, _fill(part, start)))
-    if run.optimal:
-        return _Part(chosen, "optimal", float(_fill(part, chosen)))
-    return _Part(chosen, "time_limit", float(max(bound, _fill(part, chosen))))
+    return _Part(chosen, "optimal" if run.optimal else "time_limit", float(max(bound, _fill(part, chosen))))
 
 
 def _value(part: Model, chosen: Chosen) -> tuple[int, float]:
