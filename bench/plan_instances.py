@@ -13,6 +13,9 @@ free. That is short-sighted when the best person for one seat is the only person
 * ``travel``: seats at two courts an hour apart, closer than the travel buffer. The best
   person for the morning seat is the only one free for the late-morning seat across town.
 
+``at_scale`` puts all three in a crowd at the size of the big plan (1,000 shifts, 2,000
+volunteers) for the bench's timing under load.
+
 Each instance also has ordinary volunteers and seats around the traps (random scores, several
 candidates), so greedy is not simply half of the best. Built directly as ``PlanProblem`` values
 with a fixed seed: the same instance every run; tests check optimiser >= greedy and bound >=
@@ -159,6 +162,57 @@ def travel(seed: int = 3, slots: int = 40) -> PlanProblem:
             b.can(b.person(cap=2), morning, round(b.rng.uniform(0.2, 0.7), 3))
     b.ordinary(days=range(0, slots // 2, 3), seats_per_day=2, people=30)
     return b.problem()
+
+
+def at_scale(seed: int = 4, days: int = 20, people: int = 2000) -> PlanProblem:
+    """All three traps every day, in a crowd: 1,000 shifts (1,262 places) and 2,000 volunteers.
+
+    Each day has four of each trap (a bilingual pair of interpreter seats, a morning seat and a
+    seat across town inside the travel buffer, a merits hearing and its follow-up two days
+    later) and 26 plain seats with eight candidates each from a crowd with weekly caps of one to
+    three, so the weeks link into large parts the solver must branch on.
+    """
+    b = _Builder(seed)
+    crowd = [b.person(b.rng.randint(1, 3)) for _ in range(people - 12 * days)]
+    for day in range(days):
+        for k in range(4):
+            _traps(b, crowd, day=day, hour=8 + 2 * k, follow_up_day=day + 2)
+        for k in range(26):
+            sid = b.seat(
+                day=day,
+                hour=8 + k % 9,
+                hours=1.5,
+                court=1 + k % 6,
+                role=ShiftRole.ACCOMPANIER,
+                kind=HearingKind.MASTER,
+                places=b.rng.choice([1, 2]),
+            )
+            for uid in b.rng.sample(crowd, 8):
+                b.can(uid, sid, round(b.rng.uniform(0.2, 0.8), 3))
+    return b.problem()
+
+
+def _traps(b: _Builder, crowd: list[int], *, day: int, hour: float, follow_up_day: int) -> None:
+    """One of each trap at ``hour``, the ordinary candidates drawn from ``crowd``."""
+    interpreter, accompanier = ShiftRole.INTERPRETER, ShiftRole.ACCOMPANIER
+    spanish = b.seat(day=day, hour=hour, hours=2, court=1, role=interpreter, kind=HearingKind.MASTER)
+    mam = b.seat(day=day, hour=hour + 0.5, hours=2, court=2, role=interpreter, kind=HearingKind.MASTER)
+    morning = b.seat(day=day, hour=hour, hours=1, court=3, role=accompanier, kind=HearingKind.BOND)
+    later = b.seat(day=day, hour=hour + 1.5, hours=1.5, court=4, role=accompanier, kind=HearingKind.MASTER)
+    merits = b.seat(day=day, hour=hour, hours=3, court=5, role=accompanier, kind=HearingKind.INDIVIDUAL)
+    follow_up = b.seat(
+        day=follow_up_day, hour=hour + 1, hours=1, court=5, role=accompanier, kind=HearingKind.MASTER
+    )
+    for first, second, cap, low, high in (
+        (spanish, mam, 3, 0.8, 1.0),
+        (morning, later, 3, 0.5, 0.9),
+        (merits, follow_up, 1, 1.0, 1.0),
+    ):
+        only = b.person(cap=cap)
+        b.can(only, first, round(b.rng.uniform(0.7, 1.0), 3))
+        b.can(only, second, round(b.rng.uniform(low, high), 3))
+        for uid in b.rng.sample(crowd, 2):
+            b.can(uid, first, round(b.rng.uniform(0.2, 0.7), 3))
 
 
 INSTANCES: dict[str, Callable[[], PlanProblem]] = {

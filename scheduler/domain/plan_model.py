@@ -84,6 +84,8 @@ class PlanResult:
     # An upper bound on weighted_fill that the solver proved (None: not proved in time). It is
     # weighted_fill itself when the plan is optimal.
     bound: float | None = None
+    # Models solved: the independent parts the problem fell into, the small ones together.
+    parts: int = 0
 
     @property
     def gap(self) -> float | None:

@@ -1,9 +1,12 @@
 """Fill the gaps: a plan that gives open seats to eligible volunteers, never overbooking anyone.
 
-The optimiser is ``scipy.optimize.milp`` (HiGHS). We chose it over OR-Tools CP-SAT because
-SciPy ships HiGHS inside a well-kept, pinned PyPI wheel (no extra binary download, no protobuf
-version pinning to fight), it is already the standard scientific stack, and the problem is a
-plain 0/1 linear programme whose LP relaxation is nearly integral, which is HiGHS's home ground.
+The optimiser is HiGHS, called through ``highspy`` (the HiGHS project's own Python binding,
+the same solver SciPy bundles). We chose HiGHS over OR-Tools CP-SAT because it comes as one
+pinned PyPI wheel (no protobuf to fight) and the problem is a plain 0/1 linear programme whose
+LP relaxation is nearly integral, which is HiGHS's home ground. We call highspy rather than
+``scipy.optimize.milp`` because milp takes no starting solution: highspy's ``setSolution``
+hands HiGHS the greedy plan, so the search starts from it and a run stopped by the time limit
+returns at least greedy's plan, with the bound it proved.
 
 The model. One binary x[v, s] per *eligible* (volunteer, shift) pair only (eligibility comes from
 the shared rules, computed by the caller), meaning "v takes one seat of shift s":
@@ -13,52 +16,49 @@ the shared rules, computed by the caller), meaning "v takes one seat of shift s"
   sum over a clique <= 1; seats at different courts closer than the travel buffer: x_a + x_b <= 1;
 * per volunteer and local ISO week: sum <= weekly cap minus seats already held that week.
 
+``scheduler.domain.plan_matrix`` builds it as a sparse matrix with numpy (no Python loop per
+pair) and splits it into independent parts (pairs no constraint links: usually the weeks);
+the large parts are solved one by one, the small ones together in one model.
+
 Objective, lexicographic: first the weighted seats filled (integer priorities: interpreter
 seats and individual hearings first, sooner dates first), then the total match score. With
 integer priorities and scores normalised to [0, 1], scaling scores by 1 / (places + 1) makes
 any gain in weighted fill worth more than every score together.
 
-The constraint graph falls apart into independent parts (a week's seats rarely link to the
-next week's), and HiGHS solves several small models far faster than one large one, so each
-part is solved alone with its share of the time. A time limit (default 10 s) bounds the whole.
-Where HiGHS returns no feasible plan in time for a part, or one worse than greedy there, that
-part takes the greedy plan, and the result says so.
+Time. A limit (default 10 s, wall clock: under load the solver gets less of it) bounds the
+whole; each part gets a share of the time left in proportion to its size, largest first.
+A part with no row binding is taken whole; a part solved to optimality gives the optimum; a part
+stopped by the limit gives HiGHS's best plan, never worse than greedy's (its starting point);
+a part reached with no time left takes greedy's lines.
 
-The gap. Each part's solve proves a bound (HiGHS's dual bound; the optimum itself when the part
-is solved to optimality); their sum bounds the whole plan's weighted fill, and ``PlanResult.gap``
-says how far the plan may be from the best, so a plan stopped by the time limit tells the
-coordinator how good it is. A part with no bound (no time left for it) leaves the bound unknown.
-
-No warm start: ``scipy.optimize.milp`` (SciPy 1.17) takes no starting solution (HiGHS's
-``setSolution`` is not exposed), so the greedy plan cannot seed the search. Greedy is the floor
-instead: a part whose solver plan is worse than greedy's, or missing, takes greedy's lines.
+The gap. Each part proves a bound on its weighted fill: the optimum when solved to optimality,
+else HiGHS's dual bound, else (no time to start) every seat's priority times the places its
+candidates could fill. Their sum bounds the whole plan, and ``PlanResult.gap`` says how far the
+plan may be from the best, so a plan stopped by the time limit tells the coordinator how good
+it is.
 """
 
 from __future__ import annotations
 
 import math
 import time as clock
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
 
+import highspy
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
+import numpy.typing as npt
 
+from scheduler.domain.plan_matrix import Ints, Model, build_model, parts
 from scheduler.domain.plan_model import (
     Candidate,
     Line,
     PlanProblem,
     PlanResult,
     PlanSeat,
-    Week,
     build_problem,
     greedy,
     seat_priority,
-    seats_clash,
     violations,
 )
 
@@ -75,277 +75,198 @@ __all__ = [
     "violations",
 ]
 
-
-# --- The optimiser ------------------------------------------------------------------------
-
-
-@dataclass
-class _Model:
-    pairs: list[Candidate]
-    c: np.ndarray
-    rows: list[int]
-    cols: list[int]
-    upper: list[float]
-    lower: list[float]
+Chosen = npt.NDArray[np.bool_]
 
 
-def _build(problem: PlanProblem, pairs: Sequence[Candidate]) -> _Model:
-    seats = {s.shift_id: s for s in problem.seats}
-    places = sum(seats[shift_id].places for shift_id in {p.shift_id for p in pairs})
-    # Scores weigh less together than one unit of priority: the objective is lexicographic.
-    eps = 1.0 / (places + 1)
-    c = np.array([-(seats[p.shift_id].priority + eps * min(1.0, max(0.0, p.score))) for p in pairs])
-    model = _Model(list(pairs), c, [], [], [], [])
-    for idx, bound in _rows(problem, model.pairs):
-        r = len(model.upper)
-        model.rows.extend([r] * len(idx))
-        model.cols.extend(idx)
-        model.lower.append(-np.inf)
-        model.upper.append(bound)
-    return model
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What one HiGHS run gave: its plan (None: no feasible one), whether proved optimal, and
+    its dual bound on the objective it maximised (None: nothing proved)."""
+
+    chosen: Chosen | None
+    optimal: bool
+    bound: float | None
 
 
-def _rows(problem: PlanProblem, pairs: Sequence[Candidate]) -> list[tuple[list[int], int]]:
-    """The constraints as (variable indices, upper bound); only rows that can bind."""
-    seats = {s.shift_id: s for s in problem.seats}
-    rows: list[tuple[list[int], int]] = []
-    by_seat: dict[int, list[int]] = defaultdict(list)
-    by_user: dict[int, list[int]] = defaultdict(list)
-    for i, p in enumerate(pairs):
-        by_seat[p.shift_id].append(i)
-        by_user[p.user_id].append(i)
-    for shift_id, idx in by_seat.items():
-        if len(idx) > seats[shift_id].places:
-            rows.append((idx, seats[shift_id].places))
-    for user_id, idx in by_user.items():
-        idx.sort(key=lambda i: (seats[pairs[i].shift_id].starts_at, pairs[i].shift_id))
-        ordered = [seats[pairs[i].shift_id] for i in idx]
-        for clique in _overlap_cliques(ordered):
-            rows.append(([idx[k] for k in clique], 1))
-        for a, b in _buffer_pairs(ordered, problem.travel_buffer):
-            rows.append(([idx[a], idx[b]], 1))
-        weeks: dict[Week, list[int]] = defaultdict(list)
-        for i in idx:
-            weeks[seats[pairs[i].shift_id].week].append(i)
-        for week, members in weeks.items():
-            room = problem.room(user_id, week)
-            if len(members) > room:
-                rows.append((members, room))
-    return rows
+@dataclass(frozen=True, slots=True)
+class _Part:
+    chosen: Chosen
+    method: str
+    bound: float
 
 
-def _components(problem: PlanProblem, pairs: Sequence[Candidate]) -> list[list[Candidate]]:
-    """Groups of pairs no constraint links; each is solved on its own (usually one per week)."""
-    parent = list(range(len(pairs)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for idx, _ in _rows(problem, pairs):
-        root = find(idx[0])
-        for j in idx[1:]:
-            other = find(j)
-            if other != root:
-                parent[other] = root
-    groups: dict[int, list[Candidate]] = defaultdict(list)
-    for i, p in enumerate(pairs):
-        groups[find(i)].append(p)
-    return sorted(groups.values(), key=len, reverse=True)
-
-
-def _overlap_cliques(ordered: Sequence[PlanSeat]) -> list[list[int]]:
-    """Maximal sets of mutually overlapping seats (intervals sorted by start), size 2 or more."""
-    cliques: list[list[int]] = []
-    active: list[int] = []
-    for k, seat in enumerate(ordered):
-        active = [j for j in active if ordered[j].ends_at > seat.starts_at]
-        active.append(k)
-        nxt = ordered[k + 1] if k + 1 < len(ordered) else None
-        # The clique is maximal when the next seat starts after one of these has ended.
-        if len(active) > 1 and (nxt is None or any(ordered[j].ends_at <= nxt.starts_at for j in active)):
-            cliques.append(list(active))
-    return cliques
-
-
-def _buffer_pairs(ordered: Sequence[PlanSeat], buffer: timedelta) -> list[tuple[int, int]]:
-    """Seats that do not overlap but sit at different courts too close for the travel buffer."""
-    pairs: list[tuple[int, int]] = []
-    if buffer <= timedelta(0):
-        return pairs
-    longest = max((s.ends_at - s.starts_at for s in ordered), default=timedelta(0))
-    for a, sa in enumerate(ordered):
-        for b in range(a + 1, len(ordered)):
-            sb = ordered[b]
-            if sb.starts_at >= sa.ends_at + buffer + longest:
-                break
-            overlap = sb.starts_at < sa.ends_at and sa.starts_at < sb.ends_at
-            if not overlap and seats_clash(sa, sb, buffer):
-                pairs.append((a, b))
-    return pairs
-
-
-def _solve(model: _Model, *, integral: bool, time_limit: float, rel_gap: float) -> object:
-    n = len(model.pairs)
-    matrix = coo_matrix(
-        (np.ones(len(model.rows)), (np.array(model.rows), np.array(model.cols))),
-        shape=(len(model.upper), n),
-    ).tocsr()
-    return milp(
-        model.c,
-        constraints=LinearConstraint(matrix, np.array(model.lower), np.array(model.upper)),
-        integrality=np.ones(n, dtype=np.uint8) if integral else np.zeros(n, dtype=np.uint8),
-        bounds=Bounds(0, 1),
-        options={"time_limit": max(0.001, time_limit), "mip_rel_gap": rel_gap, "presolve": True},
+def _highs(
+    part: Model,
+    cost: npt.NDArray[np.float64],
+    *,
+    integral: bool,
+    start: Chosen | None,
+    seconds: float,
+    rel_gap: float,
+) -> _Run:
+    """Maximise ``cost @ x`` over the part's rows with x in [0, 1] (0/1 when ``integral``)."""
+    # highspy's wrapper class has no annotated __init__.
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    # One thread: the app's workers share the machine's cores, and HiGHS's MIP is serial.
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("time_limit", max(1e-3, seconds))
+    h.setOptionValue("mip_rel_gap", rel_gap)
+    n, matrix = part.size, part.matrix
+    h.passModel(
+        n,
+        matrix.shape[0],
+        matrix.nnz,
+        int(highspy.MatrixFormat.kRowwise),
+        int(highspy.ObjSense.kMaximize),
+        0.0,
+        cost,
+        np.zeros(n),
+        np.ones(n),
+        np.full(matrix.shape[0], -highspy.kHighsInf),
+        part.upper,
+        matrix.indptr.astype(np.int32),
+        matrix.indices.astype(np.int32),
+        matrix.data.astype(np.float64),
+        np.full(n, 1 if integral else 0, dtype=np.int32),
     )
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = start.astype(np.float64).tolist()
+        h.setSolution(solution)
+    h.run()
+    info = h.getInfo()
+    status = h.getModelStatus()
+    optimal = status == highspy.HighsModelStatus.kOptimal
+    feasible = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    x = np.asarray(h.getSolution().col_value) if feasible else None
+    bound = info.objective_function_value if optimal and not integral else info.mip_dual_bound
+    if not integral and not optimal:
+        bound = math.inf
+    return _Run(None if x is None else x > 0.5, optimal, bound if math.isfinite(bound) else None)
 
 
-def _measure(problem: PlanProblem, lines: Sequence[Line]) -> tuple[int, int, float]:
-    seats = {s.shift_id: s for s in problem.seats}
-    scores = {(c.user_id, c.shift_id): c.score for c in problem.candidates}
-    weighted = sum(seats[s].priority for _, s in lines)
-    return len(lines), weighted, sum(scores[line] for line in lines)
+def _cost(part: Model, *, scores: bool) -> npt.NDArray[np.float64]:
+    """Priorities, plus the scores scaled below one unit of priority all together."""
+    if not scores:
+        return part.priority.copy()
+    places = int(np.unique(np.stack([part.shifts, part.places]), axis=1)[1].sum())
+    return part.priority + part.score / (places + 1)
 
 
-def plan(problem: PlanProblem, *, time_limit: float = 10.0, rel_gap: float = 1e-6) -> PlanResult:
-    """The best plan HiGHS finds within ``time_limit`` seconds, else the greedy one.
+def _seat_bound(part: Model) -> float:
+    """Every seat filled as far as its candidates allow: a bound needing no solver."""
+    shifts, first, counts = np.unique(part.shifts, return_index=True, return_counts=True)
+    del shifts
+    return float((part.priority[first] * np.minimum(counts, part.places[first])).sum())
+
+
+def _fill(part: Model, chosen: Chosen) -> int:
+    return round(float(part.priority[chosen].sum()))
+
+
+def _solve_part(part: Model, start: Chosen, seconds: float, rel_gap: float) -> _Part:
+    """The part's plan, how it was found, and the bound proved on its weighted fill."""
+    trivial = _seat_bound(part)
+    if part.matrix.shape[0] == 0:  # no row binds: every pair can be taken
+        everything = np.ones(part.size, dtype=np.bool_)
+        return _Part(everything, "optimal", float(_fill(part, everything)))
+    if seconds <= 0:
+        return _Part(start, "greedy", trivial)
+    run = _highs(part, _cost(part, scores=True), integral=True, start=start, seconds=seconds, rel_gap=rel_gap)
+    # Seat priorities are integers, so the weighted fill is too: round the bound down (the
+    # scores add less than one to the objective). "Optimal" is optimal within ``rel_gap``, so
+    # the bound is the dual bound, not the plan's own fill.
+    bound = trivial if run.bound is None else min(trivial, math.floor(run.bound + 1e-6))
+    chosen = run.chosen
+    if chosen is None or _value(part, chosen) < _value(part, start):
+        return _Part(start, "greedy" if chosen is None else "time_limit", max(bound, _fill(part, start)))
+    return _Part(chosen, "optimal" if run.optimal else "time_limit", float(max(bound, _fill(part, chosen))))
+
+
+def _value(part: Model, chosen: Chosen) -> tuple[int, float]:
+    return _fill(part, chosen), float(part.score[chosen].sum())
+
+
+# Parts smaller than this are solved together, as one model: HiGHS costs a few milliseconds a
+# run, and hundreds of two-pair parts (a trap seat and its only candidate) would add up.
+SMALL_PART = 500
+
+
+def _batched(found: list[tuple[Ints, Ints]]) -> list[tuple[Ints, Ints]]:
+    """The large parts alone, the small ones together (still independent of the large ones)."""
+    large = [p for p in found if len(p[0]) >= SMALL_PART]
+    small = [p for p in found if len(p[0]) < SMALL_PART]
+    if len(small) > 1:
+        small = [(np.concatenate([c for c, _ in small]), np.concatenate([r for _, r in small]))]
+    return large + small
+
+
+def plan(
+    problem: PlanProblem, *, time_limit: float = 10.0, rel_gap: float = 1e-6, split: bool = True
+) -> PlanResult:
+    """The best plan HiGHS finds within ``time_limit`` seconds, starting from the greedy one.
 
     The problem is split into independent parts (seats no volunteer could link, usually the
-    weeks), each solved with a share of the time left in proportion to its size.
+    weeks), each solved with a share of the time left in proportion to its size; ``split=False``
+    solves it as one model (the tests and the bench compare the two).
     """
     started = clock.perf_counter()
     base = greedy(problem)
-    g_count, g_weighted, _ = _measure(problem, base)
+    seats = {s.shift_id: s for s in problem.seats}
+    pairs = [c for c in problem.candidates if c.shift_id in seats and seats[c.shift_id].places > 0]
+    model = build_model(problem, pairs)
+    g_start = model.column_of(base)
+    whole = [(np.arange(model.size), np.arange(model.matrix.shape[0]))]
+    split_into = _batched(parts(model)) if split else whole
+    scores = {(c.user_id, c.shift_id): c.score for c in problem.candidates}
 
-    def result(
-        lines: Sequence[Line], method: str, message: str = "", bound: float | None = None
-    ) -> PlanResult:
-        count, weighted, score = _measure(problem, lines)
+    def result(lines: Sequence[Line], method: str, bound: float, message: str = "") -> PlanResult:
         return PlanResult(
             lines=tuple(sorted(lines, key=lambda line: (line[1], line[0]))),
             method=method,
-            seats_filled=count,
-            weighted_fill=weighted,
-            score=score,
-            greedy_seats=g_count,
-            greedy_weighted=g_weighted,
+            seats_filled=len(lines),
+            weighted_fill=sum(seats[s].priority for _, s in lines),
+            score=sum(scores[line] for line in lines),
+            greedy_seats=len(base),
+            greedy_weighted=sum(seats[s].priority for _, s in base),
             seconds=clock.perf_counter() - started,
             message=message,
-            bound=None if bound is None else max(float(weighted), bound),
+            bound=bound,
+            parts=len(split_into),
         )
 
-    seats = {s.shift_id: s for s in problem.seats}
-    pairs = [c for c in problem.candidates if c.shift_id in seats and seats[c.shift_id].places > 0]
-    if not pairs:
-        return result([], "optimal", bound=0.0)
-    parts = _components(problem, pairs)
-    left_pairs = len(pairs)
     lines: list[Line] = []
     methods: set[str] = set()
-    bound: float | None = 0.0
-    for part in parts:
-        part_keys = {(p.user_id, p.shift_id) for p in part}
-        part_greedy = [line for line in base if line in part_keys]
+    bound = 0.0
+    left_pairs = model.size
+    for cols, rows in split_into:
         remaining = time_limit - (clock.perf_counter() - started)
-        share = remaining * len(part) / left_pairs
-        left_pairs -= len(part)
-        chosen, method, part_bound = _solve_part(problem, part, part_greedy, share, rel_gap)
-        lines.extend(chosen)
-        methods.add(method)
-        bound = None if bound is None or part_bound is None else bound + part_bound
+        share = remaining * len(cols) / max(1, left_pairs)
+        left_pairs -= len(cols)
+        part = model.part(cols, rows)
+        solved = _solve_part(part, g_start[cols], share, rel_gap)
+        lines.extend(part.lines(solved.chosen))
+        methods.add(solved.method)
+        bound += solved.bound
     if violations(problem, lines):  # numerical trouble: never hand out a broken plan
-        return result(base, "greedy", "solver plan failed the checks", bound=bound)
+        floor = float(_fill(model, g_start))
+        return result(base, "greedy", max(bound, floor), "solver plan failed the checks")
     for method in ("greedy", "time_limit"):
         if method in methods:
-            return result(lines, method, bound=bound)
-    return result(lines, "optimal", bound=bound)
-
-
-def _solve_part(
-    problem: PlanProblem,
-    part: Sequence[Candidate],
-    part_greedy: Sequence[Line],
-    seconds: float,
-    rel_gap: float,
-) -> tuple[list[Line], str, float | None]:
-    """The part's lines, how they were found, and the bound proved on its weighted fill."""
-    if len(part) == 1:
-        # One pair: greedy takes it whenever it can be taken, which is the optimum.
-        return list(part_greedy), "optimal", float(_measure(problem, part_greedy)[1])
-    if seconds <= 0:
-        return list(part_greedy), "greedy", None
-    started = clock.perf_counter()
-    model = _build(problem, part)
-    # The LP relaxation first: for these assignment-like parts it is often integral, and an
-    # integral LP optimum is the optimum, found without branching (and with its bound).
-    lp_lines, lp_value = _relaxed(problem, model, part_greedy, seconds, rel_gap)
-    if lp_lines is not None:
-        return lp_lines, "optimal", lp_value
-    left = seconds - (clock.perf_counter() - started)
-    if left <= 0:
-        return list(part_greedy), "greedy", lp_value
-    return _integral(problem, model, part_greedy, left, rel_gap, lp_value)
-
-
-def _chosen(model: _Model, x: Any) -> list[Line]:
-    return [(p.user_id, p.shift_id) for p, value in zip(model.pairs, x) if value > 0.5]
-
-
-def _relaxed(
-    problem: PlanProblem, model: _Model, part_greedy: Sequence[Line], seconds: float, rel_gap: float
-) -> tuple[list[Line] | None, float | None]:
-    """The LP optimum's lines when it is integral, valid and no worse than greedy; and its bound."""
-    relaxed = _solve(model, integral=False, time_limit=seconds, rel_gap=rel_gap)
-    lp_x, lp_fun = getattr(relaxed, "x", None), getattr(relaxed, "fun", None)
-    if getattr(relaxed, "status", 1) != 0 or lp_x is None or lp_fun is None:
-        return None, None
-    lp_value = float(math.floor(-float(lp_fun) + 1e-6))
-    if not np.all(np.abs(lp_x - np.round(lp_x)) < 1e-7):
-        return None, lp_value
-    chosen = _chosen(model, lp_x)
-    better = _measure(problem, chosen)[1:] >= _measure(problem, part_greedy)[1:]
-    if better and not violations(problem, chosen):
-        return chosen, lp_value
-    return None, lp_value
-
-
-def _integral(
-    problem: PlanProblem,
-    model: _Model,
-    part_greedy: Sequence[Line],
-    seconds: float,
-    rel_gap: float,
-    lp_value: float | None,
-) -> tuple[list[Line], str, float | None]:
-    """Branch and bound within ``seconds``; greedy's lines when the solver does no better."""
-    res = _solve(model, integral=True, time_limit=seconds, rel_gap=rel_gap)
-    # The solver minimises -(priority + eps * score); minus its dual bound bounds the weighted
-    # fill from above (the scores only add to it).
-    dual = getattr(res, "mip_dual_bound", None)
-    # Seat priorities are integers, so the weighted fill is too: round the bound down.
-    bound = float(math.floor(-float(dual) + 1e-6)) if dual is not None and np.isfinite(dual) else None
-    if bound is None or (lp_value is not None and lp_value < bound):
-        bound = lp_value  # the LP relaxation's optimum bounds the part too
-    x = getattr(res, "x", None)
-    if x is None:
-        return list(part_greedy), "greedy", bound
-    chosen = _chosen(model, x)
-    if _measure(problem, chosen)[1:] < _measure(problem, part_greedy)[1:]:
-        return list(part_greedy), "greedy", bound
-    return chosen, "optimal" if getattr(res, "status", 1) == 0 else "time_limit", bound
+            return result(lines, method, bound)
+    return result(lines, "optimal", bound)
 
 
 def lp_bound(problem: PlanProblem, *, time_limit: float = 60.0) -> float | None:
     """The LP relaxation's bound on weighted seats filled (for reporting the plan's gap)."""
     seats = {s.shift_id: s for s in problem.seats}
-    model = _build(
+    model = build_model(
         problem, [c for c in problem.candidates if c.shift_id in seats and seats[c.shift_id].places > 0]
     )
-    if not model.pairs:
+    if not model.size:
         return 0.0
-    model.c = np.array([-float(seats[p.shift_id].priority) for p in model.pairs])
-    res = _solve(model, integral=False, time_limit=time_limit, rel_gap=0.0)
-    fun = getattr(res, "fun", None)
-    return None if fun is None else -float(fun)
+    run = _highs(
+        model, _cost(model, scores=False), integral=False, start=None, seconds=time_limit, rel_gap=0.0
+    )
+    return run.bound

@@ -2,10 +2,12 @@
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scheduler.domain.plan_matrix import build_model, parts
 from scheduler.domain.planner import (
     Candidate,
     PlanProblem,
@@ -165,3 +167,51 @@ def test_no_plan_breaks_a_rule(pr):
     assert result.weighted_fill >= result.greedy_weighted
     bound = lp_bound(pr)
     assert bound is not None and result.weighted_fill <= bound + 1e-6
+
+
+@st.composite
+def plans_to_check(draw):
+    pr = draw(instances())
+    keep = draw(st.lists(st.booleans(), min_size=len(pr.candidates), max_size=len(pr.candidates)))
+    return pr, [(c.user_id, c.shift_id) for c, kept in zip(pr.candidates, keep, strict=True) if kept]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plans_to_check())
+def test_the_model_rows_say_exactly_what_the_rules_say(case):
+    """Any set of candidate lines meets every row of the sparse model iff it breaks no rule."""
+    pr, lines = case
+    model = build_model(pr, pr.candidates)
+    x = model.column_of(lines).astype(float)
+    assert bool((model.matrix @ x <= model.upper + 1e-9).all()) == (violations(pr, lines) == [])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_parts_split_no_row_and_solve_to_the_same_plan_value(pr):
+    model = build_model(pr, [c for c in pr.candidates if c.shift_id in {x.shift_id for x in pr.seats}])
+    found = parts(model)
+    cols = np.concatenate([c for c, _ in found]) if found else np.zeros(0, int)
+    assert sorted(cols.tolist()) == list(range(model.size))
+    part_of = np.empty(model.size, dtype=int)
+    for k, (c, rows) in enumerate(found):
+        part_of[c] = k
+        # Every row of the part touches only the part's columns.
+        assert set(model.matrix[rows].nonzero()[1].tolist()) <= set(c.tolist())
+    assert sum(len(rows) for _, rows in found) == model.matrix.shape[0]
+    apart = plan(pr, time_limit=30, rel_gap=0)
+    whole = plan(pr, time_limit=30, rel_gap=0, split=False)
+    assert apart.weighted_fill == whole.weighted_fill
+    assert apart.score == pytest.approx(whole.score, abs=1e-6)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(), st.sampled_from([0.0, 1e-9, 1e-4, 1e-3]))
+def test_a_plan_stopped_at_once_is_valid_and_no_worse_than_greedy(pr, limit):
+    result = plan(pr, time_limit=limit)
+    assert violations(pr, result.lines) == []
+    assert result.weighted_fill >= result.greedy_weighted
+    bound = lp_bound(pr)
+    assert result.bound is not None and bound is not None
+    # The bound the plan reports holds for every plan, the best one included.
+    assert result.bound + 1e-6 >= plan(pr, time_limit=30, rel_gap=0).weighted_fill
