@@ -21,6 +21,7 @@ from scheduler.enums import FeedKind
 from scheduler.extensions import db, limiter
 from scheduler.feeds import calendars as feed_calendars
 from scheduler.feeds import content as feed_content
+from scheduler.feeds import eventcache as feed_eventcache
 from scheduler.feeds import stamps as feed_stamps
 from scheduler.feeds import tokens as feeds
 from scheduler.feeds import web as feed_web
@@ -107,6 +108,7 @@ def _full_feed(
 ) -> Response:
     """The whole calendar, in the owner's language."""
     words = feed_web.words_for(owner.locale, owner.kind, coordinator=owner.is_coordinator)
+    cache = feed_web.event_cache(db.session())
     body = feed_calendars.body(
         db.session(),
         owner=owner,
@@ -114,7 +116,10 @@ def _full_feed(
         base_url=base_url(),
         words=words,
         uid_domain=settings.uid_domain,
+        cache=cache,
     )
+    if feed_eventcache.keep(db.session(), cache):  # events rendered here, for every worker
+        db.session.commit()
     response = Response(body, content_type=CALENDAR_TYPE)
     response.headers["Content-Disposition"] = 'inline; filename="accompany.ics"'
     return response
