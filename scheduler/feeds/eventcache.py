@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import redis
-from sqlalchemy import CursorResult, and_, delete, exists, func, select
+from sqlalchemy import CursorResult, and_, bindparam, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -309,8 +309,9 @@ def purge(session: Session, *, now: datetime, keep: timedelta, past_days: int) -
     start = now - timedelta(days=past_days + 1)
     removed = _delete(session, table.c.created_at < now - keep)
     for kind, current in _CURRENT.items():
-        alive = current(table.c.object_id, table.c.revision, start)
-        removed += _delete(session, table.c.kind == kind, ~exists(alive))
+        stale = list(session.scalars(current(start)))
+        for first in range(0, len(stale), _CHUNK):
+            removed += _delete(session, table.c.digest.in_(stale[first : first + _CHUNK]))
     return removed
 
 
@@ -320,46 +321,49 @@ def _delete(session: Session, *where: Any) -> int:
     return result.rowcount or 0
 
 
-def _current_seat(object_id: Any, revision: Any, start: datetime):
-    rev = aliased(FeedRevision)
+def _unused(kind: str, key: Any, starts_at: Any, revision: Any, joined: Any) -> Any:
+    """Digests of ``kind`` rows whose event is gone, out of every window, or not current."""
+    table = FeedEventCache.__table__
     return (
-        select(Signup.id)
-        .join(Shift, Shift.id == Signup.shift_id)
-        .join(Hearing, Hearing.id == Shift.hearing_id)
+        select(table.c.digest)
+        .select_from(joined)
+        .where(
+            table.c.kind == kind,
+            or_(key.is_(None), starts_at < bindparam("start"), revision != table.c.revision),
+        )
+    )
+
+
+def _current_seat(start: datetime):
+    table, rev = FeedEventCache.__table__, aliased(FeedRevision)
+    joined = (
+        table.outerjoin(Signup.__table__, Signup.id == table.c.object_id)
+        .outerjoin(Shift.__table__, Shift.id == Signup.shift_id)
+        .outerjoin(Hearing.__table__, Hearing.id == Shift.hearing_id)
         .outerjoin(rev, and_(rev.kind == SIGNUP, rev.object_id == Signup.id))
-        .where(
-            Signup.id == object_id,
-            Shift.starts_at >= start,
-            Hearing.version + func.coalesce(rev.revision, 0) == revision,
-        )
     )
+    revision = Hearing.version + func.coalesce(rev.revision, 0)
+    return _unused(SIGNUP, Signup.id, Shift.starts_at, revision, joined).params(start=start)
 
 
-def _current_open_seat(object_id: Any, revision: Any, start: datetime):
-    rev = aliased(FeedRevision)
-    return (
-        select(Shift.id)
-        .join(Hearing, Hearing.id == Shift.hearing_id)
+def _current_open_seat(start: datetime):
+    table, rev = FeedEventCache.__table__, aliased(FeedRevision)
+    joined = (
+        table.outerjoin(Shift.__table__, Shift.id == table.c.object_id)
+        .outerjoin(Hearing.__table__, Hearing.id == Shift.hearing_id)
         .outerjoin(rev, and_(rev.kind == SHIFT, rev.object_id == Shift.id))
-        .where(
-            Shift.id == object_id,
-            Shift.starts_at >= start,
-            Hearing.version + func.coalesce(rev.revision, 0) == revision,
-        )
     )
+    revision = Hearing.version + func.coalesce(rev.revision, 0)
+    return _unused(SHIFT, Shift.id, Shift.starts_at, revision, joined).params(start=start)
 
 
-def _current_hearing(object_id: Any, revision: Any, start: datetime):
-    rev = aliased(FeedRevision)
-    return (
-        select(Hearing.id)
-        .outerjoin(rev, and_(rev.kind == HEARING, rev.object_id == Hearing.id))
-        .where(
-            Hearing.id == object_id,
-            Hearing.starts_at >= start,
-            Hearing.version + func.coalesce(rev.revision, 0) == revision,
-        )
+def _current_hearing(start: datetime):
+    table, rev = FeedEventCache.__table__, aliased(FeedRevision)
+    joined = table.outerjoin(Hearing.__table__, Hearing.id == table.c.object_id).outerjoin(
+        rev, and_(rev.kind == HEARING, rev.object_id == Hearing.id)
     )
+    revision = Hearing.version + func.coalesce(rev.revision, 0)
+    return _unused(HEARING, Hearing.id, Hearing.starts_at, revision, joined).params(start=start)
 
 
 _CURRENT = {SIGNUP: _current_seat, SHIFT: _current_open_seat, HEARING: _current_hearing}
