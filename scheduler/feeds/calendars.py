@@ -77,4 +77,6 @@ def body(
         zones[event.tzid] = zones.get(event.tzid, 0) + 1
     main_zone = max(zones, key=zones.__getitem__) if zones else "America/New_York"
     info = domain.CalendarInfo(name=words.calendar_name, tzid=main_zone)
-    return domain.join_calendar(info=info, events=events, today=window.today.date())
+    today = window.today.date()
+    zones = cache.zones(domain.timezone_spans(info=info, events=events, today=today))
+    return domain.join_calendar(info=info, events=events, today=today, zones=zones)

@@ -68,11 +68,16 @@ RENDER_VERSION = _render_version()
 # Entries kept in this process's memory before it starts over (each is a few hundred bytes).
 MEMORY_SIZE = 50_000
 _MEMORY: dict[Hashable, domain.RenderedEvent | None] = {}
+# VTIMEZONE blocks by (tzid, first year, last year), kept in the table as kind "zone" (no
+# revision: only the age limit purges them).
+ZONE = "zone"
+_ZONES: dict[tuple[str, int, int], bytes] = {}
 
 
 def clear_memory() -> None:
     """Forget this process's level (as a restart does); the shared store keeps its entries."""
     _MEMORY.clear()
+    _ZONES.clear()
 
 
 def context_of(kind: str, *parts: Any) -> str:
@@ -154,13 +159,37 @@ class EventCache:
             found[position] = event
 
 
+    def zones(self, spans: dict[str, tuple[int, int]]) -> dict[tuple[str, int, int], bytes]:
+        """The VTIMEZONEs a feed needs (icalendar takes tens of ms per zone): same three levels."""
+        wanted = [(tzid, first, last) for tzid, (first, last) in spans.items()]
+        out = {key: _ZONES[key] for key in wanted if key in _ZONES}
+        missing = [key for key in wanted if key not in out]
+        if not missing:
+            return out
+        digests = {key: _digest(context_of(ZONE), key) for key in missing}
+        shared = self.shared.get_many(list(digests.values())) if self.shared is not None else {}
+        for key, digest in digests.items():
+            found = shared.get(digest)
+            if found is None:
+                tzid, first, last = key
+                found = domain.RenderedEvent(
+                    ics=domain.render_timezone(tzid=tzid, first_year=first, last_year=last),
+                    tzid=tzid,
+                    first_year=first,
+                    last_year=last,
+                )
+                self.new.append(Entry(digest, ZONE, 0, 0, found))
+            out[key] = _ZONES[key] = found.ics
+        return out
+
+
 def _digest(context: str, inputs: tuple[Any, ...]) -> str:
     return hashlib.sha256((context + repr(inputs)).encode()).hexdigest()
 
 
 # The table ----------------------------------------------------------------------------------
 
-_CHUNK = 500
+_CHUNK = 1000
 
 
 class TableStore:
