@@ -133,8 +133,12 @@ def _not_modified(stamp: feed_content.Stamp, owner: feeds.FeedOwner) -> bool:
     may have missed a second change in that second. The open-seats feed changes when seats
     fill up elsewhere, which no instant of its own rows records, so there only the ETag counts.
     """
-    if request.if_none_match:
-        return request.if_none_match.contains_weak(stamp.etag.strip('"'))
+    sent = request.headers.get("If-None-Match")
+    if sent:
+        # The usual poll sends back exactly the ETag it was given: no need to parse a list.
+        return sent.strip() in (stamp.etag, "W/" + stamp.etag) or request.if_none_match.contains_weak(
+            stamp.etag.strip('"')
+        )
     since = request.if_modified_since
     if since is None or owner.kind == FeedKind.OPEN_SEATS:
         return False
