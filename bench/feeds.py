@@ -117,7 +117,9 @@ def _seed(n: int) -> str:
     db.session.add(other)
     db.session.flush()
     for sid in shift_ids[:10]:
-        db.session.add(Signup(shift_id=sid, user_id=other.id, status=SignupStatus.CONFIRMED, status_changed_at=now))
+        db.session.add(
+            Signup(shift_id=sid, user_id=other.id, status=SignupStatus.CONFIRMED, status_changed_at=now)
+        )
     global OTHER_TOKEN
     OTHER_TOKEN = feeds.issue_token(db.session, user=other, kind=FeedKind.PERSONAL, actor=None)
     db.session.commit()
@@ -209,7 +211,16 @@ def _after_restart(url: str, path: str, rate_limits: bool, warm_up: str) -> None
 
 
 def _restart_probe(args: argparse.Namespace, url: str, path: str, warm_up: str = "") -> tuple[float, float]:
-    command = [sys.executable, __file__, "--after-restart", path, "--database-url", url, "--clock", args.clock]
+    command = [
+        sys.executable,
+        __file__,
+        "--after-restart",
+        path,
+        "--database-url",
+        url,
+        "--clock",
+        args.clock,
+    ]
     command += ["--warm-up", warm_up] if warm_up else []
     if args.rate_limits:
         command.append("--rate-limits")

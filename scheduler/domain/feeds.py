@@ -386,7 +386,9 @@ def build_calendar(*, info: CalendarInfo, events: Sequence[FeedEvent], today: da
     return join_calendar(info=info, events=[rendered(e) for e in events], today=today)
 
 
-def timezone_spans(*, info: CalendarInfo, events: Sequence[RenderedEvent], today: date) -> dict[str, tuple[int, int]]:
+def timezone_spans(
+    *, info: CalendarInfo, events: Sequence[RenderedEvent], today: date
+) -> dict[str, tuple[int, int]]:
     """The VTIMEZONEs a calendar needs: each zone used, with the years its events span."""
     zones: dict[str, tuple[int, int]] = {}
     for event in events:
@@ -414,7 +416,9 @@ def join_calendar(
     for tzid in sorted(spans):
         first, last = spans[tzid]
         block = zones.get((tzid, first, last)) if zones else None
-        parts.append(block if block is not None else render_timezone(tzid=tzid, first_year=first, last_year=last))
+        parts.append(
+            block if block is not None else render_timezone(tzid=tzid, first_year=first, last_year=last)
+        )
     parts.extend(event.ics for event in events)
     parts.append(b"END:VCALENDAR" + CRLF)
     return b"".join(parts)

@@ -78,5 +78,5 @@ def body(
     main_zone = max(zones, key=zones.__getitem__) if zones else "America/New_York"
     info = domain.CalendarInfo(name=words.calendar_name, tzid=main_zone)
     today = window.today.date()
-    zones = cache.zones(domain.timezone_spans(info=info, events=events, today=today))
-    return domain.join_calendar(info=info, events=events, today=today, zones=zones)
+    blocks = cache.zones(domain.timezone_spans(info=info, events=events, today=today))
+    return domain.join_calendar(info=info, events=events, today=today, zones=blocks)

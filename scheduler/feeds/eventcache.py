@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import redis
 from sqlalchemy import CursorResult, and_, bindparam, delete, func, or_, select
@@ -68,6 +68,7 @@ RENDER_VERSION = _render_version()
 # Entries kept in this process's memory before it starts over (each is a few hundred bytes).
 MEMORY_SIZE = 50_000
 _MEMORY: dict[Hashable, domain.RenderedEvent | None] = {}
+_MISSING = object()
 # VTIMEZONE blocks by (tzid, first year, last year), kept in the table as kind "zone" (no
 # revision: only the age limit purges them).
 ZONE = "zone"
@@ -114,9 +115,9 @@ class Batch:
     kind: str
     context: str  # ``context_of(...)``: everything besides each row's inputs
     make: Callable[[Any], domain.FeedEvent | None]
-    items: list[tuple[int, int, tuple[Any, ...]]] = field(default_factory=list)  # id, revision, inputs
+    items: list[tuple[int, int, Hashable]] = field(default_factory=list)  # id, revision, inputs
 
-    def add(self, object_id: int, revision: int, inputs: tuple[Any, ...]) -> None:
+    def add(self, object_id: int, revision: int, inputs: Hashable) -> None:
         self.items.append((object_id, revision, inputs))
 
 
@@ -131,13 +132,14 @@ class EventCache:
     def render(self, batch: Batch) -> list[domain.RenderedEvent]:
         found: list[domain.RenderedEvent | None] = []
         missing: list[int] = []
+        memory = _MEMORY
         for position, (_id, _rev, inputs) in enumerate(batch.items):
-            key = (batch.context, inputs)
-            hit = _MEMORY.get(key, _MEMORY)
-            if hit is _MEMORY:
+            hit = memory.get((batch.context, inputs), _MISSING)  # one hash of the row
+            if hit is _MISSING:
                 missing.append(position)
-                hit = None
-            found.append(hit)  # type: ignore[arg-type]  (the sentinel never stays)
+                found.append(None)
+            else:
+                found.append(cast(domain.RenderedEvent | None, hit))
         if missing:
             self._fill(batch, missing, found)
         return [event for event in found if event is not None]
@@ -157,7 +159,6 @@ class EventCache:
                     self.new.append(Entry(digest, batch.kind, object_id, revision, event))
             _MEMORY[(batch.context, inputs)] = event
             found[position] = event
-
 
     def zones(self, spans: dict[str, tuple[int, int]]) -> dict[tuple[str, int, int], bytes]:
         """The VTIMEZONEs a feed needs (icalendar takes tens of ms per zone): same three levels."""
@@ -183,7 +184,7 @@ class EventCache:
         return out
 
 
-def _digest(context: str, inputs: tuple[Any, ...]) -> str:
+def _digest(context: str, inputs: Hashable) -> str:
     return hashlib.sha256((context + repr(inputs)).encode()).hexdigest()
 
 
@@ -207,7 +208,9 @@ class TableStore:
             for digest, ics, tzid, first, last in self.session.execute(
                 select(*columns).where(table.c.digest.in_(chunk))
             ):
-                out[digest] = domain.RenderedEvent(ics=bytes(ics), tzid=tzid, first_year=first, last_year=last)
+                out[digest] = domain.RenderedEvent(
+                    ics=bytes(ics), tzid=tzid, first_year=first, last_year=last
+                )
         return out
 
     def put_many(self, entries: Sequence[Entry]) -> None:
@@ -337,7 +340,7 @@ def purge(session: Session, *, now: datetime, keep: timedelta, past_days: int) -
     table = FeedEventCache.__table__
     start = now - timedelta(days=past_days + 1)
     removed = _delete(session, table.c.created_at < now - keep)
-    for kind, current in _CURRENT.items():
+    for current in _CURRENT.values():
         stale = list(session.scalars(current(start)))
         for first in range(0, len(stale), _CHUNK):
             removed += _delete(session, table.c.digest.in_(stale[first : first + _CHUNK]))

@@ -11,7 +11,6 @@ from functools import lru_cache
 from typing import Any
 
 import redis
-
 from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy.orm import Session
@@ -81,7 +80,9 @@ def event_cache(session: Session) -> eventcache.EventCache:
         return eventcache.EventCache(shared=table)
     client, breaker = _redis(url)
     ttl = timedelta(days=int(current_app.config["FEED_CACHE_KEEP_DAYS"]))
-    return eventcache.EventCache(shared=eventcache.RedisStore(client, ttl=ttl, fallback=table, breaker=breaker))
+    return eventcache.EventCache(
+        shared=eventcache.RedisStore(client, ttl=ttl, fallback=table, breaker=breaker)
+    )
 
 
 def _redis(url: str) -> tuple[Any, eventcache.Breaker]:

@@ -28,7 +28,9 @@ def _waitlist_hidden(world: World) -> None:
     feeds.update_settings(db.session, user=world.waiting, alarm="none", show_waitlist=False)
 
 
-STALE_CHANGES: dict[str, tuple[Any, Any]] = {name: (setup, apply) for name, (setup, apply, _) in CHANGES.items()}
+STALE_CHANGES: dict[str, tuple[Any, Any]] = {
+    name: (setup, apply) for name, (setup, apply, _) in CHANGES.items()
+}
 STALE_CHANGES["owner's alarm"] = (None, _alarm)
 STALE_CHANGES["waitlist hidden"] = (None, _waitlist_hidden)
 
