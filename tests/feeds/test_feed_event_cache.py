@@ -135,3 +135,16 @@ def test_purge_removes_superseded_gone_old_and_aged_out_events(app, client, worl
     assert db.session.scalar(count.where(FeedEventCache.kind != eventcache.ZONE)) == 0
     # VTIMEZONE blocks, which no revision tells about, go with the age limit only.
     assert db.session.scalar(count) > 0
+
+
+def test_no_respondent_data_reaches_the_shared_cache(client, world):
+    world.hearing.respondent_ref = "A-123-456-789"
+    world.hearing.private_notes = "Respondent Maria Lopez, detained"
+    world.hearing.judge = "Judge Private"
+    db.session.commit()
+    eventcache.clear_memory()
+    _read(client, world)
+    stored = b"".join(db.session.scalars(select(FeedEventCache.ics)))
+    assert b"BEGIN:VEVENT" in stored
+    for secret in (b"A-123-456-789", b"Maria Lopez", b"Judge Private"):
+        assert secret not in stored
