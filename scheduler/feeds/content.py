@@ -423,7 +423,7 @@ def volunteer_events(
     style = (words, owner.alarm, base_url, owner.show_waitlist, revision, dom)
     batch = eventcache.Batch(
         kind=feed_revisions.SIGNUP,
-        context=eventcache.context_of(feed_revisions.SIGNUP, *style),
+        context=eventcache.context_of(feed_revisions.SIGNUP, FORMAT_VERSION, *style),
         make=_seat_event(*style),
     )
     for row in rows:

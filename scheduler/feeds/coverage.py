@@ -17,6 +17,7 @@ from scheduler.feeds import eventcache
 from scheduler.feeds import revisions as feed_revisions
 from scheduler.feeds.content import (
     DROPPED,
+    FORMAT_VERSION,
     Stamp,
     Window,
     Words,
@@ -137,7 +138,7 @@ def coordinator_events(
     dom = domain_of(session, configured=uid_domain)
     batch = eventcache.Batch(
         kind=feed_revisions.HEARING,
-        context=eventcache.context_of(feed_revisions.HEARING, words.labels, dom),
+        context=eventcache.context_of(feed_revisions.HEARING, FORMAT_VERSION, words.labels, dom),
         make=lambda item: domain.coverage_event(item=item, labels=words.labels, domain=dom),
     )
     for (
@@ -261,7 +262,7 @@ def open_seat_events(
     dom = domain_of(session, configured=uid_domain)
     batch = eventcache.Batch(
         kind=feed_revisions.SHIFT,
-        context=eventcache.context_of(feed_revisions.SHIFT, words.labels, dom),
+        context=eventcache.context_of(feed_revisions.SHIFT, FORMAT_VERSION, words.labels, dom),
         make=lambda item: domain.open_seat_event(item=item, labels=words.labels, domain=dom),
     )
     for (
