@@ -123,6 +123,15 @@ class DefaultConfig:
     FEED_STAMP_VERIFY = False
     # Change-journal rows older than this are removed by the daily purge.
     FEED_CHANGES_KEEP_HOURS = 48
+    # Rendered calendar events shared by every worker and kept across restarts
+    # (scheduler/feeds/eventcache.py): in Redis at this URL (e.g. redis://127.0.0.1:6379/1),
+    # else (empty, or while Redis does not answer) in the feed_event_cache table.
+    FEED_CACHE_URL = ""
+    # Seconds to wait for that Redis before using the table (a dead host must not hang a feed).
+    FEED_CACHE_TIMEOUT = 0.25
+    # Entries live at most this long (Redis expiry; the daily purge for the table), besides
+    # the purge of events that are gone or have a newer revision.
+    FEED_CACHE_KEEP_DAYS = 30
 
     # Claiming seats (scheduler/shifts). Minutes needed between seats at two different courts.
     TRAVEL_BUFFER_MINUTES = 60

@@ -63,6 +63,7 @@ _ONE_WORKER = {
     "tests/browser/": "browser",
     "tests/web/test_throttle.py": "redis",
     "tests/web/test_proxy_limits.py": "redis",
+    "tests/feeds/test_feed_event_cache_shared.py": "redis",
 }
 
 

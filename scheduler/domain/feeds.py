@@ -21,7 +21,7 @@ others (ical.js, libical), so such an event is written in UTC, which every parse
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -386,8 +386,10 @@ def build_calendar(*, info: CalendarInfo, events: Sequence[FeedEvent], today: da
     return join_calendar(info=info, events=[rendered(e) for e in events], today=today)
 
 
-def join_calendar(*, info: CalendarInfo, events: Sequence[RenderedEvent], today: date) -> bytes:
-    """Join pre-rendered events under a header and the VTIMEZONEs they use."""
+def timezone_spans(
+    *, info: CalendarInfo, events: Sequence[RenderedEvent], today: date
+) -> dict[str, tuple[int, int]]:
+    """The VTIMEZONEs a calendar needs: each zone used, with the years its events span."""
     zones: dict[str, tuple[int, int]] = {}
     for event in events:
         first, last = zones.get(event.tzid, (today.year - 1, today.year + 1))
@@ -395,12 +397,28 @@ def join_calendar(*, info: CalendarInfo, events: Sequence[RenderedEvent], today:
             zones[event.tzid] = (min(first, event.first_year), max(last, event.last_year))
         elif event.tzid not in zones:
             zones[event.tzid] = (first, last)
-    if not zones:
-        zones = {info.tzid: (today.year - 1, today.year + 1)}
+    return zones or {info.tzid: (today.year - 1, today.year + 1)}
+
+
+def join_calendar(
+    *,
+    info: CalendarInfo,
+    events: Sequence[RenderedEvent],
+    today: date,
+    zones: Mapping[tuple[str, int, int], bytes] | None = None,
+) -> bytes:
+    """Join pre-rendered events under a header and the VTIMEZONEs they use.
+
+    ``zones`` may hold VTIMEZONEs already rendered (by ``(tzid, first_year, last_year)``).
+    """
+    spans = timezone_spans(info=info, events=events, today=today)
     parts = [_header(info)]
-    for tzid in sorted(zones):
-        first, last = zones[tzid]
-        parts.append(render_timezone(tzid=tzid, first_year=first, last_year=last))
+    for tzid in sorted(spans):
+        first, last = spans[tzid]
+        block = zones.get((tzid, first, last)) if zones else None
+        parts.append(
+            block if block is not None else render_timezone(tzid=tzid, first_year=first, last_year=last)
+        )
     parts.extend(event.ics for event in events)
     parts.append(b"END:VCALENDAR" + CRLF)
     return b"".join(parts)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from scheduler.domain import feeds as domain
 from scheduler.enums import FeedKind
 from scheduler.feeds import coverage as feed_coverage
+from scheduler.feeds import eventcache
 from scheduler.feeds import revisions as feed_revisions
 from scheduler.feeds.content import Stamp, Window, Words, volunteer_events, volunteer_stamp
 from scheduler.feeds.tokens import FeedOwner
@@ -33,9 +34,21 @@ def stamp(session: Session, *, owner: FeedOwner, window: Window, base_url: str) 
 
 
 def body(
-    session: Session, *, owner: FeedOwner, window: Window, base_url: str, words: Words, uid_domain: str
+    session: Session,
+    *,
+    owner: FeedOwner,
+    window: Window,
+    base_url: str,
+    words: Words,
+    uid_domain: str,
+    cache: eventcache.EventCache | None = None,
 ) -> bytes:
-    """The feed's bytes; ``words`` in the owner's language for the owner's kind of feed."""
+    """The feed's bytes; ``words`` in the owner's language for the owner's kind of feed.
+
+    ``cache`` gives the shared level of rendered events and collects what this call rendered
+    itself (``scheduler.feeds.eventcache``); without it, this process's memory only.
+    """
+    cache = cache or eventcache.EventCache()
     # Only on a full answer (the 304 path stays one query): the owner's revision moves only
     # with their own row (language, alarm), whose updated_at is already in the stamp.
     rev = feed_revisions.owner_revision(session, owner.user_id)
@@ -56,6 +69,7 @@ def body(
             words=words,
             uid_domain=uid_domain,
             revision=rev,
+            cache=cache,
         )
     ]
     zones: dict[str, int] = {}
@@ -63,4 +77,6 @@ def body(
         zones[event.tzid] = zones.get(event.tzid, 0) + 1
     main_zone = max(zones, key=zones.__getitem__) if zones else "America/New_York"
     info = domain.CalendarInfo(name=words.calendar_name, tzid=main_zone)
-    return domain.join_calendar(info=info, events=events, today=window.today.date())
+    today = window.today.date()
+    blocks = cache.zones(domain.timezone_spans(info=info, events=events, today=today))
+    return domain.join_calendar(info=info, events=events, today=today, zones=blocks)

@@ -34,6 +34,7 @@ from scheduler import installation
 from scheduler.domain import feeds as domain
 from scheduler.domain.feeds import EventStatus
 from scheduler.enums import HearingStatus, SignupStatus
+from scheduler.feeds import eventcache
 from scheduler.feeds import revisions as feed_revisions
 from scheduler.feeds.tokens import FeedOwner
 from scheduler.models import (
@@ -110,7 +111,7 @@ class Words:
     kinds: dict[str, str]
     calendar_name: str
 
-    def __hash__(self) -> int:  # part of the rendered-row cache key (``_Style``)
+    def __hash__(self) -> int:  # hashable like the other settings a feed is rendered with
         return hash((self.labels, self.calendar_name, tuple(self.roles.items()), tuple(self.kinds.items())))
 
 
@@ -387,36 +388,21 @@ def _commitment(row, lead: str, *, words: Words, base_url: str, show_waitlist: b
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Style:
-    """Everything besides the row that shapes a volunteer's VEVENT (part of the cache key)."""
+def _seat_event(
+    words: Words, alarm: str, base_url: str, show_waitlist: bool, revision: int, dom: str
+) -> Callable[[tuple[Any, str]], domain.FeedEvent | None]:
+    """How a seat's row and its lead's name become its VEVENT, for one owner's settings."""
 
-    words: Words
-    alarm: str
-    base_url: str
-    show_waitlist: bool
-    revision: int  # the owner's (feed_revisions.owner_revision), part of every SEQUENCE
-    uid_domain: str
+    def make(inputs: tuple[Any, str]) -> domain.FeedEvent | None:
+        row, lead = inputs
+        item = _commitment(
+            row, lead, words=words, base_url=base_url, show_waitlist=show_waitlist, revision=revision
+        )
+        if item is None:
+            return None
+        return domain.commitment_event(item=item, labels=words.labels, domain=dom, alarm=alarm)
 
-
-@lru_cache(maxsize=20_000)
-def _render_row(row, lead: str, style: _Style) -> domain.RenderedEvent | None:
-    """A seat's rendered VEVENT, cached by the row's values: a changed row is a new key."""
-    words = style.words
-    item = _commitment(
-        row,
-        lead,
-        words=words,
-        base_url=style.base_url,
-        show_waitlist=style.show_waitlist,
-        revision=style.revision,
-    )
-    if item is None:
-        return None
-    event = domain.commitment_event(
-        item=item, labels=words.labels, domain=style.uid_domain, alarm=style.alarm
-    )
-    return domain.rendered(event)
+    return make
 
 
 def volunteer_events(
@@ -428,18 +414,22 @@ def volunteer_events(
     words: Words,
     uid_domain: str,
     revision: int = 0,
+    cache: eventcache.EventCache | None = None,
 ) -> list[domain.RenderedEvent]:
     stmts = _statements(_dialect(session))
     params = {"user_id": owner.user_id, "start": window.start, "expiry": window.expiry}
     rows, leads = _commitment_rows(session, stmts.rows, stmts.leads, params)
     dom = domain_of(session, configured=uid_domain)
-    style = _Style(words, owner.alarm, base_url, owner.show_waitlist, revision, dom)
-    out = []
+    style = (words, owner.alarm, base_url, owner.show_waitlist, revision, dom)
+    batch = eventcache.Batch(
+        kind=feed_revisions.SIGNUP,
+        context=eventcache.context_of(feed_revisions.SIGNUP, FORMAT_VERSION, *style),
+        make=_seat_event(*style),
+    )
     for row in rows:
-        event = _render_row(row, leads.get(row[6], ""), style)
-        if event is not None:
-            out.append(event)
-    return out
+        # The event's revision without its owner's (row[7]: hearing version + the seat's own).
+        batch.add(row[0], row[7], (tuple(row), leads.get(row[6], "")))
+    return (cache or eventcache.EventCache()).render(batch)
 
 
 def single_event(

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session, aliased
 
 from scheduler.domain import feeds as domain
 from scheduler.enums import HearingStatus, ShiftRole, ShiftStatus
+from scheduler.feeds import eventcache
 from scheduler.feeds import revisions as feed_revisions
 from scheduler.feeds.content import (
     DROPPED,
+    FORMAT_VERSION,
     Stamp,
     Window,
     Words,
@@ -96,6 +98,7 @@ def coordinator_events(
     words: Words,
     uid_domain: str,
     revision: int = 0,
+    cache: eventcache.EventCache | None = None,
 ) -> list[domain.RenderedEvent]:
     where = (_scope(owner), Hearing.starts_at >= window.start)
     rev = aliased(FeedRevision)
@@ -133,7 +136,11 @@ def coordinator_events(
         seats[hearing_id].append((words.roles.get(role.value, role.value), n, capacity))
         changed[hearing_id] = max(sh_updated, changed.get(hearing_id, sh_updated))
     dom = domain_of(session, configured=uid_domain)
-    events = []
+    batch = eventcache.Batch(
+        kind=feed_revisions.HEARING,
+        context=eventcache.context_of(feed_revisions.HEARING, FORMAT_VERSION, words.labels, dom),
+        make=lambda item: domain.coverage_event(item=item, labels=words.labels, domain=dom),
+    )
     for (
         hid,
         version,
@@ -171,8 +178,8 @@ def coordinator_events(
             hearing_url=hearing_url(base_url, hid),
             roles=tuple(seats.get(hid, ())),
         )
-        events.append(domain.rendered(domain.coverage_event(item=item, labels=words.labels, domain=dom)))
-    return events
+        batch.add(hid, version, item)
+    return (cache or eventcache.EventCache()).render(batch)
 
 
 # Open seats that fit a volunteer ----------------------------------------------------------
@@ -250,9 +257,14 @@ def open_seat_events(
     words: Words,
     uid_domain: str,
     revision: int = 0,
+    cache: eventcache.EventCache | None = None,
 ) -> list[domain.RenderedEvent]:
     dom = domain_of(session, configured=uid_domain)
-    events = []
+    batch = eventcache.Batch(
+        kind=feed_revisions.SHIFT,
+        context=eventcache.context_of(feed_revisions.SHIFT, FORMAT_VERSION, words.labels, dom),
+        make=lambda item: domain.open_seat_event(item=item, labels=words.labels, domain=dom),
+    )
     for (
         shift_id,
         role,
@@ -289,5 +301,5 @@ def open_seat_events(
             hearing_url=seat_url(base_url, shift_id),  # the seat page: volunteers may open it
             cancelled=h_status == HearingStatus.CANCELLED,
         )
-        events.append(domain.rendered(domain.open_seat_event(item=item, labels=words.labels, domain=dom)))
-    return events
+        batch.add(shift_id, version, item)
+    return (cache or eventcache.EventCache()).render(batch)

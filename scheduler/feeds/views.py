@@ -21,6 +21,7 @@ from scheduler.enums import FeedKind
 from scheduler.extensions import db, limiter
 from scheduler.feeds import calendars as feed_calendars
 from scheduler.feeds import content as feed_content
+from scheduler.feeds import eventcache as feed_eventcache
 from scheduler.feeds import stamps as feed_stamps
 from scheduler.feeds import tokens as feeds
 from scheduler.feeds import web as feed_web
@@ -107,6 +108,7 @@ def _full_feed(
 ) -> Response:
     """The whole calendar, in the owner's language."""
     words = feed_web.words_for(owner.locale, owner.kind, coordinator=owner.is_coordinator)
+    cache = feed_web.event_cache(db.session())
     body = feed_calendars.body(
         db.session(),
         owner=owner,
@@ -114,7 +116,10 @@ def _full_feed(
         base_url=base_url(),
         words=words,
         uid_domain=settings.uid_domain,
+        cache=cache,
     )
+    if feed_eventcache.keep(db.session(), cache):  # events rendered here, for every worker
+        db.session.commit()
     response = Response(body, content_type=CALENDAR_TYPE)
     response.headers["Content-Disposition"] = 'inline; filename="accompany.ics"'
     return response
@@ -128,8 +133,12 @@ def _not_modified(stamp: feed_content.Stamp, owner: feeds.FeedOwner) -> bool:
     may have missed a second change in that second. The open-seats feed changes when seats
     fill up elsewhere, which no instant of its own rows records, so there only the ETag counts.
     """
-    if request.if_none_match:
-        return request.if_none_match.contains_weak(stamp.etag.strip('"'))
+    sent = request.headers.get("If-None-Match")
+    if sent:
+        # The usual poll sends back exactly the ETag it was given: no need to parse a list.
+        return sent.strip() in (stamp.etag, "W/" + stamp.etag) or request.if_none_match.contains_weak(
+            stamp.etag.strip('"')
+        )
     since = request.if_modified_since
     if since is None or owner.kind == FeedKind.OPEN_SEATS:
         return False

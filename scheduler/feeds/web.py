@@ -6,9 +6,11 @@ View side (the feed views, the CLI and the notifications consumer use it); the f
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
+import redis
 from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy.orm import Session
@@ -17,11 +19,13 @@ from scheduler import i18n
 from scheduler.domain import feeds as domain
 from scheduler.enums import FeedKind
 from scheduler.feeds import content as feed_content
+from scheduler.feeds import eventcache
 from scheduler.feeds import tokens as feeds
 from scheduler.feeds.content import FeedSettings, Words
 from scheduler.types import utcnow
 
 STAMP_CACHE_KEY = "feed_stamps"
+REDIS_KEY = "feed_event_redis"
 
 
 @lru_cache(maxsize=32)
@@ -66,6 +70,29 @@ def stamp_cache() -> dict[str, Any]:
     """This app's in-memory ETag cache (``scheduler/feeds/stamps.py``)."""
     cache: dict[str, Any] = current_app.extensions.setdefault(STAMP_CACHE_KEY, {})
     return cache
+
+
+def event_cache(session: Session) -> eventcache.EventCache:
+    """The levels of rendered events for this request: memory, then Redis or the table."""
+    table = eventcache.TableStore(session)
+    url = current_app.config.get("FEED_CACHE_URL") or ""
+    if not url:
+        return eventcache.EventCache(shared=table)
+    client, breaker = _redis(url)
+    ttl = timedelta(days=int(current_app.config["FEED_CACHE_KEEP_DAYS"]))
+    return eventcache.EventCache(
+        shared=eventcache.RedisStore(client, ttl=ttl, fallback=table, breaker=breaker)
+    )
+
+
+def _redis(url: str) -> tuple[Any, eventcache.Breaker]:
+    """This app's Redis client for the event cache and whether it answered lately (made once)."""
+    made = current_app.extensions.get(REDIS_KEY)
+    if made is None:
+        timeout = float(current_app.config["FEED_CACHE_TIMEOUT"])
+        client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        made = current_app.extensions[REDIS_KEY] = (client, eventcache.Breaker())
+    return made
 
 
 def feed_key() -> bytes:

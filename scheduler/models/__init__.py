@@ -2,6 +2,7 @@
 
 from scheduler.models.audit import AuditEvent
 from scheduler.models.court import Court
+from scheduler.models.feed_cache import FeedEventCache
 from scheduler.models.feed_change import FEED_NEUTRAL, FeedChange, FeedRevision
 from scheduler.models.hearing import Hearing, HearingLanguage, Shift
 from scheduler.models.intent import IntentStatus, NotificationIntent
@@ -30,6 +31,7 @@ __all__ = [
     "BlackoutDate",
     "Court",
     "FeedChange",
+    "FeedEventCache",
     "FeedRevision",
     "FeedToken",
     "Hearing",

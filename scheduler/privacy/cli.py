@@ -21,6 +21,8 @@ def purge_job(session: Session) -> retention.PurgeResult:
         hearing_days=current_app.config["RETENTION_HEARING_DAYS"],
         pending_days=current_app.config["RETENTION_PENDING_ACCOUNT_DAYS"],
         feed_changes_keep=timedelta(hours=current_app.config["FEED_CHANGES_KEEP_HOURS"]),
+        feed_cache_keep=timedelta(days=current_app.config["FEED_CACHE_KEEP_DAYS"]),
+        feed_past_days=current_app.config["FEED_PAST_DAYS"],
         session_idle=timedelta(
             minutes=max(
                 current_app.config["IDLE_TIMEOUT_COORDINATOR_MINUTES"],
@@ -47,5 +49,6 @@ def purge_command() -> None:
         f"approved within {config['RETENTION_PENDING_ACCOUNT_DAYS']} days removed; "
         f"{result.reset_tokens_removed} spent password-reset links removed; "
         f"{result.feed_changes_removed} old calendar-change records removed; "
-        f"{result.sessions_removed} ended sessions removed."
+        f"{result.sessions_removed} ended sessions removed; "
+        f"{result.feed_events_removed} unused rendered calendar events removed."
     )

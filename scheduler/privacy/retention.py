@@ -16,6 +16,7 @@ from scheduler import audit
 from scheduler.accounts import sessions
 from scheduler.enums import UserStatus
 from scheduler.feeds import changes as feed_changes
+from scheduler.feeds import eventcache as feed_eventcache
 from scheduler.models import Hearing, PasswordResetToken, User
 
 
@@ -26,6 +27,7 @@ class PurgeResult:
     reset_tokens_removed: int
     feed_changes_removed: int = 0
     sessions_removed: int = 0
+    feed_events_removed: int = 0
 
 
 def purge(
@@ -36,6 +38,8 @@ def purge(
     pending_days: int = 60,
     feed_changes_keep: timedelta = timedelta(hours=48),
     session_idle: timedelta = timedelta(days=3),
+    feed_cache_keep: timedelta = timedelta(days=30),
+    feed_past_days: int = 90,
 ) -> PurgeResult:
     """Run the retention rules once; safe to run as often as wanted (a second run finds nothing)."""
     hearing_cutoff = now - timedelta(days=hearing_days)
@@ -73,6 +77,8 @@ def purge(
     journal = feed_changes.prune(session, now=now, keep=feed_changes_keep)
     # Sessions signed out, or idle past the longest idle timeout: nothing can use them any more.
     ended_sessions = sessions.purge(session, now=now, idle=session_idle)
+    # Rendered events no feed will ask for again: gone, out of every window, superseded or old.
+    cached = feed_eventcache.purge(session, now=now, keep=feed_cache_keep, past_days=feed_past_days)
 
     result = PurgeResult(
         hearings_wiped=wiped or 0,
@@ -80,6 +86,7 @@ def purge(
         reset_tokens_removed=tokens or 0,
         feed_changes_removed=journal,
         sessions_removed=ended_sessions,
+        feed_events_removed=cached,
     )
     if result.hearings_wiped or result.pending_accounts_removed:
         audit.record(

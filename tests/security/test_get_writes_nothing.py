@@ -33,6 +33,9 @@ world = matrix.world
 GET_ROUTES = [(endpoint, rule) for endpoint, rule, method in ROUTES if method == "GET"]
 _WRITE = re.compile(r"^\s*(?:WITH\b.*?\)\s*)?(INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE)\b", re.I | re.S)
 _AUDIT_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+\"?audit_events\"?\s", re.I)
+# Rendered calendar events a feed GET keeps for every worker (scheduler/feeds/eventcache.py):
+# content-addressed, inserted only on a miss, never updated; they change nothing anyone sees.
+_EVENT_CACHE_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+\"?feed_event_cache\"?\s", re.I)
 
 
 def _is_access_audit(statement: str, params: Any) -> bool:
@@ -43,7 +46,11 @@ def _is_access_audit(statement: str, params: Any) -> bool:
 
 
 def _writes(statements: list[tuple[str, Any]]) -> list[str]:
-    return [s for s, p in statements if _WRITE.match(s) and not _is_access_audit(s, p)]
+    return [
+        s
+        for s, p in statements
+        if _WRITE.match(s) and not _is_access_audit(s, p) and not _EVENT_CACHE_INSERT.match(s)
+    ]
 
 
 def test_the_write_detector_sees_writes() -> None:
@@ -55,6 +62,8 @@ def test_the_write_detector_sees_writes() -> None:
             ("DELETE FROM feed_changes", ()),
             ("  insert into outbox_messages values (1)", ()),
             (audit_insert, (1, "user.role_changed")),
+            ("UPDATE feed_event_cache SET ics=?", ()),
+            ("DELETE FROM feed_event_cache", ()),
         ]
     ) == [
         "UPDATE users SET last_seen_at=?",
@@ -62,9 +71,12 @@ def test_the_write_detector_sees_writes() -> None:
         "DELETE FROM feed_changes",
         "  insert into outbox_messages values (1)",
         audit_insert,
+        "UPDATE feed_event_cache SET ics=?",
+        "DELETE FROM feed_event_cache",
     ]
     reads = [("SELECT 1", ()), ("SELECT 1 FOR UPDATE", ())]
-    assert _writes([*reads, (audit_insert, (1, "hearing.private_viewed"))]) == []
+    cache_fill = ("INSERT INTO feed_event_cache (digest, kind) VALUES (?, ?)", ("ab", "signup"))
+    assert _writes([*reads, (audit_insert, (1, "hearing.private_viewed")), cache_fill]) == []
 
 
 @pytest.mark.parametrize(("endpoint", "rule"), GET_ROUTES, ids=[r for _, r in GET_ROUTES])
@@ -100,6 +112,9 @@ def test_get_writes_nothing_but_the_access_audit(app: Flask, world: dict[str, An
 #   a minute (``accounts.sessions.TOUCH_INTERVAL``). Revoking an idle session is the same guard.
 # - ``feed_tokens.last_used_at``: calendar apps can only GET; the stamp tells the owner the
 #   subscription is alive; at most once an hour (``feeds.tokens.LAST_USED_GRANULARITY``).
+# - ``feed_event_cache`` rows (INSERT only, ON CONFLICT DO NOTHING): events a feed rendered on a
+#   miss, kept for every worker and restart (scheduler/feeds/eventcache.py says why at GET time);
+#   a repeated poll finds them and writes nothing. ``_writes`` lets them pass; pinned below.
 # The matrix walk above meets neither (fresh sessions, made-up tokens); these tests pin them.
 
 
@@ -140,6 +155,35 @@ def test_a_feed_poll_stamps_its_token_at_most_once_an_hour(app: Flask) -> None:
     first = _captured(client, url)
     assert len(first) == 1 and first[0].upper().startswith("UPDATE FEED_TOKENS SET LAST_USED_AT")
     assert _captured(client, url) == []
+
+
+def _raw_writes(client: FlaskClient, url: str) -> list[str]:
+    statements: list[str] = []
+
+    def _capture(_conn, _cursor, statement, _params, _context, _many) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", _capture)
+    try:
+        client.get(url).close()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _capture)
+    return [" ".join(s.split())[:28].upper() for s in statements if _WRITE.match(s)]
+
+
+def test_a_feed_fills_the_event_cache_once_and_writes_nothing_else(app: Flask) -> None:
+    from scheduler.feeds import eventcache
+
+    volunteer = make_user()
+    make_signup(shift=make_hearing().shifts[0], user=volunteer)
+    token = feed_tokens.issue_token(db.session, user=volunteer, kind=FeedKind.PERSONAL, actor=volunteer)
+    db.session.execute(update(feed_tokens.FeedToken).values(last_used_at=utcnow()))
+    db.session.commit()
+    eventcache.clear_memory()
+    client, url = app.test_client(), feed_tokens.feed_path(token)
+    assert _raw_writes(client, url) == ["INSERT INTO FEED_EVENT_CACHE"]
+    eventcache.clear_memory()  # a new worker: finds the row, writes nothing
+    assert _raw_writes(client, url) == []
 
 
 def test_stale_state_is_shown_as_it_is_without_being_written(app: Flask) -> None:
