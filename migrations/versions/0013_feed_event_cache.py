@@ -1,7 +1,7 @@
 """feed event cache: rendered VEVENTs shared by every worker and kept across restarts
 
 Revision ID: 0013_feed_event_cache
-Revises: 0010
+Revises: 0012_page_indexes
 Create Date: 2026-12-01 10:00:00
 
 Starts empty: feeds fill it as they render (scheduler/feeds/eventcache.py); the daily purge
@@ -15,7 +15,7 @@ import scheduler.types
 
 # revision identifiers, used by Alembic.
 revision = '0013_feed_event_cache'
-down_revision = '0010'
+down_revision = '0012_page_indexes'
 branch_labels = None
 depends_on = None
 
