@@ -19,6 +19,7 @@ from scheduler.shifts.claims import (
     ShiftMissing,
     count_confirmed,
     fill_from_waitlist,
+    lock_person,
     lock_shift,
     own_signup,
     promote_from_waitlist,
@@ -56,6 +57,7 @@ def assign_volunteer(
     person = session.get(User, user_id)
     if person is None:
         raise ServiceError("unknown_volunteer")
+    lock_person(session, user_id)  # as in a claim: the overlap and cap rules read their seats next
     existing = own_signup(session, shift_id=shift.id, user_id=user_id)
     if existing is not None and existing.status == SignupStatus.CONFIRMED:
         raise ServiceError("already_held")
