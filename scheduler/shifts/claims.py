@@ -161,7 +161,7 @@ def load_claim(session: Session, *, shift_id: int, user_id: int) -> LoadedClaim 
     return LoadedClaim(shift, signup, int(count))
 
 
-def _locked_claim(session: Session, *, shift_id: int, user_id: int, person: bool) -> LoadedClaim:
+def locked_claim(session: Session, *, shift_id: int, user_id: int, person: bool) -> LoadedClaim:
     """Lock (the shift, and the person when their rules are checked), then load; or ShiftMissing."""
     if not _lock(session, shift_id, person_id=user_id if person else None):
         raise ShiftMissing()
@@ -235,7 +235,7 @@ def claim_shift(
     session: Session, *, actor: User, shift_id: int, now: datetime, rules: Rules, join_waitlist: bool = False
 ) -> ClaimResult:
     """One press: a seat if one is free and the rules allow it, else the waitlist or the reasons."""
-    claim = _locked_claim(session, shift_id=shift_id, user_id=actor.id, person=True)
+    claim = locked_claim(session, shift_id=shift_id, user_id=actor.id, person=True)
     shift, existing = claim.shift, claim.own
     if existing is not None and existing.status in HOLDING:
         return ClaimResult(ClaimOutcome.ALREADY, existing)
@@ -277,7 +277,7 @@ def drop_shift(
     rules: Rules,
 ) -> DropResult:
     """Give up a seat (or a waitlist place); a freed seat goes to the waitlist at once."""
-    claim = _locked_claim(session, shift_id=shift_id, user_id=actor.id, person=False)
+    claim = locked_claim(session, shift_id=shift_id, user_id=actor.id, person=False)
     shift, signup = claim.shift, claim.own
     if signup is None or signup.status not in HOLDING:
         raise NotHolding()
@@ -415,7 +415,7 @@ def take_handover(
     session: Session, *, actor: User, shift_id: int, now: datetime, cutoff: timedelta, rules: Rules
 ) -> tuple[Signup, Signup]:
     """Take a seat someone offered, in one step: they are dropped, the taker seated, capacity unchanged."""
-    claim = _locked_claim(session, shift_id=shift_id, user_id=actor.id, person=True)
+    claim = locked_claim(session, shift_id=shift_id, user_id=actor.id, person=True)
     shift, existing = claim.shift, claim.own
     giver = open_offer(session, shift_id=shift.id, except_user_id=actor.id)
     if giver is None or handover_expired(starts_at=shift.starts_at, now=now, cutoff=cutoff):
@@ -425,8 +425,7 @@ def take_handover(
     refusals = refusals_for(session, user_id=actor.id, shift=shift, now=now, rules=rules)
     if refusals:
         raise Refused(refusals)
-    release(giver, status=SignupStatus.DROPPED, now=now)
-    session.flush()
+    release(giver, status=SignupStatus.DROPPED, now=now)  # flushed with the taker's seat: one flush
     taker = take_seat(
         session, shift=shift, user_id=actor.id, existing=existing, status=SignupStatus.CONFIRMED, now=now
     )
