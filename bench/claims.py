@@ -1,15 +1,20 @@
 """Claims under load: gunicorn with several workers on PostgreSQL, many volunteers at once.
 
 Run: .venv/bin/python bench/claims.py [--seconds 30] [--workers 4] [--volunteers 200] [--shifts 500]
-     [--threads 32] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+     [--threads 16] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
-Creates its own database (accompany_bench_claims), seeds approved volunteers and open shifts,
-starts gunicorn on a free local port, signs every volunteer in through the real login form
-(CSRF on), then for --seconds has them claim (waitlist allowed) and drop seats concurrently.
-Prints claims per second, p50/p99 latency of the claim and drop requests, and two checks:
-no shift holds more confirmed people than its capacity, and every claim the app answered
-with "seat" or "waitlist" (and not dropped later) has its row. Stops gunicorn and drops the
-database at the end. Only talks to 127.0.0.1.
+Creates its own database (accompany_bench_claims), seeds approved volunteers, a coordinator and
+open shifts, starts gunicorn on a free local port, signs every volunteer in through the real
+login form (CSRF on), then for --seconds has --threads clients claim (waitlist allowed) and
+drop seats concurrently, and for another --seconds has as many clients, signed in as the
+coordinator, GET the dashboard (/hearings/) on the same server. Prints claims per second,
+p50/p99 latency of the claim and drop requests, dashboard GETs per second and the ratio of
+the two (both measured in this run, on this machine, at this load), and three checks: no
+shift holds more confirmed people than its capacity, nobody holds two rows on one shift, and
+every claim the app answered with "seat" or "waitlist" (and not dropped later) has its row.
+Each claim is a POST then a GET of the shift's page (the flash message says what happened);
+the latency figures are the POST's. Stops gunicorn and drops the database at the end. Only
+talks to 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -61,6 +66,8 @@ from scheduler.types import utcnow  # noqa: E402
 
 DB_NAME = os.environ.get("BENCH_CLAIMS_DB", "accompany_bench_claims")  # make bench sets its own
 PASSWORD = "bench password for testing only"  # noqa: S105  (synthetic accounts, deleted at the end)
+COORDINATOR = "bench-coordinator@example.test"
+DASHBOARD = "/hearings/"
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
@@ -86,6 +93,16 @@ def seed(url: str, *, volunteers: int, shifts: int) -> None:
         ]
         db.session.add_all(courts)
         password_hash = hash_password(PASSWORD)
+        db.session.add(
+            User(
+                email=COORDINATOR,
+                display_name="Bench Coordinator",
+                password_hash=password_hash,
+                role=Role.COORDINATOR,
+                status=UserStatus.APPROVED,
+                approved_at=utcnow(),
+            )
+        )
         for i in range(volunteers):
             user = User(
                 email=f"bench{i}@example.test",
@@ -143,13 +160,15 @@ class Volunteer:
         match = TOKEN.search(html)
         return (match.group(1) or match.group(2)) if match else ""
 
-    def login(self) -> None:
+    def login(self, *, posts: bool = True) -> None:
         _, page = self.request("/auth/login")
         status, _ = self.request(
             "/auth/login", {"email": self.email, "password": PASSWORD, "csrf_token": self.csrf_from(page)}
         )
         if status != 302:
             raise RuntimeError(f"login failed for {self.email}: {status}")
+        if not posts:
+            return
         _, page = self.request("/commitments")
         self.token = self.csrf_from(page)
 
@@ -217,6 +236,42 @@ def run_load(people: list[Volunteer], shift_ids: list[int], seconds: float, thre
     return {"claim_ms": claim_ms, "drop_ms": drop_ms, "outcomes": outcomes, "errors": errors}
 
 
+def run_gets(clients: list[Volunteer], path: str, seconds: float) -> dict:
+    """Each client GETs ``path`` back to back for ``seconds``, all at once."""
+    took_ms: list[float] = []
+    errors: Counter = Counter()
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker(client: Volunteer) -> None:
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            status, _ = client.request(path)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if status == 200:
+                    took_ms.append(elapsed)
+                else:
+                    errors[f"GET {path} {status}"] += 1
+
+    pool = [threading.Thread(target=worker, args=(c,)) for c in clients]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return {"ms": took_ms, "errors": errors}
+
+
+def sign_in(people: list[Volunteer], *, posts: bool = True) -> None:
+    logins = [threading.Thread(target=p.login, kwargs={"posts": posts}) for p in people]
+    for i in range(0, len(logins), 16):
+        batch = logins[i : i + 16]
+        for t in batch:
+            t.start()
+        for t in batch:
+            t.join()
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return 0.0
@@ -224,8 +279,8 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def check(url: str, people: list[Volunteer]) -> tuple[int, int]:
-    """(shifts over capacity, claims the app confirmed that have no holding row)."""
+def check(url: str, people: list[Volunteer]) -> tuple[int, int, int]:
+    """(shifts over capacity, people with two rows on a shift, claims the app confirmed that have no row)."""
     engine = create_engine(url)
     with engine.connect() as conn:
         filled = (
@@ -238,6 +293,14 @@ def check(url: str, people: list[Volunteer]) -> tuple[int, int]:
             select(func.count())
             .select_from(filled.join(Shift, Shift.id == filled.c.shift_id))
             .where(filled.c.n > Shift.capacity)
+        )
+        twice = conn.scalar(
+            select(func.count()).select_from(
+                select(Signup.shift_id, Signup.user_id)
+                .group_by(Signup.shift_id, Signup.user_id)
+                .having(func.count() > 1)
+                .subquery()
+            )
         )
         rows = {
             (email, shift_id): status
@@ -253,7 +316,7 @@ def check(url: str, people: list[Volunteer]) -> tuple[int, int]:
         for shift_id in person.holding
         if str(rows.get((person.email, shift_id), "")) not in holding
     )
-    return over, lost
+    return over, twice, lost
 
 
 def main() -> int:
@@ -262,7 +325,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--volunteers", type=int, default=200)
     parser.add_argument("--shifts", type=int, default=500)
-    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
 
@@ -289,6 +352,8 @@ def main() -> int:
             SCHEDULER_INSTANCE_PATH=instance.name,
             SCHEDULER_RATELIMIT_ENABLED="false",
             SCHEDULER_MAIL_BACKEND="memory",
+            # The coordinator signs in with a password only (the bench measures pages, not 2FA).
+            SCHEDULER_REQUIRE_2FA_FOR_STAFF="false",
         )
         server = subprocess.Popen(
             [
@@ -317,21 +382,19 @@ def main() -> int:
         else:
             raise RuntimeError("gunicorn did not start")
         people = [Volunteer(base, f"bench{i}@example.test") for i in range(args.volunteers)]
+        coordinators = [Volunteer(base, COORDINATOR) for _ in range(args.threads)]
         t0 = time.perf_counter()
-        logins = [threading.Thread(target=p.login) for p in people]
-        for i in range(0, len(logins), 16):
-            batch = logins[i : i + 16]
-            for t in batch:
-                t.start()
-            for t in batch:
-                t.join()
-        print(f"signed in {len(people)} volunteers in {time.perf_counter() - t0:.1f} s")
+        sign_in(people)
+        sign_in(coordinators, posts=False)
+        took = time.perf_counter() - t0
+        print(f"signed in {len(people)} volunteers and {args.threads} coordinator clients in {took:.1f} s")
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True})
         with app.app_context():
             shift_ids = list(db.session.scalars(select(Shift.id)))
             db.engine.dispose()
         result = run_load(people, shift_ids, args.seconds, args.threads)
-        over, lost = check(url, people)
+        gets = run_gets(coordinators, DASHBOARD, args.seconds)
+        over, twice, lost = check(url, people)
     finally:
         if server is not None:
             server.terminate()
@@ -350,11 +413,23 @@ def main() -> int:
         f"drops: {len(drops)}  latency p50 {statistics.median(drops) if drops else 0:.1f} ms, "
         f"p99 {percentile(drops, 99):.1f} ms"
     )
-    if result["errors"]:
-        print(f"unexpected responses: {dict(result['errors'])}")
+    dashboard = gets["ms"]
+    claims_per_s, gets_per_s = len(claims) / args.seconds, len(dashboard) / args.seconds
+    print(
+        f"dashboard GETs ({DASHBOARD}, {len(coordinators)} clients): {len(dashboard)} ({gets_per_s:.1f}/s)  "
+        f"latency p50 {statistics.median(dashboard) if dashboard else 0:.1f} ms, "
+        f"p99 {percentile(dashboard, 99):.1f} ms"
+    )
+    ratio = claims_per_s / gets_per_s if gets_per_s else 0.0
+    print(f"claims/s to dashboard GETs/s, same run: {ratio:.2f}")
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    errors = result["errors"] + gets["errors"]
+    if errors:
+        print(f"unexpected responses: {dict(errors)}")
     print(f"shifts over capacity: {over}  {'OK' if over == 0 else 'FAIL'}")
+    print(f"duplicate seats (one person twice on a shift): {twice}  {'OK' if twice == 0 else 'FAIL'}")
     print(f"signups the app confirmed but lost: {lost}  {'OK' if lost == 0 else 'FAIL'}")
-    return 0 if over == 0 and lost == 0 and not result["errors"] else 1
+    return 0 if over == 0 and twice == 0 and lost == 0 and not errors else 1
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import ORMExecuteState
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from scheduler.models import FEED_NEUTRAL
 
@@ -21,3 +24,16 @@ def bulk_target(state: ORMExecuteState, classes: tuple[type, ...]) -> type | Non
     if mapper is None or not issubclass(mapper.class_, classes):
         return None
     return mapper.class_
+
+
+def known(session: Session, cls: type, ident: int, attr: str) -> Any:
+    """A column value the session already holds for a row (None: not loaded, so select it).
+
+    After a flush the session's objects hold what the flush wrote, so the listeners can take a
+    seat's shift or a shift's hearing from there instead of selecting it again (a claim loads
+    its shift, hearing and court before it writes).
+    """
+    obj = session.identity_map.get(inspect(cls).identity_key_from_primary_key((ident,)))
+    if obj is None:
+        return None
+    return inspect(obj).dict.get(attr)

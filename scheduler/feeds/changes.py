@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import CursorResult, Select, delete, event, insert, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, aliased
 
-from scheduler.feeds.bulk import bulk_target
+from scheduler.feeds.bulk import bulk_target, known
 from scheduler.models import (
     AvailabilityWindow,
     BlackoutDate,
@@ -116,11 +116,14 @@ def _people_at(session: Session, touched: _Touched) -> set[int]:
     """Everyone with a seat at the touched hearings, and everyone on a hearing a touched person leads."""
     conn = session.connection()
     hearings = set(touched.hearings)
-    if touched.shifts:
-        hearings.update(conn.scalars(select(Shift.hearing_id).where(Shift.id.in_(touched.shifts))))
+    shifts = _split_known(session, Shift, touched.shifts, "hearing_id", into=hearings)
+    if shifts:
+        hearings.update(conn.scalars(select(Shift.hearing_id).where(Shift.id.in_(shifts))))
     people: set[int] = set()
     if hearings:
-        touched.courts.update(conn.scalars(select(Hearing.court_id).where(Hearing.id.in_(hearings))))
+        unknown = _split_known(session, Hearing, hearings, "court_id", into=touched.courts)
+        if unknown:
+            touched.courts.update(conn.scalars(select(Hearing.court_id).where(Hearing.id.in_(unknown))))
         people.update(conn.scalars(_people_on(hearings)))
     if touched.leads:
         led, led_shift = aliased(Signup), aliased(Shift)
@@ -131,6 +134,18 @@ def _people_at(session: Session, touched: _Touched) -> set[int]:
         )
         people.update(conn.scalars(_people_on(led_hearings)))
     return people
+
+
+def _split_known(session: Session, cls: type, ids: Iterable[int], attr: str, *, into: set[int]) -> set[int]:
+    """Add to ``into`` the ``attr`` of each row the session holds; return the ids it does not."""
+    unknown = set()
+    for ident in ids:
+        value = known(session, cls, ident, attr)
+        if value is None:
+            unknown.add(ident)
+        else:
+            into.add(value)
+    return unknown
 
 
 def _write(

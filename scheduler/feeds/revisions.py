@@ -34,7 +34,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, aliased
 
-from scheduler.feeds.bulk import bulk_target
+from scheduler.feeds.bulk import bulk_target, known
 from scheduler.models import Court, FeedRevision, Hearing, Shift, Signup, User
 
 SIGNUP, SHIFT, HEARING, USER = "signup", "shift", "hearing", "user"
@@ -249,10 +249,11 @@ def _apply(session: Session, touched: _Raise) -> None:
     """Turn what was touched into event keys and raise each by one, in this transaction."""
     conn = session.connection()
     shifts = touched.shifts | touched.lead_shifts
-    hearing_of: dict[int, int] = {}
-    if shifts:
-        hearing_of = dict(
-            conn.execute(select(Shift.id, Shift.hearing_id).where(Shift.id.in_(shifts))).tuples().all()
+    hearing_of = {s: h for s in shifts if (h := known(session, Shift, s, "hearing_id")) is not None}
+    unknown = shifts - hearing_of.keys()
+    if unknown:
+        hearing_of.update(
+            conn.execute(select(Shift.id, Shift.hearing_id).where(Shift.id.in_(unknown))).tuples().all()
         )
     hearings = set(touched.hearings) | {hearing_of[s] for s in touched.shifts if s in hearing_of}
     hearing_seats = set(touched.hearing_seats) | {

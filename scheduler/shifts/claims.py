@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, contains_eager
 
 from scheduler import audit, events
 from scheduler.domain.claims import (
@@ -30,8 +30,8 @@ from scheduler.domain.claims import (
 from scheduler.domain.eligibility import Refusal, Rules, claim_refusals
 from scheduler.enums import HearingStatus, SignupStatus
 from scheduler.errors import ServiceError
-from scheduler.models import FEED_NEUTRAL, Shift, Signup, User
-from scheduler.shifts.facts import load_commitments, load_shift, load_volunteers, seat_facts
+from scheduler.models import FEED_NEUTRAL, Hearing, HearingLanguage, Shift, Signup, User
+from scheduler.shifts.facts import load_claimants, load_shift, seat_facts
 from scheduler.shifts.queries import is_filled_seat
 
 
@@ -68,13 +68,28 @@ class DropResult:
     promoted: Signup | None
 
 
-def lock_shift(session: Session, shift_id: int) -> Shift | None:
+def lock_shift(session: Session, shift_id: int, *, person_id: int | None = None) -> Shift | None:
     """Take the shift's write lock for the rest of the transaction, then read it fresh.
 
     PostgreSQL: ``SELECT ... FOR UPDATE`` on the row. SQLite has no row locks, but it has one
     writer at a time: a (no-op) UPDATE takes the database's write lock at once and holds it
     until commit, so a second claim in another process waits (busy_timeout) before it reads
     the count, instead of reading a stale count and failing later on upgrade.
+    """
+    if not _lock(session, shift_id, person_id=person_id):
+        return None
+    return load_shift(session, shift_id)
+
+
+def _lock(session: Session, shift_id: int, *, person_id: int | None = None) -> bool:
+    """Lock the shift, and with ``person_id`` that person too (PostgreSQL: one statement).
+
+    The person's lock serialises one person's claims on different shifts, so two at once cannot
+    both pass the overlap or cap rules. Both are taken before anything is read: a row lock taken
+    in the statement that also reads the person's seats would read them as they were before the
+    wait (PostgreSQL re-reads only the locked row), and two clashing claims would both pass.
+    The shift is locked before the person, as everywhere. SQLite's write lock serialises all.
+    False when the shift (or the person) does not exist.
     """
     if session.get_bind().dialect.name == "sqlite":
         session.execute(
@@ -83,16 +98,77 @@ def lock_shift(session: Session, shift_id: int) -> Shift | None:
             .values(updated_at=Shift.updated_at)
             .execution_options(**{FEED_NEUTRAL: True})
         )
-    else:
-        if session.scalar(select(Shift.id).where(Shift.id == shift_id).with_for_update()) is None:
-            return None
-    return load_shift(session, shift_id)
+        return True
+    if person_id is None:
+        return session.scalar(select(Shift.id).where(Shift.id == shift_id).with_for_update()) is not None
+    locked = session.execute(
+        select(Shift.id, User.id)
+        .join(User, User.id == person_id)
+        .where(Shift.id == shift_id)
+        .with_for_update(of=[Shift.__table__, User.__table__])
+    ).first()
+    return locked is not None
 
 
-def _lock_person(session: Session, user_id: int) -> None:
-    """Serialises one person's claims, so two at once cannot both pass the overlap or cap rules."""
+def lock_person(session: Session, user_id: int) -> None:
+    """The person's lock alone, for a caller that already holds the shift's (see ``_lock``)."""
     if session.get_bind().dialect.name != "sqlite":  # SQLite's write lock already serialises
         session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedClaim:
+    """A locked shift as a claim reads it: with its hearing, court and languages loaded."""
+
+    shift: Shift
+    own: Signup | None  # the person's row on it, any status
+    filled: int  # seats held now
+
+
+def load_claim(session: Session, *, shift_id: int, user_id: int) -> LoadedClaim | None:
+    """The shift, its hearing, court and languages, the person's own row and the filled seats.
+
+    One statement (one row per hearing language), run after the lock so that it reads fresh.
+    """
+    own = aliased(Signup)
+    filled = (
+        select(func.count(Signup.id))
+        .where(Signup.shift_id == Shift.id, is_filled_seat())
+        .correlate(Shift)
+        .scalar_subquery()
+    )
+    rows = (
+        session.execute(
+            select(Shift, own, filled)
+            .join(Shift.hearing)
+            .join(Hearing.court)
+            .outerjoin(Hearing.languages)
+            .outerjoin(own, and_(own.shift_id == Shift.id, own.user_id == user_id))
+            .where(Shift.id == shift_id)
+            .options(
+                contains_eager(Shift.hearing).contains_eager(Hearing.court),
+                contains_eager(Shift.hearing).contains_eager(Hearing.languages),
+            )
+            .order_by(HearingLanguage.language)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .all()
+    )
+    if not rows:
+        return None
+    shift, signup, count = rows[0]
+    return LoadedClaim(shift, signup, int(count))
+
+
+def locked_claim(session: Session, *, shift_id: int, user_id: int, person: bool) -> LoadedClaim:
+    """Lock (the shift, and the person when their rules are checked), then load; or ShiftMissing."""
+    if not _lock(session, shift_id, person_id=user_id if person else None):
+        raise ShiftMissing()
+    claim = load_claim(session, shift_id=shift_id, user_id=user_id)
+    if claim is None:
+        raise ShiftMissing()
+    return claim
 
 
 def count_confirmed(session: Session, shift_id: int) -> int:
@@ -109,12 +185,12 @@ def own_signup(session: Session, *, shift_id: int, user_id: int) -> Signup | Non
 def refusals_for(
     session: Session, *, user_id: int, shift: Shift, now: datetime, rules: Rules
 ) -> list[Refusal]:
-    people = load_volunteers(session, [user_id])
-    commitments = load_commitments(session, user_ids=[user_id], around=(shift.starts_at, shift.ends_at))
+    """Why the person may not take a seat on the shift (empty: they may); one statement."""
+    claimant = load_claimants(session, user_ids=[user_id], around=(shift.starts_at, shift.ends_at))
     return claim_refusals(
-        volunteer=people[user_id],
+        volunteer=claimant[user_id].volunteer,
         seat=seat_facts(shift),
-        commitments=commitments.get(user_id, []),
+        commitments=claimant[user_id].commitments,
         now=now,
         rules=rules,
     )
@@ -159,17 +235,14 @@ def claim_shift(
     session: Session, *, actor: User, shift_id: int, now: datetime, rules: Rules, join_waitlist: bool = False
 ) -> ClaimResult:
     """One press: a seat if one is free and the rules allow it, else the waitlist or the reasons."""
-    shift = lock_shift(session, shift_id)
-    if shift is None:
-        raise ShiftMissing()
-    _lock_person(session, actor.id)
-    existing = own_signup(session, shift_id=shift.id, user_id=actor.id)
+    claim = locked_claim(session, shift_id=shift_id, user_id=actor.id, person=True)
+    shift, existing = claim.shift, claim.own
     if existing is not None and existing.status in HOLDING:
         return ClaimResult(ClaimOutcome.ALREADY, existing)
     refusals = refusals_for(session, user_id=actor.id, shift=shift, now=now, rules=rules)
     outcome = decide_claim(
         refusals=refusals,
-        confirmed=count_confirmed(session, shift.id),
+        confirmed=claim.filled,
         capacity=shift.capacity,
         join_waitlist=join_waitlist,
     )
@@ -204,10 +277,8 @@ def drop_shift(
     rules: Rules,
 ) -> DropResult:
     """Give up a seat (or a waitlist place); a freed seat goes to the waitlist at once."""
-    shift = lock_shift(session, shift_id)
-    if shift is None:
-        raise ShiftMissing()
-    signup = own_signup(session, shift_id=shift.id, user_id=actor.id)
+    claim = locked_claim(session, shift_id=shift_id, user_id=actor.id, person=False)
+    shift, signup = claim.shift, claim.own
     if signup is None or signup.status not in HOLDING:
         raise NotHolding()
     was_confirmed = signup.status == SignupStatus.CONFIRMED
@@ -219,7 +290,11 @@ def drop_shift(
         )
     release(signup, status=SignupStatus.DROPPED, now=now, reason=reason if late else "", late=late)
     session.flush()
-    promoted = promote_from_waitlist(session, shift=shift, now=now, rules=rules) if was_confirmed else None
+    promoted = (
+        promote_from_waitlist(session, shift=shift, now=now, rules=rules, filled=claim.filled - 1)
+        if was_confirmed
+        else None
+    )
     audit.record(
         session,
         actor=actor,
@@ -234,16 +309,16 @@ def drop_shift(
 
 
 def promote_from_waitlist(
-    session: Session, *, shift: Shift, now: datetime, rules: Rules | None = None
+    session: Session, *, shift: Shift, now: datetime, rules: Rules | None = None, filled: int | None = None
 ) -> Signup | None:
     """Give one free seat to the first waitlisted person who still passes the claim rules.
 
     Call with the shift locked (``lock_shift``), in the transaction that freed the seat.
     People who no longer fit are skipped and stay on the waitlist. Returns the promoted signup
-    (to notify) or None.
+    (to notify) or None. ``filled``: the seats held, when the caller knows it under the lock.
     """
     rules = rules or Rules()
-    if count_confirmed(session, shift.id) >= shift.capacity:
+    if (count_confirmed(session, shift.id) if filled is None else filled) >= shift.capacity:
         return None
     waiting = list(
         session.scalars(
@@ -253,8 +328,7 @@ def promote_from_waitlist(
     if not waiting:
         return None
     seat = seat_facts(shift)
-    people = load_volunteers(session, [w.user_id for w in waiting])
-    commitments = load_commitments(
+    people = load_claimants(
         session, user_ids=[w.user_id for w in waiting], around=(shift.starts_at, shift.ends_at)
     )
     by_id = {w.id: w for w in waiting}
@@ -262,9 +336,9 @@ def promote_from_waitlist(
     chosen = next_in_line(
         entries=entries,
         refusals_for=lambda e: claim_refusals(
-            volunteer=people[e.user_id],
+            volunteer=people[e.user_id].volunteer,
             seat=seat,
-            commitments=commitments.get(e.user_id, []),
+            commitments=people[e.user_id].commitments,
             now=now,
             rules=rules,
         ),
@@ -341,21 +415,17 @@ def take_handover(
     session: Session, *, actor: User, shift_id: int, now: datetime, cutoff: timedelta, rules: Rules
 ) -> tuple[Signup, Signup]:
     """Take a seat someone offered, in one step: they are dropped, the taker seated, capacity unchanged."""
-    shift = lock_shift(session, shift_id)
-    if shift is None:
-        raise ShiftMissing()
-    _lock_person(session, actor.id)
+    claim = locked_claim(session, shift_id=shift_id, user_id=actor.id, person=True)
+    shift, existing = claim.shift, claim.own
     giver = open_offer(session, shift_id=shift.id, except_user_id=actor.id)
     if giver is None or handover_expired(starts_at=shift.starts_at, now=now, cutoff=cutoff):
         raise ServiceError("no_offer")
-    existing = own_signup(session, shift_id=shift.id, user_id=actor.id)
     if existing is not None and existing.status == SignupStatus.CONFIRMED:
         raise ServiceError("already_held")
     refusals = refusals_for(session, user_id=actor.id, shift=shift, now=now, rules=rules)
     if refusals:
         raise Refused(refusals)
-    release(giver, status=SignupStatus.DROPPED, now=now)
-    session.flush()
+    release(giver, status=SignupStatus.DROPPED, now=now)  # flushed with the taker's seat: one flush
     taker = take_seat(
         session, shift=shift, user_id=actor.id, existing=existing, status=SignupStatus.CONFIRMED, now=now
     )

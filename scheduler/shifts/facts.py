@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, String, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.domain.eligibility import Commitment, Rules, SeatFacts, VolunteerFacts
-from scheduler.enums import HearingStatus, ShiftRole, ShiftStatus
-from scheduler.models import Court, Hearing, Shift, Signup, User, VolunteerProfile
+from scheduler.enums import HearingStatus, ShiftRole, ShiftStatus, UserStatus
+from scheduler.models import (
+    Court,
+    Hearing,
+    Shift,
+    Signup,
+    User,
+    VolunteerLanguage,
+    VolunteerProfile,
+    VolunteerRole,
+    VolunteerTraining,
+    volunteer_preferred_courts,
+)
 from scheduler.shifts.queries import is_filled_seat, with_hearing
 
 # The weekly cap looks at the seat's local ISO week; eight days either side covers it in any zone.
@@ -124,4 +137,121 @@ def load_shift(session: Session, shift_id: int) -> Shift | None:
         .where(Shift.id == shift_id)
         .options(*with_hearing())
         .execution_options(populate_existing=True)
+    )
+
+
+# -- one person's (or a waitlist's) facts for a claim, in one statement ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Claimant:
+    """What the claim rules read about a person: their facts and the seats that could clash."""
+
+    volunteer: VolunteerFacts
+    commitments: list[Commitment] = field(default_factory=list)
+
+
+def load_claimants(
+    session: Session, *, user_ids: Iterable[int], around: tuple[datetime, datetime]
+) -> dict[int, Claimant]:
+    """People's facts (profile, languages, roles, trainings, courts) and commitments near a window.
+
+    One statement (a UNION ALL of one kind of row each), where ``load_volunteers`` and
+    ``load_commitments`` take seven: a claim runs it while holding the shift's lock. The same
+    facts as those two give (a test compares them); the commitments carry their court's zone.
+    """
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    rows = session.execute(_claimant_rows(ids, around)).all()
+    return _claimants(rows)
+
+
+def _claimant_rows(ids: list[int], around: tuple[datetime, datetime]) -> Any:
+    start, end = around
+    # Columns: person, kind, text, number, other number, start, end. The first select sets the
+    # types of the union (the commitments' times come back through the aware UTC column type).
+    commitments = (
+        select(
+            Signup.user_id,
+            literal("commitment", String),
+            Court.timezone,
+            Shift.id,
+            Hearing.court_id,
+            Shift.starts_at,
+            Shift.ends_at,
+        )
+        .join(Shift, Signup.shift_id == Shift.id)
+        .join(Hearing, Shift.hearing_id == Hearing.id)
+        .join(Court, Hearing.court_id == Court.id)
+        .where(
+            Signup.user_id.in_(ids),
+            is_filled_seat(),
+            Hearing.status == HearingStatus.SCHEDULED,
+            Shift.ends_at >= start - _WEEK_MARGIN,
+            Shift.starts_at <= end + _WEEK_MARGIN,
+        )
+    )
+    person = (
+        select(
+            User.id,
+            literal("person", String),
+            cast(User.status, String),
+            VolunteerProfile.max_shifts_per_week,
+            cast(VolunteerProfile.has_car, Integer),
+            null(),
+            null(),
+        )
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .where(User.id.in_(ids))
+    )
+    courts = volunteer_preferred_courts.c
+    parts: list[Select] = [
+        commitments,
+        person,
+        _text_rows("language", VolunteerLanguage.user_id, VolunteerLanguage.language, ids),
+        _text_rows("role", VolunteerRole.user_id, VolunteerRole.role, ids),
+        _text_rows("training", VolunteerTraining.user_id, VolunteerTraining.training, ids),
+        select(
+            courts.user_id, literal("court", String), null(), courts.court_id, null(), null(), null()
+        ).where(courts.user_id.in_(ids)),
+    ]
+    return union_all(*parts)
+
+
+def _text_rows(kind: str, user_id: Any, value: Any, ids: list[int]) -> Select:
+    return select(user_id, literal(kind, String), cast(value, String), null(), null(), null(), null()).where(
+        user_id.in_(ids)
+    )
+
+
+def _claimants(rows: Iterable[Any]) -> dict[int, Claimant]:
+    people: dict[int, dict[str, Any]] = {}
+    parts: dict[int, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for user_id, kind, text, number, other, starts_at, ends_at in rows:
+        if kind == "person":
+            people[user_id] = {"status": text, "max": number, "car": bool(other)}
+        elif kind == "commitment":
+            parts[user_id][kind].append(Commitment(number, other, text, starts_at, ends_at))
+        else:
+            parts[user_id][kind].append(number if kind == "court" else text)
+    return {
+        user_id: Claimant(_facts(user_id, person, parts[user_id]), list(parts[user_id]["commitment"]))
+        for user_id, person in people.items()
+    }
+
+
+def _facts(user_id: int, person: dict[str, Any], parts: dict[str, list[Any]]) -> VolunteerFacts:
+    approved = person["status"] == UserStatus.APPROVED.value
+    if person["max"] is None:  # no volunteer profile
+        return VolunteerFacts(user_id=user_id, approved=approved, max_shifts_per_week=0)
+    return VolunteerFacts(
+        user_id=user_id,
+        approved=approved,
+        languages=frozenset(parts["language"]),
+        roles=frozenset(ShiftRole(r) for r in parts["role"]),
+        has_car=person["car"],
+        trainings=frozenset(parts["training"]),
+        max_shifts_per_week=person["max"],
+        preferred_court_ids=frozenset(parts["court"]),
     )

@@ -19,7 +19,9 @@ from scheduler.shifts.claims import (
     ShiftMissing,
     count_confirmed,
     fill_from_waitlist,
+    lock_person,
     lock_shift,
+    locked_claim,
     own_signup,
     promote_from_waitlist,
     refusals_for,
@@ -52,18 +54,21 @@ def assign_volunteer(
     Capacity is never overridden (raise the hearing's seats instead), nor approval or a
     cancelled hearing. An override is kept on the signup and in the audit trail.
     """
-    shift = _managed_shift(session, actor=actor, shift_id=shift_id)
-    person = session.get(User, user_id)
-    if person is None:
+    claim = locked_claim(session, shift_id=shift_id, user_id=user_id, person=False)
+    shift = claim.shift
+    if not scope.may_manage_court(actor, shift.hearing.court_id):
+        raise PermissionDenied()
+    if session.get(User, user_id) is None:
         raise ServiceError("unknown_volunteer")
-    existing = own_signup(session, shift_id=shift.id, user_id=user_id)
+    lock_person(session, user_id)  # as in a claim: the overlap and cap rules read their seats next
+    existing = claim.own
     if existing is not None and existing.status == SignupStatus.CONFIRMED:
         raise ServiceError("already_held")
     refusals = refusals_for(session, user_id=user_id, shift=shift, now=now, rules=rules)
     override_reason = override_reason.strip()
     if refusals and (not override_reason or not_overridable(refusals)):
         raise Refused(refusals, code="refused" if not not_overridable(refusals) else "refused_hard")
-    if count_confirmed(session, shift.id) >= shift.capacity:
+    if claim.filled >= shift.capacity:
         raise ServiceError("full")
     signup = take_seat(
         session, shift=shift, user_id=user_id, existing=existing, status=SignupStatus.CONFIRMED, now=now

@@ -21,7 +21,7 @@ from scheduler.models import Signup, User
 from scheduler.shifts import claims as shifts
 from scheduler.types import utcnow
 from tests.conftest import PG_URL, base_config
-from tests.factories import make_hearing, make_user
+from tests.factories import make_hearing, make_signup, make_user
 
 # Claims race in threads, each on its own connection.
 pytestmark = pytest.mark.committed
@@ -148,3 +148,63 @@ def test_capacity_holds_when_seats_free_up_during_concurrent_claims_on_postgresq
     assert statuses[SignupStatus.CONFIRMED] == 3  # every freed seat was refilled from the waitlist
     assert statuses[SignupStatus.DROPPED] == 3
     assert statuses[SignupStatus.WAITLISTED] == 17
+
+
+def _claim_each(url: str, claims: list[tuple[int, int]]) -> list[ClaimOutcome | str]:
+    """Each (person, shift) claim at the same moment, each in its own session and connection."""
+    engine = create_engine(url, poolclass=NullPool)
+    barrier = threading.Barrier(len(claims))
+
+    def one(claim: tuple[int, int]) -> ClaimOutcome | str:
+        user_id, shift_id = claim
+        with Session(engine) as session:
+            actor = session.get(User, user_id)
+            barrier.wait()
+            try:
+                result = shifts.claim_shift(
+                    session, actor=actor, shift_id=shift_id, now=utcnow(), rules=Rules()
+                )
+            except Exception as exc:  # reported, then asserted on: nothing may fail silently
+                session.rollback()
+                return f"error: {exc.__class__.__name__}"
+            session.commit()
+            return result.outcome
+
+    try:
+        with ThreadPoolExecutor(max_workers=len(claims)) as pool:
+            return list(pool.map(one, claims))
+    finally:
+        engine.dispose()
+
+
+def test_one_persons_eight_clashing_claims_at_once_get_one_seat_on_postgresql(app, backend):
+    """Eight hearings at the same hour: the person lock makes seven see the first seat and refuse."""
+    if backend != "postgresql":
+        pytest.skip("row locks are tested on PostgreSQL")
+    start = (utcnow() + timedelta(days=3)).replace(microsecond=0)
+    hearings = [make_hearing(starts_at=start + timedelta(minutes=5 * i)) for i in range(8)]
+    person = make_user()
+    db.session.commit()
+    outcomes = _claim_each(PG_URL, [(person.id, h.shifts[0].id) for h in hearings])
+    assert Counter(outcomes) == {ClaimOutcome.CONFIRMED: 1, ClaimOutcome.REFUSED: 7}
+    db.session.expire_all()
+    held = db.session.scalars(
+        select(Signup).where(Signup.user_id == person.id, Signup.status == SignupStatus.CONFIRMED)
+    ).all()
+    assert len(held) == 1
+
+
+def test_many_people_racing_for_the_last_seats_get_exactly_the_capacity_on_postgresql(app, backend):
+    if backend != "postgresql":
+        pytest.skip("row locks are tested on PostgreSQL")
+    hearing = make_hearing(seats={ShiftRole.ACCOMPANIER: 4})
+    shift = hearing.shifts[0]
+    for holder in [make_user() for _ in range(3)]:
+        make_signup(shift=shift, user=holder)
+    racers = [make_user() for _ in range(16)]
+    db.session.commit()
+    outcomes = _claim_each(PG_URL, [(u.id, shift.id) for u in racers])
+    assert Counter(outcomes) == {ClaimOutcome.CONFIRMED: 1, ClaimOutcome.FULL: 15}
+    rows = _rows(shift.id)
+    assert Counter(r.status for r in rows) == {SignupStatus.CONFIRMED: 4}
+    assert len({r.user_id for r in rows}) == len(rows)  # nobody twice
