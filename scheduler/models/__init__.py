@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic's autogenerate needs them all loaded)."""
 
 from scheduler.models.audit import AuditEvent
+from scheduler.models.casework import AwaitingDate, HearingReport, HearingSeries, SeriesOccurrence
 from scheduler.models.court import Court
 from scheduler.models.feed_change import FEED_NEUTRAL, FeedChange, FeedRevision
 from scheduler.models.hearing import Hearing, HearingLanguage, Shift
@@ -27,6 +28,7 @@ __all__ = [
     "FEED_NEUTRAL",
     "AuditEvent",
     "AvailabilityWindow",
+    "AwaitingDate",
     "BlackoutDate",
     "Court",
     "FeedChange",
@@ -34,6 +36,8 @@ __all__ = [
     "FeedToken",
     "Hearing",
     "HearingLanguage",
+    "HearingReport",
+    "HearingSeries",
     "IntentStatus",
     "Invitation",
     "InvitationStatus",
@@ -43,6 +47,7 @@ __all__ = [
     "OutboxStatus",
     "PasswordResetToken",
     "RecoveryCode",
+    "SeriesOccurrence",
     "Shift",
     "Signup",
     "SiteSetting",
