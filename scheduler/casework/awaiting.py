@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from scheduler import audit
@@ -192,3 +192,18 @@ def plan_from(
 def default_check_day(*, now: datetime, tz_name: str, days: int = 14) -> date:
     """When to look at the case status next, by default: two weeks from today at the court."""
     return to_local(now, tz_name).date() + timedelta(days=days)
+
+
+def wipe_private(session: Session, *, before: datetime) -> int:
+    """Retention: the reference of cases dated (or added) before the cutoff goes; rows stay."""
+    result = session.execute(
+        update(AwaitingDate)
+        .where(
+            AwaitingDate.respondent_ref != "",
+            AwaitingDate.created_at < before,
+            or_(AwaitingDate.resolved_at.is_not(None), AwaitingDate.next_check_on < before.date()),
+        )
+        .values(respondent_ref="")
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from scheduler import audit
@@ -195,3 +195,15 @@ def reports_to_file(session: Session, *, user: User, now: datetime) -> list[Hear
             .limit(MY_REPORTS)
         )
     )
+
+
+def wipe_private(session: Session, *, before: datetime) -> int:
+    """Retention: staff notes of reports on hearings before the cutoff go; the counts stay."""
+    old = select(Hearing.id).where(Hearing.starts_at < before).scalar_subquery()
+    result = session.execute(
+        update(HearingReport)
+        .where(HearingReport.staff_note != "", HearingReport.hearing_id.in_(old))
+        .values(staff_note="")
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
