@@ -149,23 +149,31 @@ def open_window(
     have = {o.occurs_on for o in series.occurrences}
     template = session.get(Hearing, series.template_hearing_id) if series.template_hearing_id else None
     due = [d for d in planned_dates(series) if d not in have and d <= horizon]
-    made: list[Hearing] = []
     if actor is None or template is None:
-        return made
+        return []
+    made = []
     for day in due:
         starts = occurrences(day, series.local_time, tz)
-        if not starts or starts[0] <= now:
-            continue  # a date whose time the clocks skip, or already past: nothing to open
-        hearing = _make_occurrence(
-            session, series=series, template=template, actor=actor, starts_at=starts[0]
-        )
-        series.occurrences.append(SeriesOccurrence(occurs_on=day, hearing_id=hearing.id))
-        session.flush()
+        if starts and starts[0] > now:  # not a time the clocks skip that day, nor already past
+            made.append(
+                _open_date(
+                    session, series=series, template=template, actor=actor, day=day, starts_at=starts[0]
+                )
+            )
+    for hearing in made:
         invite_last_team(session, hearing=hearing, actor=actor, now=now, settings=settings)
-        made.append(hearing)
-    if all(d in have or d in {o.occurs_on for o in series.occurrences} for d in planned_dates(series)):
-        series.ended = True
+    opened = {o.occurs_on for o in series.occurrences}
+    series.ended = all(d in opened for d in planned_dates(series))
     return made
+
+
+def _open_date(
+    session: Session, *, series: HearingSeries, template: Hearing, actor: User, day: date, starts_at: datetime
+) -> Hearing:
+    hearing = _make_occurrence(session, series=series, template=template, actor=actor, starts_at=starts_at)
+    series.occurrences.append(SeriesOccurrence(occurs_on=day, hearing_id=hearing.id))
+    session.flush()
+    return hearing
 
 
 def _make_occurrence(
@@ -288,63 +296,96 @@ def change_following(
     if not scope.may_manage_court(actor, series.court_id):
         raise PermissionDenied()
     dates = dates_of(series.rule)
-    tz = series.court.timezone
-    if from_day not in dates or from_day < to_local(now, tz).date():
+    today = to_local(now, series.court.timezone).date()
+    if from_day not in dates or from_day < today:
         raise ServiceError("not_in_series", field="from_day")
-    kept = [d for d in dates if d < from_day]
-    later = sorted((o for o in series.occurrences if o.occurs_on >= from_day), key=lambda o: o.occurs_on)
+    new_dates: list[date] = []
     successor = None
     if new_first is not None:
-        remaining = len([d for d in dates if d >= from_day])
-        rec = Recurrence(
-            first=new_first,
-            frequency=Frequency(series.frequency),
-            interval=series.interval,
-            until=series.until_on if series.count is None else None,
-            count=remaining if series.count is not None else None,
-        )
-        new_dates = occurrence_dates(rec)  # refuses before anything is written
-        if new_first < to_local(now, tz).date():
+        if new_first < today:
             raise ServiceError("in_past", field="new_first")
-        successor = HearingSeries(
-            court_id=series.court_id,
-            kind=series.kind,
-            local_time=new_time or series.local_time,
-            weeks_ahead=series.weeks_ahead,
-            template_hearing_id=series.template_hearing_id,
-            case_key=series.case_key,
-            previous_series_id=series.id,
-            created_by_id=actor.id,
-        )
-        _set_rule(successor, rec)
-        session.add(successor)
-        session.flush()
-    _end_rule(series, kept=kept)
+        rec = _following_rule(series, remaining=len([d for d in dates if d >= from_day]), first=new_first)
+        new_dates = occurrence_dates(rec)  # refuses before anything is written
+        successor = _successor(session, series=series, rec=rec, at=new_time or series.local_time, actor=actor)
+    _end_rule(series, kept=[d for d in dates if d < from_day])
+    later = sorted((o for o in series.occurrences if o.occurs_on >= from_day), key=lambda o: o.occurs_on)
     for i, occurrence in enumerate(later):
-        hearing = occurrence.hearing
-        target = new_dates[i] if successor is not None and i < len(new_dates) else None
-        if target is None:
-            if hearing.status == HearingStatus.SCHEDULED:
-                hearing_service.cancel_hearing(session, actor=actor, hearing=hearing, reason=reason or "-")
-            continue
-        assert successor is not None
-        starts = occurrences(target, successor.local_time, tz)
-        if hearing.status == HearingStatus.SCHEDULED and starts and starts[0] > now:
-            hearing_service.reschedule_hearing(
-                session,
-                actor=actor,
-                hearing=hearing,
-                court=hearing.court,
-                starts_at=starts[0],
-                courtroom=hearing.courtroom,
-            )
-        occurrence.series_id = successor.id
-        occurrence.occurs_on = target
+        target = new_dates[i] if i < len(new_dates) else None
+        _move_or_cancel(
+            session,
+            actor=actor,
+            occurrence=occurrence,
+            successor=successor,
+            target=target,
+            now=now,
+            reason=reason,
+        )
     session.flush()
     if successor is not None:
         session.refresh(successor)
         open_window(session, series=successor, actor=actor, now=now, settings=settings)
     return successor
+
+
+def _following_rule(series: HearingSeries, *, remaining: int, first: date) -> Recurrence:
+    """The same repetition from a new first date: as many times as were left, or to the same end."""
+    return Recurrence(
+        first=first,
+        frequency=Frequency(series.frequency),
+        interval=series.interval,
+        until=series.until_on if series.count is None else None,
+        count=remaining if series.count is not None else None,
+    )
+
+
+def _successor(
+    session: Session, *, series: HearingSeries, rec: Recurrence, at: time, actor: User
+) -> HearingSeries:
+    successor = HearingSeries(
+        court_id=series.court_id,
+        kind=series.kind,
+        local_time=at,
+        weeks_ahead=series.weeks_ahead,
+        template_hearing_id=series.template_hearing_id,
+        case_key=series.case_key,
+        previous_series_id=series.id,
+        created_by_id=actor.id,
+    )
+    _set_rule(successor, rec)
+    session.add(successor)
+    session.flush()
+    return successor
+
+
+def _move_or_cancel(
+    session: Session,
+    *,
+    actor: User,
+    occurrence: SeriesOccurrence,
+    successor: HearingSeries | None,
+    target: date | None,
+    now: datetime,
+    reason: str,
+) -> None:
+    """One later occurrence: moved to its new date (same services as a single edit), or cancelled."""
+    hearing = occurrence.hearing
+    scheduled = hearing.status == HearingStatus.SCHEDULED
+    if successor is None or target is None:
+        if scheduled:
+            hearing_service.cancel_hearing(session, actor=actor, hearing=hearing, reason=reason or "-")
+        return
+    starts = occurrences(target, successor.local_time, successor.court.timezone)
+    if scheduled and starts and starts[0] > now:
+        hearing_service.reschedule_hearing(
+            session,
+            actor=actor,
+            hearing=hearing,
+            court=hearing.court,
+            starts_at=starts[0],
+            courtroom=hearing.courtroom,
+        )
+    occurrence.series_id = successor.id
+    occurrence.occurs_on = target
 
 
 def _end_rule(series: HearingSeries, *, kept: list[date]) -> None:
