@@ -19,7 +19,7 @@ from sqlalchemy import select
 from scheduler.casework import series as service
 from scheduler.domain.recurrence import Frequency
 from scheduler.domain.timezones import local_to_utc
-from scheduler.enums import FeedKind
+from scheduler.enums import FeedKind, HearingKind
 from scheduler.extensions import db
 from scheduler.feeds import tokens as feeds
 from scheduler.hearings import schedule as hearings
@@ -116,3 +116,33 @@ def test_change_mails_follow_for_that_occurrence_only_and_name_no_one(series_fee
         assert "MARKER-RESP-7731" not in (
             mail.subject + mail.text_body + (mail.html_body or "") + str(mail.ics)
         )
+
+
+def test_a_date_set_for_a_case_reaches_the_coordinators_feed_without_the_reference(app, client) -> None:
+    from scheduler.casework import awaiting
+
+    court = chicago()
+    coordinator = coordinator_of(court)
+    entry = awaiting.add_awaiting(
+        db.session,
+        actor=coordinator,
+        court=court,
+        kind=HearingKind.MASTER,
+        next_check_on=NOW.date(),
+        today=NOW.date(),
+        respondent_ref="MARKER-RESP-7731",
+    )
+    hearing = awaiting.set_date(
+        db.session,
+        actor=coordinator,
+        entry=entry,
+        starts_at=local_to_utc(date(2031, 4, 8), time(10), court.timezone),
+        now=NOW,
+        settings=SETTINGS,
+    )
+    token = feeds.issue_token(db.session, user=coordinator, kind=FeedKind.PERSONAL, actor=None)
+    db.session.commit()
+    body = client.get(f"/feeds/{token}.ics").data
+    uids = {str(e["UID"]).split("@")[0] for e in icalendar.Calendar.from_ical(body).walk("VEVENT")}
+    assert f"hearing-{hearing.id}" in uids
+    assert b"MARKER-RESP-7731" not in body
