@@ -27,6 +27,10 @@ ERRORS = {
     "cancelled": _l("This hearing is cancelled."),
     "not_yet": _l("The report can be filed once the hearing has started."),
     "already_reported": _l("Someone has already filed the report for this hearing. Thank you all the same."),
+    "lead_first": _l(
+        "The team lead files the report first. If they have not done so a day after the hearing, "
+        "anyone on the team may."
+    ),
     "next_date_required": _l("Give the next date and time, or tick that the date is still to be set."),
     "next_kind_required": _l("Say what kind of hearing comes next."),
     "next_in_past": _l("The next date must be in the future."),

@@ -8,7 +8,7 @@ hearing: the second is refused, a race too (the unique constraint), with nothing
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
@@ -27,6 +27,8 @@ from scheduler.models import Hearing, HearingReport, Shift, Signup, User
 from scheduler.unique import Taken, flush_unique
 
 MY_REPORTS = 50
+# The team lead files first: the rest of the team may once this long has passed since the start.
+LEAD_FIRST = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,14 @@ def is_team_lead(hearing: Hearing, user: User) -> bool:
     return any(s.user_id == user.id and s.team_lead for shift in hearing.shifts for s in shift.signups)
 
 
+def waits_for_lead(hearing: Hearing, user: User, *, now: datetime) -> bool:
+    """The hearing has a confirmed team lead who is not this person, and their first day is not over."""
+    has_lead = any(
+        s.team_lead and s.status == SignupStatus.CONFIRMED for shift in hearing.shifts for s in shift.signups
+    )
+    return has_lead and not is_team_lead(hearing, user) and now < hearing.starts_at + LEAD_FIRST
+
+
 def report_for(session: Session, *, hearing_id: int) -> HearingReport | None:
     return session.scalar(select(HearingReport).where(HearingReport.hearing_id == hearing_id))
 
@@ -74,6 +84,8 @@ def file_report(
     if not may_report(hearing, actor):
         raise PermissionDenied()
     _check(session, hearing=hearing, answers=answers, now=now)
+    if waits_for_lead(hearing, actor, now=now):
+        raise ServiceError("lead_first")
     report = HearingReport(
         hearing_id=hearing.id,
         author_id=actor.id,

@@ -360,7 +360,9 @@ def _report_refusal(hearing: Hearing) -> str | None:
         abort(404)
     if reports.report_for(db.session(), hearing_id=hearing.id) is not None:
         return error_text("already_reported")
-    return error_text("not_yet") if hearing.starts_at > utcnow() else None
+    if hearing.starts_at > utcnow():
+        return error_text("not_yet")
+    return error_text("lead_first") if reports.waits_for_lead(hearing, current_user, now=utcnow()) else None
 
 
 @bp.route("/hearings/<int:hearing_id>/report", methods=["GET", "POST"])
@@ -471,7 +473,8 @@ def casework_panel(hearing: Hearing) -> dict[str, object]:
         "past": hearing.starts_at <= utcnow(),
         "may_report": report is None
         and hearing.starts_at <= utcnow()
-        and reports.may_report(hearing, current_user),
+        and reports.may_report(hearing, current_user)
+        and not reports.waits_for_lead(hearing, current_user, now=utcnow()),
         "is_checkin": hearing.kind == HearingKind.ICE_CHECKIN,
         "HELD_NAMES": HELD_NAMES,
         "OUTCOME_NAMES": OUTCOME_NAMES,

@@ -134,3 +134,20 @@ def test_my_reports_and_reports_to_file(app) -> None:
     _file(first, volunteer)
     assert [h.id for h in service.reports_to_file(db.session, user=volunteer, now=NOW)] == [second.id]
     assert [r.hearing_id for r in service.my_reports(db.session, user=volunteer)] == [first.id]
+
+
+def test_the_team_lead_files_first_and_the_team_a_day_later(app) -> None:
+    court = chicago()
+    hearing = _held(court, days_ago=0)
+    hearing.starts_at = NOW - timedelta(hours=3)
+    lead, member = make_user(), make_user()
+    make_signup(shift=hearing.shifts[0], user=lead, team_lead=True)
+    make_signup(shift=hearing.shifts[0], user=member)
+    assert service.waits_for_lead(hearing, member, now=NOW) and not service.waits_for_lead(
+        hearing, lead, now=NOW
+    )
+    with pytest.raises(ServiceError) as refused:
+        _file(hearing, member)
+    assert refused.value.code == "lead_first"
+    assert not service.waits_for_lead(hearing, member, now=NOW + timedelta(hours=22))
+    assert _file(hearing, lead).author_id == lead.id
