@@ -60,3 +60,20 @@ class Attendance(StrEnum):
 class FeedKind(StrEnum):
     PERSONAL = "personal"
     OPEN_SEATS = "open_seats"
+
+
+class HeldStatus(StrEnum):
+    """What happened at a hearing, as the volunteer who was there reports it."""
+
+    HAPPENED = "happened"
+    POSTPONED = "postponed"
+    NOT_HELD = "not_held"
+
+
+class HearingOutcome(StrEnum):
+    UNKNOWN = "unknown"
+    CONTINUED = "continued"
+    RELIEF_GRANTED = "relief_granted"
+    REMOVAL_ORDERED = "removal_ordered"
+    CASE_CLOSED = "case_closed"
+    OTHER = "other"

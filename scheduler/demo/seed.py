@@ -9,21 +9,25 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pyotp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.accounts.registry import hash_password
+from scheduler.casework import awaiting, series
 from scheduler.domain.hearings import default_shift_window
-from scheduler.domain.timezones import local_to_utc
-from scheduler.enums import HearingKind, Role, ShiftRole, SignupStatus, UserStatus
+from scheduler.domain.recurrence import Frequency
+from scheduler.domain.timezones import local_to_utc, to_local
+from scheduler.enums import HearingKind, HearingOutcome, HeldStatus, Role, ShiftRole, SignupStatus, UserStatus
+from scheduler.matching.facts import MatchSettings
 from scheduler.models import (
     AvailabilityWindow,
     Court,
     Hearing,
     HearingLanguage,
+    HearingReport,
     Shift,
     Signup,
     User,
@@ -244,6 +248,7 @@ def seed(session: Session, *, box: SecretBox) -> SeedResult:
     enrol_demo_staff(session, [admin, coordinator, chicago], box=box)
     hearings = _hearings(session, rng, court_list, coordinator)
     signups = _signups(session, rng, hearings, volunteers)
+    _casework(session, rng, court_list, coordinator, volunteers)
     return SeedResult(volunteers=40, hearings=len(hearings), signups=signups)
 
 
@@ -374,3 +379,132 @@ def _fits(volunteer: User, shift: Shift, hearing: Hearing) -> bool:
     if shift.role == ShiftRole.INTERPRETER:
         return bool(set(profile.language_codes) & {lang.language for lang in hearing.languages})
     return True
+
+
+# --- A person's case over time (issue 20): past hearings with reports, a series, a date to set ---
+
+REPORT_JUDGES = ("Judge Rivera", "Judge Chen")
+
+
+def _casework(
+    session: Session, rng: random.Random, courts: list[Court], coordinator: User, volunteers: list[User]
+) -> None:
+    """Reports on past hearings (so court watch shows figures), a check-in series, a case to date."""
+    now = utcnow()
+    past = _reported_hearings(session, rng, courts[:2], coordinator, volunteers, now=now)
+    checkin_court = courts[0]
+    first_day = date.today() + timedelta(days=3)
+    first = _demo_hearing(
+        checkin_court,
+        local_to_utc(first_day, time(9), checkin_court.timezone),
+        HearingKind.ICE_CHECKIN,
+        coordinator,
+        "R.M.",
+    )
+    session.add(first)
+    session.flush()
+    series.start_series(
+        session,
+        actor=coordinator,
+        hearing=first,
+        spec=series.SeriesSpec(frequency=Frequency.WEEKLY, interval=2, count=8, weeks_ahead=6),
+        now=now,
+        settings=MatchSettings(),
+    )
+    awaiting.add_awaiting(
+        session,
+        actor=coordinator,
+        court=past[0].court,
+        kind=HearingKind.INDIVIDUAL,
+        next_check_on=date.today(),
+        today=date.today(),
+        previous=past[0],
+    )
+
+
+def _demo_hearing(court: Court, starts_at: datetime, kind: HearingKind, creator: User, ref: str) -> Hearing:
+    hearing = Hearing(
+        court=court,
+        starts_at=starts_at,
+        duration_minutes=45 if kind == HearingKind.ICE_CHECKIN else 60,
+        kind=kind,
+        respondent_ref=ref,
+        meeting_point="Lobby, by the elevators",
+        date_confirmed=True,
+        case_key=uuid.uuid4().hex,
+        created_by_id=creator.id,
+    )
+    hearing.languages = [HearingLanguage(language="es")]
+    start, end = default_shift_window(
+        role=ShiftRole.ACCOMPANIER, hearing_start=starts_at, duration_minutes=hearing.duration_minutes
+    )
+    hearing.shifts = [Shift(role=ShiftRole.ACCOMPANIER, capacity=2, starts_at=start, ends_at=end)]
+    return hearing
+
+
+def _reported_hearings(
+    session: Session,
+    rng: random.Random,
+    courts: list[Court],
+    creator: User,
+    volunteers: list[User],
+    *,
+    now: datetime,
+) -> list[Hearing]:
+    """Three months of past master hearings, each accompanied and reported, by court and judge."""
+    made: list[Hearing] = []
+    for months_back in (1, 2, 3):
+        for court in courts:
+            for judge in REPORT_JUDGES:
+                for _ in range(rng.randint(4, 9)):
+                    day = date.today() - timedelta(days=30 * months_back - rng.randint(0, 20))
+                    starts_at = local_to_utc(day, time(9), court.timezone)
+                    hearing = _demo_hearing(court, starts_at, HearingKind.MASTER, creator, "J.P.")
+                    hearing.judge = judge
+                    lead = volunteers[rng.randrange(len(volunteers))] if made else volunteers[0]
+                    hearing.shifts[0].signups = [
+                        Signup(
+                            user_id=lead.id,
+                            status=SignupStatus.CONFIRMED,
+                            status_changed_at=now,
+                            team_lead=True,
+                        )
+                    ]
+                    session.add(hearing)
+                    session.flush()
+                    session.add(_report(rng, hearing, lead, court.timezone))
+                    made.append(hearing)
+    # Yesterday's hearing of the demo volunteer, not reported yet: "My reports" asks for it.
+    court = courts[0]
+    yesterday = _demo_hearing(
+        court,
+        local_to_utc(date.today() - timedelta(days=1), time(10), court.timezone),
+        HearingKind.MASTER,
+        creator,
+        "L.G.",
+    )
+    yesterday.shifts[0].signups = [
+        Signup(user_id=volunteers[0].id, status=SignupStatus.CONFIRMED, status_changed_at=now)
+    ]
+    session.add(yesterday)
+    session.flush()
+    made.sort(key=lambda h: h.starts_at, reverse=True)
+    return made
+
+
+def _report(rng: random.Random, hearing: Hearing, author: User, tz_name: str) -> HearingReport:
+    held = rng.choices(list(HeldStatus), weights=(7, 2, 1))[0]
+    interpreter = rng.random() < 0.85
+    return HearingReport(
+        hearing_id=hearing.id,
+        author_id=author.id,
+        court_id=hearing.court_id,
+        held_month=to_local(hearing.starts_at, tz_name).strftime("%Y-%m"),
+        held=held,
+        outcome=HearingOutcome.CONTINUED if held != HeldStatus.HAPPENED else rng.choice(list(HearingOutcome)),
+        interpreter_present=interpreter,
+        interpreter_adequate=interpreter and rng.random() < 0.8,
+        ice_present=rng.random() < 0.3,
+        judge=hearing.judge,
+        courtroom=str(rng.randint(1, 14)),
+    )

@@ -72,9 +72,15 @@ def create_hearing(
     plan: HearingPlan,
     details: HearingDetails,
     previous: Hearing | None = None,
+    reported_by_team: bool = False,
 ) -> Hearing:
-    """A new hearing and its shifts; a "next hearing" shares the person's case key."""
-    _require_scope(actor, court.id)
+    """A new hearing and its shifts; a "next hearing" shares the person's case key.
+
+    ``reported_by_team``: a volunteer's report after ``previous`` gives the next date (the
+    casework report service has checked they held a confirmed seat there), so no court scope.
+    """
+    if not (reported_by_team and previous is not None):
+        _require_scope(actor, court.id)
     hearing = Hearing(
         court=court,
         starts_at=plan.starts_at,

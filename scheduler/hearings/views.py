@@ -104,6 +104,7 @@ HISTORY_ACTIONS = {
     "hearing.updated": _l("edited the details"),
     "hearing.rescheduled": _l("rescheduled or moved the hearing"),
     "hearing.cancelled": _l("cancelled the hearing"),
+    "hearing.reported": _l("filed the report after the hearing"),
 }
 HISTORY_FIELDS = {
     "starts_at": _l("Date and time"),

@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic's autogenerate needs them all loaded)."""
 
 from scheduler.models.audit import AuditEvent
+from scheduler.models.casework import AwaitingDate, HearingReport, HearingSeries, SeriesOccurrence
 from scheduler.models.court import Court
 from scheduler.models.feed_cache import FeedEventCache
 from scheduler.models.feed_change import FEED_NEUTRAL, FeedChange, FeedRevision
@@ -28,6 +29,7 @@ __all__ = [
     "FEED_NEUTRAL",
     "AuditEvent",
     "AvailabilityWindow",
+    "AwaitingDate",
     "BlackoutDate",
     "Court",
     "FeedChange",
@@ -36,6 +38,8 @@ __all__ = [
     "FeedToken",
     "Hearing",
     "HearingLanguage",
+    "HearingReport",
+    "HearingSeries",
     "IntentStatus",
     "Invitation",
     "InvitationStatus",
@@ -45,6 +49,7 @@ __all__ = [
     "OutboxStatus",
     "PasswordResetToken",
     "RecoveryCode",
+    "SeriesOccurrence",
     "Shift",
     "Signup",
     "SiteSetting",

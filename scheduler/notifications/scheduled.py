@@ -9,7 +9,7 @@ reminders, because its start instant is part of the key.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -18,12 +18,14 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from scheduler.casework import awaiting
 from scheduler.courts import scope as court_scope
 from scheduler.enums import HearingStatus, Role, UserStatus
 from scheduler.models import Hearing, Shift, Signup, User
 from scheduler.notifications.compose import compose
+from scheduler.notifications.links import external_url
 from scheduler.notifications.messages import _when, seat_context
-from scheduler.notifications.outbox import enqueue, existing_keys
+from scheduler.notifications.outbox import Composed, enqueue, existing_keys
 from scheduler.notifications.preferences import REMINDER_CHOICES, prefs_for_many
 from scheduler.shifts.queries import confirmed_count, is_filled_seat, needs_people
 from scheduler.types import utcnow
@@ -130,13 +132,15 @@ def digest_date(now: datetime) -> tuple[str, bool]:
 
 
 def send_digest(session: Session, *, now: datetime | None = None, force: bool = False) -> int:
-    """Once a day per coordinator: the seats still open in the next week, within their courts."""
+    """Once a day per coordinator: the seats still open in the next week, within their courts,
+    and how many cases per court are due a look at the court's case status (no one named)."""
     now = now or utcnow()
     day, due = digest_date(now)
     if not (due or force):
         return 0
     seats = unfilled_seats(session, now=now)
-    if not seats:
+    checks = awaiting.due_checks(session, today=date.fromisoformat(day))
+    if not seats and not checks:
         return 0
     staff = list(
         session.scalars(
@@ -153,28 +157,44 @@ def send_digest(session: Session, *, now: datetime | None = None, force: bool = 
     for user in staff:
         if not prefs[user.id].digest or keys[user.id] in done:
             continue
-        allowed = court_scope.court_ids(user)
-        mine = [s for s in seats if allowed is None or s.shift.hearing.court_id in allowed]
-        if not mine:
-            continue
-        items = [
-            dict(seat_context(s.shift, staff=True), filled=s.filled, capacity=s.shift.capacity) for s in mine
-        ]
-        n_items = len(items)
-        message = compose(
-            kind="digest",
-            template="digest",
-            locale=user.locale,
-            user=user,
-            optional_kind="digest",
-            subject=lambda n=n_items: ngettext(  # type: ignore[misc]  # as the reminder's above
-                "%(num)d seat still open in the next 7 days",
-                "%(num)d seats still open in the next 7 days",
-                n,
-            ),
-            items=items,
-        )
-        if enqueue(session, user=user, message=message, dedupe_key=keys[user.id]) is not None:
+        message = _digest_message(user, seats, checks)
+        if (
+            message is not None
+            and enqueue(session, user=user, message=message, dedupe_key=keys[user.id]) is not None
+        ):
             count += 1
     session.flush()
     return count
+
+
+def _digest_message(user: User, seats: list[OpenSeat], checks: list[awaiting.DueCheck]) -> Composed | None:
+    allowed = court_scope.court_ids(user)
+    mine = [s for s in seats if allowed is None or s.shift.hearing.court_id in allowed]
+    my_checks = [c for c in checks if allowed is None or c.court_id in allowed]
+    if not mine and not my_checks:
+        return None
+    items = [
+        dict(seat_context(s.shift, staff=True), filled=s.filled, capacity=s.shift.capacity) for s in mine
+    ]
+    n_items = len(items)
+
+    def subject() -> str:  # called under the recipient's locale
+        if not n_items:
+            return _("Cases to check for a hearing date today")
+        return ngettext(
+            "%(num)d seat still open in the next 7 days",
+            "%(num)d seats still open in the next 7 days",
+            n_items,
+        )
+
+    return compose(
+        kind="digest",
+        template="digest",
+        locale=user.locale,
+        user=user,
+        optional_kind="digest",
+        subject=subject,
+        items=items,
+        checks=my_checks,
+        awaiting_url=external_url("casework.awaiting_list"),
+    )

@@ -19,7 +19,9 @@ from types import FrameType
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from scheduler.casework.series import open_all_windows
 from scheduler.extensions import db, mailer
+from scheduler.matching.facts import settings_from_config
 from scheduler.notifications.dispatch import dispatch_pending
 from scheduler.notifications.links import mail_domain
 from scheduler.notifications.outbox import SendReport, send_due
@@ -62,6 +64,11 @@ def _handover_offers(session: Session) -> int:
     return len(expired)
 
 
+def _series_windows(session: Session) -> int:
+    """Recurring check-ins open their next dates as the weeks-ahead window moves on."""
+    return open_all_windows(session, now=utcnow(), settings=settings_from_config(current_app.config))
+
+
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("reminders", timedelta(minutes=1), _reminders),
     PeriodicJob("digest", timedelta(minutes=15), _digest),
@@ -70,6 +77,8 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("handover offers", timedelta(minutes=1), _handover_offers),
     # Retention (scheduler/privacy/retention.py): wipe old private hearing details daily.
     PeriodicJob("purge", timedelta(days=1), purge_job),
+    # Casework (scheduler/casework/series.py): occurrences are made, and their people invited.
+    PeriodicJob("series windows", timedelta(hours=1), _series_windows),
 ]
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from scheduler import audit
 from scheduler.accounts import sessions
+from scheduler.casework import awaiting, reports
 from scheduler.enums import UserStatus
 from scheduler.feeds import changes as feed_changes
 from scheduler.feeds import eventcache as feed_eventcache
@@ -28,6 +29,7 @@ class PurgeResult:
     feed_changes_removed: int = 0
     sessions_removed: int = 0
     feed_events_removed: int = 0
+    casework_wiped: int = 0
 
 
 def purge(
@@ -74,6 +76,11 @@ def purge(
     assert isinstance(spent_tokens, CursorResult)
     tokens = spent_tokens.rowcount
 
+    # Cases awaiting a date and reports' staff notes keep a person's details no longer either.
+    casework_wiped = awaiting.wipe_private(session, before=hearing_cutoff) + reports.wipe_private(
+        session, before=hearing_cutoff
+    )
+
     journal = feed_changes.prune(session, now=now, keep=feed_changes_keep)
     # Sessions signed out, or idle past the longest idle timeout: nothing can use them any more.
     ended_sessions = sessions.purge(session, now=now, idle=session_idle)
@@ -87,6 +94,7 @@ def purge(
         feed_changes_removed=journal,
         sessions_removed=ended_sessions,
         feed_events_removed=cached,
+        casework_wiped=casework_wiped,
     )
     if result.hearings_wiped or result.pending_accounts_removed:
         audit.record(

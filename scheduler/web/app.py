@@ -15,6 +15,7 @@ from scheduler import (
 )
 from scheduler.accounts.account_views import bp as account_bp
 from scheduler.accounts.views import bp as auth_bp
+from scheduler.casework.views import bp as casework_bp
 from scheduler.cli import register_cli
 from scheduler.courts.views import bp as courts_bp
 from scheduler.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -59,6 +60,7 @@ BLUEPRINTS = (
     privacy_bp,
     admin_bp,
     matching_bp,
+    casework_bp,
 )
 
 

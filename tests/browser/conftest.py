@@ -18,16 +18,19 @@ import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from scheduler import create_app
 from scheduler.enums import Role, ShiftRole
 from scheduler.extensions import db
+from scheduler.models import User
 from tests.conftest import base_config
 
 HERE = Path(__file__).parent
@@ -41,7 +44,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-JOURNEYS = ("approve", "post")
+JOURNEYS = ("approve", "post", "casework")
 SIZES = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}
 LANGS = ("en", "es")
 # The header on a phone: one line (brand, menu button, language switch), not three.
@@ -116,7 +119,7 @@ def _seed(app) -> dict[str, Any]:
     from scheduler.extensions import secret_box
     from scheduler.models.twofactor import TwoFactorSecret
     from scheduler.types import utcnow
-    from tests.factories import make_court, make_hearing, make_user
+    from tests.factories import make_court, make_hearing, make_signup, make_user
 
     with app.app_context():
         db.create_all()
@@ -144,8 +147,19 @@ def _seed(app) -> dict[str, Any]:
                         )
                     )
                     coordinators[f"{journey}-{size}-{lang}"] = email
+        # A past hearing of the demo volunteer per size and language, for the report form.
+        demo_volunteer = db.session.scalar(select(User).where(User.email == "volunteer@example.org"))
+        to_report: dict[str, int] = {}
+        for size in SIZES:
+            for lang in LANGS:
+                past = make_hearing(
+                    court=long_court, starts_at=utcnow() - timedelta(hours=5), languages=("es",)
+                )
+                make_signup(shift=past.shifts[0], user=demo_volunteer)
+                to_report[f"{size}-{lang}"] = past.id
         db.session.commit()
         return {
+            "to_report": to_report,
             "secrets": secrets,
             "coordinators": coordinators,
             "long_court_id": long_court.id,

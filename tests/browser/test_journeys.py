@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from scheduler.demo.seed import DEMO_PASSWORD
 from tests.browser.conftest import LONG_PERSON, PASSWORD
 
 FIND_SEATS = {"en": "Find open shifts", "es": "Buscar turnos abiertos"}
@@ -141,3 +142,28 @@ def test_coordinator_posts_reschedules_cancels_and_imports(browse, tmp_path):
     assert page.get_by_role("link", name=LONG_PERSON).count() == 1
     browse.go(f"/people/{browse.server.facts['long_person_id']}")
     browse.go(f"/hearings/{browse.server.facts['long_hearing_id']}", shot="hearing-long-court")
+
+
+def test_casework_pages_for_coordinators_and_the_report_after_a_hearing(browse):
+    page = browse.page
+    coordinator = _coordinator(browse, "casework")
+    browse.sign_in(coordinator, totp_for=coordinator)
+    browse.go("/casework/awaiting", shot="awaiting")
+    browse.click(page.locator("main a[href$='/date']").first, shot="awaiting-set-date")
+    browse.go("/casework/awaiting/new", shot="awaiting-new")
+    browse.go(f"/casework/court-watch?year={date.today().year}", shot="court-watch")
+    assert page.locator("main svg rect").count() >= 2
+    browse.go("/casework/series/1", shot="series")
+    browse.click(page.locator("main a[href*='/hearings/']").first, shot="series-occurrence")
+    browse.sign_out()
+
+    browse.sign_in("volunteer@example.org", password=DEMO_PASSWORD)
+    browse.use_language()
+    hearing_id = browse.server.facts["to_report"][f"{browse.size}-{browse.lang}"]
+    browse.go("/casework/reports/mine", shot="my-reports")
+    browse.click(page.locator(f"main a[href$='/casework/hearings/{hearing_id}/report']"), shot="report-form")
+    page.check("input[name=held][value=postponed]")
+    page.select_option("select[name=next_kind]", "master")
+    page.check("input[name=next_to_be_set]")
+    browse.click("main form button[type=submit]", shot="report-filed")
+    _flash_ok(browse)

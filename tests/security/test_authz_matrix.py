@@ -130,6 +130,19 @@ RULES: dict[str, dict[str, Any]] = {
     "matching.send_plan": {"POST": STAFF},
     "matching.my_invitations": {"GET": APPROVED},
     "matching.answer_invitation": {"POST": OWN},  # the volunteer's own invitation
+    "casework.repeat_hearing": {"GET": SCOPED, "POST": SCOPED},
+    "casework.show_series": {"GET": SCOPED},
+    "casework.skip_date": {"POST": SCOPED},
+    "casework.change_following": {"POST": SCOPED},
+    "casework.awaiting_list": {"GET": STAFF},
+    "casework.new_awaiting": {"GET": STAFF, "POST": STAFF},
+    "casework.awaiting_after": {"GET": SCOPED, "POST": SCOPED},
+    "casework.set_date": {"GET": SCOPED, "POST": SCOPED},
+    "casework.check_again": {"POST": SCOPED},
+    "casework.file_report": {"GET": OWN, "POST": OWN},  # a confirmed seat at that hearing
+    "casework.my_reports": {"GET": APPROVED},
+    "casework.court_watch_page": {"GET": STAFF},  # counts within the coordinator's own courts
+    "casework.court_watch_csv": {"GET": STAFF},
 }
 
 # Valid-looking forms for staff actions that check the form before the scope, so the scope
@@ -207,6 +220,7 @@ def world(app: Flask) -> dict[str, Any]:
     target = make_user(display_name="Matrix Target")
     invitation_id = _invitation(other_hearing.shifts[0].id, people["volunteer"].id, people["coordinator"].id)
     message_id = _failed_message(target)
+    series_id, awaiting_id = _casework(hearing, people["coordinator"])
     db.session.commit()
     return {
         "people": {k: v.id for k, v in people.items()},
@@ -221,6 +235,8 @@ def world(app: Flask) -> dict[str, Any]:
             "invitation_id": invitation_id,
             "answer": "decline",
             "message_id": message_id,
+            "series_id": series_id,
+            "awaiting_id": awaiting_id,
         },
     }
 
@@ -235,6 +251,28 @@ def _failed_message(user: User) -> int:
     row = db.session.get(OutboxMessage, row_id)
     row.status, row.attempts, row.last_error = OutboxStatus.FAILED, 10, "SMTPRecipientsRefused 550"
     return row_id
+
+
+def _casework(hearing, coordinator: User) -> tuple[int, int]:
+    """A series around the hearing and a case awaiting a date at its court."""
+    from scheduler.models import AwaitingDate, HearingSeries, SeriesOccurrence
+
+    series = HearingSeries(
+        court_id=hearing.court_id,
+        kind=hearing.kind,
+        rule="DTSTART:20310304T000000\nRRULE:FREQ=WEEKLY;COUNT=3",
+        frequency="weekly",
+        local_time=hearing.starts_at.time(),
+        case_key=hearing.case_key,
+        created_by_id=coordinator.id,
+    )
+    series.occurrences = [SeriesOccurrence(occurs_on=hearing.starts_at.date(), hearing_id=hearing.id)]
+    entry = AwaitingDate(
+        court_id=hearing.court_id, kind=hearing.kind, case_key=hearing.case_key, next_check_on=utcnow().date()
+    )
+    db.session.add_all([series, entry])
+    db.session.flush()
+    return series.id, entry.id
 
 
 def _invitation(shift_id: int, user_id: int, by_id: int) -> int | None:

@@ -35,7 +35,7 @@ from tests.factories import (
     make_user,
     session_id_for,
 )
-from tests.security.test_authz_matrix import ROUTES, RULES
+from tests.security.test_authz_matrix import ROUTES, RULES, _casework
 
 XSS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "<svg onload=alert(1)>"]
 # What must never appear unescaped in a page.
@@ -102,6 +102,7 @@ def world(app: Flask) -> dict[str, Any]:
     make_signup(shift=hearing.shifts[0], user=volunteer)
     admin = make_user(role=Role.ADMIN)
     target = make_user(display_name="Hostile Target")
+    series_id, awaiting_id = _casework(hearing, admin)
     db.session.commit()
     return {
         "admin": admin.id,
@@ -116,6 +117,8 @@ def world(app: Flask) -> dict[str, Any]:
             "answer": "decline",
             "filename": "css/app.css",
             "message_id": 1,  # the admins' failed-mail routes
+            "series_id": series_id,
+            "awaiting_id": awaiting_id,
         },
     }
 
