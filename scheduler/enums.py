@@ -60,3 +60,29 @@ class Attendance(StrEnum):
 class FeedKind(StrEnum):
     PERSONAL = "personal"
     OPEN_SEATS = "open_seats"
+
+
+class CheckInState(StrEnum):
+    """What a volunteer says on the day of their seat."""
+
+    HERE = "here"
+    LATE = "late"
+    CANT_MAKE_IT = "cant_make_it"
+
+
+class IncidentKind(StrEnum):
+    PERSON_DETAINED = "person_detained"
+    ICE_PRESENT = "ice_present"
+    NEED_LAWYER = "need_lawyer"
+    OTHER = "other"
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class OnCallRole(StrEnum):
+    RAPID_RESPONDER = "rapid_responder"
+    COORDINATOR = "coordinator"
+    LAWYER = "lawyer"
