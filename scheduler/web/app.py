@@ -34,6 +34,7 @@ from scheduler.people.views import bp as people_bp
 from scheduler.privacy.admin_views import bp as admin_bp
 from scheduler.privacy.cli import purge_command
 from scheduler.privacy.views import bp as privacy_bp
+from scheduler.response.views import bp as response_bp
 from scheduler.shifts.views import bp as shifts_bp
 from scheduler.twofactor.views import bp as twofactor_bp
 from scheduler.web import security  # noqa: F401  (user loader)
@@ -59,6 +60,7 @@ BLUEPRINTS = (
     privacy_bp,
     admin_bp,
     matching_bp,
+    response_bp,
 )
 
 
