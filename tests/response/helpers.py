@@ -51,3 +51,31 @@ def on_call(
 
 def minutes(n: float) -> timedelta:
     return timedelta(minutes=n)
+
+
+# Zones with their UTC offsets spread around the clock: one of them is always in its morning.
+_ZONES = (
+    "UTC",
+    "Europe/Berlin",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Australia/Brisbane",
+    "Pacific/Honolulu",
+    "America/Los_Angeles",
+    "America/Chicago",
+    "America/New_York",
+)
+
+
+def morning_zone(now: datetime) -> str:
+    """A zone where ``now`` is between 06:00 and 13:59, so a hearing in two hours is still today."""
+    from scheduler.domain.timezones import to_local
+
+    return next(z for z in _ZONES if 6 <= to_local(now, z).hour <= 13)
+
+
+def court_in_the_morning():
+    """A court whose local time is now the morning (pages use the real clock)."""
+    from scheduler.types import utcnow
+
+    return make_court(timezone=morning_zone(utcnow()))

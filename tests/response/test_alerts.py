@@ -20,8 +20,10 @@ from tests.conftest import PG_URL
 from tests.factories import make_signup, make_user
 from tests.response.helpers import START, hearing_today, minutes
 
+RAISED = START + minutes(70)
 
-def _raise(user, hearing, kind=IncidentKind.PERSON_DETAINED, now=START + minutes(70), note=""):
+
+def _raise(user, hearing, kind=IncidentKind.PERSON_DETAINED, now=RAISED, note=""):
     return raise_alert(db.session, actor=user, shift_id=hearing.shifts[0].id, kind=kind, note=note, now=now)
 
 

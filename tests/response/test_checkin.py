@@ -22,7 +22,10 @@ from tests.response.helpers import START, hearing_today, minutes
 SETTINGS = CheckInSettings()
 
 
-def _check_in(user, shift, state, now=START - minutes(120)):
+EARLY = START - minutes(120)
+
+
+def _check_in(user, shift, state, now=EARLY):
     return check_in(db.session, actor=user, shift_id=shift.id, state=state, now=now, settings=SETTINGS)
 
 

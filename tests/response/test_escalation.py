@@ -54,7 +54,7 @@ def _token_for(user_id: int) -> str:
 
 
 def test_the_on_call_people_are_reached_first_with_an_urgent_message(app) -> None:
-    incident, responder, _coordinators, _admin = _setup()
+    _incident, responder, _coordinators, _admin = _setup()
     before = utcnow()
     dispatch_intents()
     assert _reached() == {responder.id: 0}

@@ -102,6 +102,7 @@ def world(app: Flask) -> dict[str, Any]:
     make_signup(shift=hearing.shifts[0], user=volunteer)
     admin = make_user(role=Role.ADMIN)
     target = make_user(display_name="Hostile Target")
+    incident_id, entry_id = _rapid_response(hearing, admin)
     db.session.commit()
     return {
         "admin": admin.id,
@@ -116,8 +117,37 @@ def world(app: Flask) -> dict[str, Any]:
             "answer": "decline",
             "filename": "css/app.css",
             "message_id": 1,  # the admins' failed-mail routes
+            "incident_id": incident_id,
+            "entry_id": entry_id,
         },
     }
+
+
+def _rapid_response(hearing, person) -> tuple[int, int]:
+    """An open incident at the hearing and an on-call entry at its court (rapid response)."""
+    from datetime import time as clock
+
+    from scheduler.enums import IncidentKind, OnCallRole
+    from scheduler.models import Incident, OnCallEntry
+
+    incident = Incident(
+        hearing_id=hearing.id,
+        court_id=hearing.court_id,
+        kind=IncidentKind.NEED_LAWYER,
+        raised_at=utcnow(),
+        tier_reached_at=utcnow(),
+    )
+    entry = OnCallEntry(
+        court_id=hearing.court_id,
+        user_id=person.id,
+        role=OnCallRole.LAWYER,
+        weekday=2,
+        starts=clock(8),
+        ends=clock(17),
+    )
+    db.session.add_all([incident, entry])
+    db.session.flush()
+    return incident.id, entry.id
 
 
 def _sign_in(client, user_id: int) -> None:
