@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (  # type: ignore[attr-defined]  # SelectChoice: new in WTForms 3.3, not in its stubs yet
     BooleanField,
     DateTimeLocalField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -27,7 +28,7 @@ class CheckInForm(GuardedForm):
 
 
 class AlertForm(GuardedForm):
-    kind = SelectField(
+    kind = RadioField(
         _l("What is happening?"),
         choices=[SelectChoice(k.value, INCIDENT_KIND_NAMES[k.value]) for k in IncidentKind],
         validators=[DataRequired()],
