@@ -60,6 +60,7 @@ def _seed_today(server: LiveServer, lang: str) -> dict:
         db.session.commit()
         return {
             "shift_id": hearing.shifts[0].id,
+            "court_id": court.id,
             "volunteer": volunteer.email,
             "coordinator": coordinator.email,
             "secret": secret,
@@ -113,3 +114,5 @@ def test_check_in_and_raise_an_alert_on_a_phone(phone: Browse) -> None:
     phone.go("/response/today", shot="rr-today")
     phone.click(page.locator("a[href*='/response/incidents/']").first, shot="rr-incident")
     assert page.locator(".badge-ok").count() >= 1  # acknowledged
+    phone.go(f"/response/courts/{facts['court_id']}/oncall", shot="rr-oncall")
+    phone.go(f"/response/courts/{facts['court_id']}/summary", shot="rr-summary")

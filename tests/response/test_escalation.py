@@ -147,3 +147,17 @@ def test_each_worker_round_escalates_what_is_due(app) -> None:
     assert _reached() == {responder.id: 0, coordinators[0].id: 1, coordinators[1].id: 1}
     sent = db.session.scalars(select(OutboxMessage.status).where(OutboxMessage.kind == "urgent_alert"))
     assert set(sent) == {OutboxStatus.SENT}
+
+
+def test_a_person_no_channel_takes_is_listed_as_not_reached(app, client, auth, monkeypatch) -> None:
+    from scheduler.notifications import urgent
+
+    monkeypatch.setattr(urgent, "send_urgent", lambda session, **kw: [])
+    incident, responder, coordinators, _admin = _setup()
+    dispatch_intents()
+    recipient = db.session.scalar(select(IncidentRecipient).where(IncidentRecipient.user_id == responder.id))
+    assert (recipient.channel, recipient.outbox_id) == ("", None)
+    db.session.commit()
+    auth.login_as(coordinators[0])
+    page = client.get(f"/response/incidents/{incident.id}/reached").get_data(as_text=True)
+    assert responder.display_name in page and "Not reached" in page

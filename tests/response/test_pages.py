@@ -270,3 +270,36 @@ def test_alert_pages_speak_spanish(app, client, auth) -> None:
     assert "Persona detenida" in form and "Sí, enviar la alerta ahora" in form
     seat = _text(client.get(f"/shifts/{hearing.shifts[0].id}"))
     assert "Ya llegué" in seat
+
+
+def test_closing_times_are_read_in_the_courts_zone(app, client, auth) -> None:
+    hearing, _volunteer, _signup = _today()
+    coordinator = make_user(role=Role.COORDINATOR, courts=(hearing.court,))
+    incident = Incident(
+        hearing_id=hearing.id,
+        court_id=hearing.court_id,
+        kind=IncidentKind.PERSON_DETAINED,
+        raised_at=utcnow(),
+        tier_reached_at=utcnow(),
+    )
+    db.session.add(incident)
+    db.session.commit()
+    auth.login_as(coordinator)
+    local = to_local(hearing.starts_at, hearing.court.timezone).replace(tzinfo=None)
+    detained, released = local + timedelta(hours=1), local - timedelta(hours=1)
+    fmt = "%Y-%m-%dT%H:%M"
+    refused = client.post(
+        f"/response/incidents/{incident.id}/close",
+        data={
+            "what_happened": "x",
+            "detained_at": detained.strftime(fmt),
+            "released_at": released.strftime(fmt),
+        },
+    )
+    assert "cannot be before the detention time" in _text(client.get(refused.location))
+    client.post(
+        f"/response/incidents/{incident.id}/close",
+        data={"what_happened": "x", "detained_at": detained.strftime(fmt)},
+    )
+    db.session.expire_all()
+    assert incident.detained_at == hearing.starts_at.replace(second=0) + timedelta(hours=1)
