@@ -28,6 +28,9 @@ from scheduler.notifications.ics import seat_ics
 from scheduler.notifications.links import INVITATION_SALT, external_url, mail_domain, sign
 from scheduler.notifications.outbox import enqueue
 from scheduler.notifications.preferences import prefs_for_many
+from scheduler.notifications.urgent import send_urgent
+from scheduler.response.escalation import mark_reached
+from scheduler.response.messages import INCIDENT_KIND_NAMES
 from scheduler.types import utcnow
 from scheduler.web.templating import court_time
 
@@ -396,10 +399,6 @@ def incident_alerts(session: Session, *, incident: Any, reaches: Iterable[Any], 
 
     Court, courtroom, time, kind and links only: never the respondent, nor the raiser's note.
     """
-    from scheduler.notifications.urgent import send_urgent
-    from scheduler.response.escalation import mark_reached
-    from scheduler.response.messages import INCIDENT_KIND_NAMES
-
     hearing, court = incident.hearing, incident.court
     incident_url = external_url("response.show_incident", incident_id=incident.id)
     count = 0

@@ -104,7 +104,30 @@ def raise_alert(
 
 def incident_for_staff(session: Session, *, actor: User, incident_id: int) -> Incident | None:
     """The incident with who was reached, for the court's staff (None if missing; else PermissionDenied)."""
-    incident = session.scalar(
+    incident = _load(session, incident_id)
+    if incident is not None and not scope.may_manage_court(actor, incident.court_id):
+        raise PermissionDenied()
+    return incident
+
+
+def incident_for_viewer(session: Session, *, actor: User, incident_id: int) -> tuple[Incident | None, bool]:
+    """The incident and whether ``actor`` is its staff; the people it reached may see it too.
+
+    Those others see what the alert said (kind, court, courtroom, time) and whether someone
+    acknowledged: not the raiser's note, the record, nor who else was reached.
+    """
+    incident = _load(session, incident_id)
+    if incident is None:
+        return None, False
+    if scope.may_manage_court(actor, incident.court_id):
+        return incident, True
+    if any(r.user_id == actor.id for r in incident.recipients):
+        return incident, False
+    raise PermissionDenied()
+
+
+def _load(session: Session, incident_id: int) -> Incident | None:
+    return session.scalar(
         select(Incident)
         .where(Incident.id == incident_id)
         .options(
@@ -112,11 +135,6 @@ def incident_for_staff(session: Session, *, actor: User, incident_id: int) -> In
             selectinload(Incident.recipients).selectinload(IncidentRecipient.user),
         )
     )
-    if incident is None:
-        return None
-    if not scope.may_manage_court(actor, incident.court_id):
-        raise PermissionDenied()
-    return incident
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,7 @@ def names() -> dict[str, object]:
 def error_text(code: str) -> str:
     """A refusal in plain words (unknown codes get a general sentence)."""
     texts = {
+        "not_holding": lambda: _("You no longer have this seat."),
         "not_today": lambda: _("You can check in only on the day of your seat."),
         "over": lambda: _("This seat is over; there is nothing to check in."),
         "cancelled": lambda: _("This hearing is cancelled."),

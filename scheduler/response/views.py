@@ -45,7 +45,7 @@ def _run(call: Callable[[], Any], back: str) -> tuple[Any, Response | None]:
         result = call()
     except (claims.ShiftMissing, LookupError):
         abort(404)
-    except (PermissionDenied, claims.NotHolding):
+    except PermissionDenied:
         abort(403)
     except (ServiceError, AlertRefused) as exc:
         db.session.rollback()
@@ -213,13 +213,24 @@ def _incident_or_abort(incident_id: int) -> Any:
 
 
 @bp.get("/incidents/<int:incident_id>")
-@coordinator_required
+@approved_required
 def show_incident(incident_id: int) -> str:
-    incident = _incident_or_abort(incident_id)
-    form = CloseForm()
+    try:
+        found = incidents.incident_for_viewer(db.session(), actor=current_user, incident_id=incident_id)
+    except PermissionDenied:
+        abort(403)
+    incident, staff = found
+    if incident is None:
+        abort(404)
+    if not staff:  # someone the alert reached: what the alert said, nothing more
+        return render_template("response/incident_reached_person.html", incident=incident)
     reached = incidents.reached(db.session(), incident)
     return render_template(
-        "response/incident.html", incident=incident, reached=reached, form=form, poll_seconds=POLL_SECONDS
+        "response/incident.html",
+        incident=incident,
+        reached=reached,
+        form=CloseForm(),
+        poll_seconds=POLL_SECONDS,
     )
 
 

@@ -150,9 +150,9 @@ def test_each_worker_round_escalates_what_is_due(app) -> None:
 
 
 def test_a_person_no_channel_takes_is_listed_as_not_reached(app, client, auth, monkeypatch) -> None:
-    from scheduler.notifications import urgent
+    from scheduler.notifications import messages
 
-    monkeypatch.setattr(urgent, "send_urgent", lambda session, **kw: [])
+    monkeypatch.setattr(messages, "send_urgent", lambda session, **kw: [])
     incident, responder, coordinators, _admin = _setup()
     dispatch_intents()
     recipient = db.session.scalar(select(IncidentRecipient).where(IncidentRecipient.user_id == responder.id))
@@ -161,3 +161,19 @@ def test_a_person_no_channel_takes_is_listed_as_not_reached(app, client, auth, m
     auth.login_as(coordinators[0])
     page = client.get(f"/response/incidents/{incident.id}/reached").get_data(as_text=True)
     assert responder.display_name in page and "Not reached" in page
+
+
+def test_the_people_reached_see_what_the_alert_said_and_nothing_more(app, client, auth) -> None:
+    incident, responder, _coordinators, _admin = _setup()
+    incident.note = "MARKER-NOTE"
+    dispatch_intents()
+    db.session.commit()
+    auth.login_as(responder)
+    page = client.get(f"/response/incidents/{incident.id}")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "ICE present" in body and "Courtroom 12B" in body
+    assert "MARKER-NOTE" not in body and "Close the incident" not in body
+    assert client.get(f"/response/incidents/{incident.id}/reached").status_code == 403
+    auth.logout()
+    auth.login_as(make_user())
+    assert client.get(f"/response/incidents/{incident.id}").status_code == 403

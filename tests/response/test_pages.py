@@ -78,6 +78,9 @@ def test_cant_make_it_from_home_gives_the_seat_up(app, client, auth) -> None:
     db.session.expire_all()
     assert signup.status == "dropped"
     assert "Your seat is free again" in _text(client.get("/"))
+    again = client.post(f"/response/shifts/{hearing.shifts[0].id}/checkin", data={"state": "cant_make_it"})
+    assert again.status_code == 302
+    assert "You no longer have this seat." in _text(client.get(again.location))
 
 
 def test_a_volunteer_raises_an_alert_with_a_confirmation_and_a_double_tap_opens_one(
