@@ -91,3 +91,20 @@ def today_board(session: Session, *, actor: User, now: datetime) -> list[Hearing
         )
         for h in hearings
     ]
+
+
+def open_incidents(session: Session, *, actor: User, limit: int = 50) -> list[Incident]:
+    """Every open incident in the actor's courts, newest first (staff close them with a record)."""
+    if not actor.is_coordinator:
+        raise PermissionDenied()
+    ids = scope.court_ids(actor)
+    query = select(Incident).where(Incident.status == IncidentStatus.OPEN)
+    if ids is not None:
+        query = query.where(Incident.court_id.in_(ids))
+    return list(
+        session.scalars(
+            query.order_by(Incident.raised_at.desc(), Incident.id.desc())
+            .limit(limit)
+            .options(selectinload(Incident.court), selectinload(Incident.hearing))
+        )
+    )

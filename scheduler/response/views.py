@@ -134,15 +134,20 @@ _CHECKIN_FLASH = {
 @bp.get("/today")
 @coordinator_required
 def today() -> str:
-    hearings = board.today_board(db.session(), actor=current_user, now=utcnow())
-    return render_template("response/today.html", hearings=hearings, poll_seconds=POLL_SECONDS)
+    return render_template("response/today.html", poll_seconds=POLL_SECONDS, **_board())
 
 
 @bp.get("/today/board")
 @coordinator_required
 def today_board() -> str:
-    hearings = board.today_board(db.session(), actor=current_user, now=utcnow())
-    return render_template("response/_board.html", hearings=hearings)
+    return render_template("response/_board.html", **_board())
+
+
+def _board() -> dict[str, Any]:
+    return {
+        "hearings": board.today_board(db.session(), actor=current_user, now=utcnow()),
+        "open_incidents": board.open_incidents(db.session(), actor=current_user),
+    }
 
 
 @bp.get("/shifts/<int:shift_id>/alert")

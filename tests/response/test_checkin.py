@@ -131,3 +131,26 @@ def test_the_board_shows_each_seats_state_in_the_coordinators_courts(app) -> Non
     assert states(START + minutes(5))[quiet.display_name] == SeatState.NO_SHOW
     assert hearing.id not in [r.hearing.id for r in board.today_board(db.session, actor=elsewhere, now=now)]
     assert board.today_board(db.session, actor=coordinator, now=START + timedelta(days=1)) == []
+
+
+def test_open_incidents_of_any_day_are_listed_for_the_courts_staff(app) -> None:
+    from scheduler.enums import IncidentKind
+    from scheduler.models import Incident
+
+    hearing, _volunteer, _signup = hearing_today(starts_at=START - timedelta(days=2))
+    other, _v, _s = hearing_today()
+    coordinator = make_user(role=Role.COORDINATOR, courts=(hearing.court,))
+    for h in (hearing, other):
+        db.session.add(
+            Incident(
+                hearing_id=h.id,
+                court_id=h.court_id,
+                kind=IncidentKind.OTHER,
+                raised_at=START,
+                tier_reached_at=START,
+            )
+        )
+    db.session.flush()
+    assert [i.hearing_id for i in board.open_incidents(db.session, actor=coordinator)] == [hearing.id]
+    admin = make_user(role=Role.ADMIN)
+    assert len(board.open_incidents(db.session, actor=admin)) == 2
