@@ -98,6 +98,12 @@ class DefaultConfig:
     DIGEST_HOUR = 7
     # Days an invitation's accept/decline link stays valid.
     INVITATION_LINK_MAX_AGE_DAYS = 7
+    # Rapid response (scheduler/response): minutes an alert waits for an acknowledgement before
+    # the next tier is reached, hours an acknowledgement link works, and how many people are
+    # invited at once to a seat freed on the day ("Can't make it") when nobody waits for it.
+    ESCALATION_MINUTES = 3
+    ACK_LINK_HOURS = 12
+    CHECKIN_INVITES = 5
 
     LANGUAGES = ("en", "es")
     BABEL_DEFAULT_LOCALE = "en"

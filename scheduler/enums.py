@@ -77,3 +77,29 @@ class HearingOutcome(StrEnum):
     REMOVAL_ORDERED = "removal_ordered"
     CASE_CLOSED = "case_closed"
     OTHER = "other"
+
+
+class CheckInState(StrEnum):
+    """What a volunteer says on the day of their seat."""
+
+    HERE = "here"
+    LATE = "late"
+    CANT_MAKE_IT = "cant_make_it"
+
+
+class IncidentKind(StrEnum):
+    PERSON_DETAINED = "person_detained"
+    ICE_PRESENT = "ice_present"
+    NEED_LAWYER = "need_lawyer"
+    OTHER = "other"
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class OnCallRole(StrEnum):
+    RAPID_RESPONDER = "rapid_responder"
+    COORDINATOR = "coordinator"
+    LAWYER = "lawyer"

@@ -101,6 +101,33 @@ class InvitationSent(Event):
     invitation_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class SeatCantMakeIt(Event):
+    """On the day, a seat holder said they cannot come (the seat is released): coordinators hear."""
+
+    kind: ClassVar[str] = "seat_cant_make_it"
+    signup_id: int
+    promoted: bool
+    invited: int
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRaised(Event):
+    """An alert opened an incident: the court's on-call people are reached at once."""
+
+    kind: ClassVar[str] = "incident_raised"
+    incident_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentEscalated(Event):
+    """Nobody acknowledged in time: the next tier (coordinators, then admins) is reached."""
+
+    kind: ClassVar[str] = "incident_escalated"
+    incident_id: int
+    tier: int
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -113,6 +140,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         WaitlistPromoted,
         LateDropped,
         InvitationSent,
+        SeatCantMakeIt,
+        IncidentRaised,
+        IncidentEscalated,
     )
 }
 

@@ -38,6 +38,8 @@ CONSUMER = {
     "scheduler.notifications.ics",
     "scheduler.notifications.links",
     "scheduler.notifications.scheduled",
+    # Hands alerts to the channels (the outbox today); the consumer's sending side.
+    "scheduler.notifications.urgent",
     "scheduler.notifications.worker",
 }
 NOT_AREAS = {"domain", "models", "web", "demo", "translations", "data"}

@@ -19,13 +19,17 @@ from scheduler import audit, events
 from scheduler.courts import scope
 from scheduler.domain.claims import ClaimOutcome
 from scheduler.domain.eligibility import Refusal, Rules, match_refusals
+from scheduler.domain.matching import rank
 from scheduler.enums import HearingStatus
 from scheduler.errors import PermissionDenied, ServiceError
 from scheduler.matching.facts import (
     MatchSettings,
     holders,
     load_facts,
+    load_histories,
     load_schedules,
+    match_seat,
+    open_invitations,
 )
 from scheduler.models import Hearing, Invitation, InvitationStatus, Shift, User
 from scheduler.shifts import claims as shift_service
@@ -86,11 +90,13 @@ def _check_invite(
         raise NotEligible(refusals)
 
 
-def _create(session: Session, *, actor: User, shift: Shift, user_id: int, from_plan: bool) -> Invitation:
+def _create(
+    session: Session, *, actor: User | None, shift: Shift, user_id: int, from_plan: bool
+) -> Invitation:
     invitation = Invitation(
         shift_id=shift.id,
         user_id=user_id,
-        invited_by_id=actor.id,
+        invited_by_id=actor.id if actor is not None else None,
         status=InvitationStatus.PENDING,
         expires_at=shift.starts_at,
         from_plan=from_plan,
@@ -158,6 +164,37 @@ def send_plan(
             continue
         report.created.append(_create(session, actor=actor, shift=shift, user_id=user_id, from_plan=True))
     return report
+
+
+def invite_replacements(
+    session: Session, *, shift: Shift, now: datetime, settings: MatchSettings, limit: int
+) -> list[Invitation]:
+    """Invite the best-ranked eligible people to a seat freed on the day (no coordinator acts).
+
+    Used when a seat holder says they cannot make it and nobody on the waitlist could take it:
+    the same ranking coordinators see, without the respondent's initial; nobody already
+    holding, waiting for or invited to the seat; at most ``limit`` invitations.
+    """
+    if limit <= 0 or shift.hearing.status == HearingStatus.CANCELLED:
+        return []
+    if filled_counts(session, [shift.id]).get(shift.id, 0) >= shift.capacity:
+        return []
+    invited = {user_id for user_id, _at in open_invitations(session, shift.id)}
+    ranking = rank(
+        seat=match_seat(shift, include_ref=False),
+        volunteers=list(load_facts(session, role=shift.role).values()),
+        schedules=load_schedules(session, window=(shift.starts_at, shift.ends_at)),
+        histories=load_histories(session, now=now, case_keys=[shift.hearing.case_key]),
+        now=now,
+        rules=settings.rules,
+        weights=settings.weights,
+        exclude=holders(session, [shift.id]).get(shift.id, frozenset()) | invited,
+        explain=False,
+    )
+    return [
+        _create(session, actor=None, shift=shift, user_id=m.user_id, from_plan=False)
+        for m in ranking.matches[:limit]
+    ]
 
 
 @dataclass(frozen=True, slots=True)

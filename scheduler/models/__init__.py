@@ -9,6 +9,7 @@ from scheduler.models.hearing import Hearing, HearingLanguage, Shift
 from scheduler.models.intent import IntentStatus, NotificationIntent
 from scheduler.models.invitation import Invitation, InvitationStatus
 from scheduler.models.outbox import NotificationPreference, OutboxMessage, OutboxStatus
+from scheduler.models.response import Incident, IncidentRecipient, OnCallEntry, SeatCheckIn
 from scheduler.models.security import FeedToken, PasswordResetToken
 from scheduler.models.signup import Signup
 from scheduler.models.twofactor import RecoveryCode, SiteSetting, TwoFactorSecret
@@ -40,15 +41,19 @@ __all__ = [
     "HearingLanguage",
     "HearingReport",
     "HearingSeries",
+    "Incident",
+    "IncidentRecipient",
     "IntentStatus",
     "Invitation",
     "InvitationStatus",
     "NotificationIntent",
     "NotificationPreference",
+    "OnCallEntry",
     "OutboxMessage",
     "OutboxStatus",
     "PasswordResetToken",
     "RecoveryCode",
+    "SeatCheckIn",
     "SeriesOccurrence",
     "Shift",
     "Signup",

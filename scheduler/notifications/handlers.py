@@ -9,14 +9,18 @@ signup, an invitation) means nobody is left to tell. Returns how many messages i
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from scheduler import events
-from scheduler.models import Court, Invitation, Signup, User
+from scheduler.models import Court, Incident, Invitation, Signup, User
 from scheduler.notifications import messages
 from scheduler.notifications.links import external_url
+from scheduler.response import escalation
+from scheduler.types import utcnow
 
 
 def account_approved(session: Session, event: events.AccountApproved) -> int:
@@ -85,6 +89,32 @@ def invitation(session: Session, event: events.InvitationSent) -> int:
     return int(messages.invited(session, invitation=found))
 
 
+def seat_cant_make_it(session: Session, event: events.SeatCantMakeIt) -> int:
+    signup = session.get(Signup, event.signup_id)
+    if signup is None:
+        return 0
+    return messages.cant_make_it(session, signup=signup, promoted=event.promoted, invited=event.invited)
+
+
+def _reach(session: Session, *, incident_id: int, tier: int) -> int:
+    """Reach the incident's people from ``tier`` on, each with an urgent alert (rapid response)."""
+    now = utcnow()
+    ttl = timedelta(hours=int(current_app.config["ACK_LINK_HOURS"]))
+    reaches = escalation.reach_tier(session, incident_id=incident_id, tier=tier, now=now, link_ttl=ttl)
+    if not reaches:
+        return 0
+    incident = session.get(Incident, incident_id)
+    return messages.incident_alerts(session, incident=incident, reaches=reaches, now=now)
+
+
+def incident_raised(session: Session, event: events.IncidentRaised) -> int:
+    return _reach(session, incident_id=event.incident_id, tier=0)
+
+
+def incident_escalated(session: Session, event: events.IncidentEscalated) -> int:
+    return _reach(session, incident_id=event.incident_id, tier=event.tier)
+
+
 HANDLERS: dict[type[events.Event], Callable[[Session, Any], int]] = {
     events.AccountApproved: account_approved,
     events.PasswordResetRequested: password_reset,
@@ -95,6 +125,9 @@ HANDLERS: dict[type[events.Event], Callable[[Session, Any], int]] = {
     events.WaitlistPromoted: waitlist_promoted,
     events.LateDropped: late_drop,
     events.InvitationSent: invitation,
+    events.SeatCantMakeIt: seat_cant_make_it,
+    events.IncidentRaised: incident_raised,
+    events.IncidentEscalated: incident_escalated,
 }
 
 

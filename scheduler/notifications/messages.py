@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
@@ -27,7 +28,11 @@ from scheduler.notifications.ics import seat_ics
 from scheduler.notifications.links import INVITATION_SALT, external_url, mail_domain, sign
 from scheduler.notifications.outbox import enqueue
 from scheduler.notifications.preferences import prefs_for_many
+from scheduler.notifications.urgent import send_urgent
+from scheduler.response.escalation import mark_reached
+from scheduler.response.messages import INCIDENT_KIND_NAMES
 from scheduler.types import utcnow
+from scheduler.web.templating import court_time
 
 if TYPE_CHECKING:  # the invitations model belongs to the matching area
     from scheduler.models import Invitation
@@ -359,3 +364,62 @@ def invited(session: Session, *, invitation: Invitation) -> bool:
         **ctx,
     )
     return True
+
+
+# Rapid response -----------------------------------------------------------------------------
+
+
+def cant_make_it(session: Session, *, signup: Signup, promoted: bool, invited: int) -> int:
+    """Tell the court's coordinators a seat holder cannot come today, and how the seat is being filled."""
+    signup = _load_signups(session, [signup.id])[0]
+    ctx = seat_context(signup.shift, staff=True)
+    count = 0
+    for user in coordinators_for(session, ctx["court"].id):
+        _queue(
+            session,
+            user=user,
+            kind="cant_make_it",
+            subject=lambda: _(
+                "Cannot come today: %(role)s at %(court)s, %(when)s",
+                role=ctx["role"],
+                court=ctx["court"].name,
+                when=_when(ctx["shift"].starts_at, ctx["court"]),
+            ),
+            volunteer_name=signup.user.display_name,
+            promoted=promoted,
+            invited=invited,
+            **ctx,
+        )
+        count += 1
+    return count
+
+
+def incident_alerts(session: Session, *, incident: Any, reaches: Iterable[Any], now: datetime) -> int:
+    """One urgent alert per person reached (``scheduler.response.escalation.Reach``), in their language.
+
+    Court, courtroom, time, kind and links only: never the respondent, nor the raiser's note.
+    """
+    hearing, court = incident.hearing, incident.court
+    incident_url = external_url("response.show_incident", incident_id=incident.id)
+    count = 0
+    for reach in reaches:
+        locale = reach.user.locale
+        with force_locale(locale):
+            kind = str(INCIDENT_KIND_NAMES[incident.kind.value])
+            words = {"kind": kind, "court": court.name, "when": _when(hearing.starts_at, court)}
+            subject = _("URGENT: %(kind)s at %(court)s, %(when)s", **words)
+            text = render_template(
+                "notifications/mail/urgent_alert.txt",
+                kind=kind,
+                court=court,
+                hearing=hearing,
+                when=words["when"],
+                raised_at=court_time(incident.raised_at, court.timezone),
+                incident_url=incident_url,
+            )
+        link = external_url("response.acknowledge_form", token=reach.token)
+        handed = send_urgent(session, recipient=reach.user, subject=subject, text=text, link=link, now=now)
+        mark_reached(reach.recipient, handed)
+        count += len(handed)
+    session.flush()
+    return count

@@ -27,6 +27,7 @@ from scheduler.notifications.links import mail_domain
 from scheduler.notifications.outbox import SendReport, send_due
 from scheduler.notifications.scheduled import send_digest, send_reminders
 from scheduler.privacy.cli import purge_job
+from scheduler.response.escalation import due_escalations
 from scheduler.shifts.claims import expire_handover_offers
 from scheduler.shifts.facts import rules_from_config
 from scheduler.types import utcnow
@@ -102,10 +103,21 @@ def _check_lease(cfg: dict) -> None:
         log.warning("OUTBOX_LEASE_MINUTES is short for MAIL_SMTP_TIMEOUT; duplicates become possible")
 
 
+def escalate(session: Session) -> list[int]:
+    """Incidents nobody acknowledged in time move to their next tier (rapid response); commits."""
+    wait = timedelta(minutes=float(current_app.config["ESCALATION_MINUTES"]))
+    moved = due_escalations(session, utcnow(), wait=wait)
+    session.commit()
+    if moved:
+        log.warning("escalated %d incidents", len(moved))
+    return moved
+
+
 def send_once(*, max_batches: int | None = None) -> SendReport:
-    """Turn pending intents into mail (``dispatch.py``), then send what is due."""
+    """Escalate unanswered alerts, turn pending intents into mail (``dispatch.py``), send what is due."""
     cfg = current_app.config
     _check_lease(cfg)
+    escalate(db.session())
     dispatch_pending(db.session())
     return send_due(
         db.session(),

@@ -1,7 +1,8 @@
 """Short memory: wipe private hearing details after a while, drop accounts never approved.
 
 Hearing rows, their seats and sign-ups stay (reports count them); only what could identify
-or endanger a person goes: the respondent reference, private notes and the outcome note.
+or endanger a person goes: the respondent reference, private notes and the outcome note, and
+the words of rapid-response incidents (their counts stay for the monthly summary).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from scheduler.casework import awaiting, reports
 from scheduler.enums import UserStatus
 from scheduler.feeds import changes as feed_changes
 from scheduler.feeds import eventcache as feed_eventcache
-from scheduler.models import Hearing, PasswordResetToken, User
+from scheduler.models import Hearing, Incident, IncidentRecipient, PasswordResetToken, User
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class PurgeResult:
     sessions_removed: int = 0
     feed_events_removed: int = 0
     casework_wiped: int = 0
+    incidents_wiped: int = 0
 
 
 def purge(
@@ -86,6 +88,7 @@ def purge(
     ended_sessions = sessions.purge(session, now=now, idle=session_idle)
     # Rendered events no feed will ask for again: gone, out of every window, superseded or old.
     cached = feed_eventcache.purge(session, now=now, keep=feed_cache_keep, past_days=feed_past_days)
+    incidents = _wipe_incidents(session, cutoff=hearing_cutoff)
 
     result = PurgeResult(
         hearings_wiped=wiped or 0,
@@ -95,8 +98,9 @@ def purge(
         sessions_removed=ended_sessions,
         feed_events_removed=cached,
         casework_wiped=casework_wiped,
+        incidents_wiped=incidents,
     )
-    if result.hearings_wiped or result.pending_accounts_removed:
+    if result.hearings_wiped or result.pending_accounts_removed or result.incidents_wiped:
         audit.record(
             session,
             actor=None,
@@ -106,9 +110,37 @@ def purge(
             details={
                 "hearings_wiped": result.hearings_wiped,
                 "pending_accounts_removed": result.pending_accounts_removed,
+                "incidents_wiped": result.incidents_wiped,
                 "hearing_days": hearing_days,
                 "pending_days": pending_days,
             },
         )
     session.flush()
     return result
+
+
+def _wipe_incidents(session: Session, *, cutoff: datetime) -> int:
+    """Incidents raised before the cutoff keep their kind, court and times (the monthly counts)
+    and lose their words (the raiser's note, the record, the staff note) and who was reached."""
+    old = select(Incident.id).where(Incident.raised_at < cutoff)
+    session.execute(
+        delete(IncidentRecipient)
+        .where(IncidentRecipient.incident_id.in_(old))
+        .execution_options(synchronize_session=False)
+    )
+    wiped = session.execute(
+        update(Incident)
+        .where(
+            Incident.raised_at < cutoff,
+            or_(
+                Incident.note != "",
+                Incident.what_happened != "",
+                Incident.agency != "",
+                Incident.staff_note != "",
+            ),
+        )
+        .values(note="", what_happened="", agency="", staff_note="")
+        .execution_options(synchronize_session=False)
+    )
+    assert isinstance(wiped, CursorResult)
+    return wiped.rowcount or 0

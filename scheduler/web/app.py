@@ -35,6 +35,7 @@ from scheduler.people.views import bp as people_bp
 from scheduler.privacy.admin_views import bp as admin_bp
 from scheduler.privacy.cli import purge_command
 from scheduler.privacy.views import bp as privacy_bp
+from scheduler.response.views import bp as response_bp
 from scheduler.shifts.views import bp as shifts_bp
 from scheduler.twofactor.views import bp as twofactor_bp
 from scheduler.web import security  # noqa: F401  (user loader)
@@ -61,6 +62,7 @@ BLUEPRINTS = (
     admin_bp,
     matching_bp,
     casework_bp,
+    response_bp,
 )
 
 

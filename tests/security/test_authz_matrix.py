@@ -143,6 +143,20 @@ RULES: dict[str, dict[str, Any]] = {
     "casework.my_reports": {"GET": APPROVED},
     "casework.court_watch_page": {"GET": STAFF},  # counts within the coordinator's own courts
     "casework.court_watch_csv": {"GET": STAFF},
+    "response.check_in": {"POST": OWN},  # the seat's own holder
+    "response.today": {"GET": STAFF},  # each coordinator sees their own courts
+    "response.today_board": {"GET": STAFF},
+    "response.alert_form": {"GET": SEAT_HOLDER},
+    "response.raise_alert": {"POST": SEAT_HOLDER},  # outside the window: refused with a message
+    "response.show_incident": {"GET": SCOPED},
+    "response.incident_reached": {"GET": SCOPED},
+    "response.close_incident": {"POST": SCOPED},
+    "response.acknowledge_form": {"GET": TOKEN},  # the single-use link in an alert
+    "response.acknowledge": {"POST": TOKEN},
+    "response.oncall_page": {"GET": SCOPED},
+    "response.add_oncall": {"POST": SCOPED},
+    "response.remove_oncall": {"POST": SCOPED},
+    "response.monthly_summary": {"GET": SCOPED},
 }
 
 # Valid-looking forms for staff actions that check the form before the scope, so the scope
@@ -221,6 +235,7 @@ def world(app: Flask) -> dict[str, Any]:
     invitation_id = _invitation(other_hearing.shifts[0].id, people["volunteer"].id, people["coordinator"].id)
     message_id = _failed_message(target)
     series_id, awaiting_id = _casework(hearing, people["coordinator"])
+    incident_id, entry_id = _rapid_response(hearing, people["coordinator"])
     db.session.commit()
     return {
         "people": {k: v.id for k, v in people.items()},
@@ -237,8 +252,37 @@ def world(app: Flask) -> dict[str, Any]:
             "message_id": message_id,
             "series_id": series_id,
             "awaiting_id": awaiting_id,
+            "incident_id": incident_id,
+            "entry_id": entry_id,
         },
     }
+
+
+def _rapid_response(hearing, person: User) -> tuple[int, int]:
+    """An open incident at the hearing and an on-call entry at its court (rapid response)."""
+    from datetime import time
+
+    from scheduler.enums import IncidentKind, OnCallRole
+    from scheduler.models import Incident, OnCallEntry
+
+    incident = Incident(
+        hearing_id=hearing.id,
+        court_id=hearing.court_id,
+        kind=IncidentKind.ICE_PRESENT,
+        raised_at=utcnow(),
+        tier_reached_at=utcnow(),
+    )
+    entry = OnCallEntry(
+        court_id=hearing.court_id,
+        user_id=person.id,
+        role=OnCallRole.COORDINATOR,
+        weekday=0,
+        starts=time(8),
+        ends=time(17),
+    )
+    db.session.add_all([incident, entry])
+    db.session.flush()
+    return incident.id, entry.id
 
 
 def _failed_message(user: User) -> int:

@@ -103,6 +103,7 @@ def world(app: Flask) -> dict[str, Any]:
     admin = make_user(role=Role.ADMIN)
     target = make_user(display_name="Hostile Target")
     series_id, awaiting_id = _casework(hearing, admin)
+    incident_id, entry_id = _rapid_response(hearing, admin)
     db.session.commit()
     return {
         "admin": admin.id,
@@ -119,8 +120,37 @@ def world(app: Flask) -> dict[str, Any]:
             "message_id": 1,  # the admins' failed-mail routes
             "series_id": series_id,
             "awaiting_id": awaiting_id,
+            "incident_id": incident_id,
+            "entry_id": entry_id,
         },
     }
+
+
+def _rapid_response(hearing, person) -> tuple[int, int]:
+    """An open incident at the hearing and an on-call entry at its court (rapid response)."""
+    from datetime import time as clock
+
+    from scheduler.enums import IncidentKind, OnCallRole
+    from scheduler.models import Incident, OnCallEntry
+
+    incident = Incident(
+        hearing_id=hearing.id,
+        court_id=hearing.court_id,
+        kind=IncidentKind.NEED_LAWYER,
+        raised_at=utcnow(),
+        tier_reached_at=utcnow(),
+    )
+    entry = OnCallEntry(
+        court_id=hearing.court_id,
+        user_id=person.id,
+        role=OnCallRole.LAWYER,
+        weekday=2,
+        starts=clock(8),
+        ends=clock(17),
+    )
+    db.session.add_all([incident, entry])
+    db.session.flush()
+    return incident.id, entry.id
 
 
 def _sign_in(client, user_id: int) -> None:
