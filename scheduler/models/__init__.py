@@ -1,7 +1,9 @@
 """All models, importable from one place (Alembic's autogenerate needs them all loaded)."""
 
 from scheduler.models.audit import AuditEvent
+from scheduler.models.channels import PhoneNumber, PushSubscription
 from scheduler.models.court import Court
+from scheduler.models.court_card import CourtCard
 from scheduler.models.feed_change import FEED_NEUTRAL, FeedChange, FeedRevision
 from scheduler.models.hearing import Hearing, HearingLanguage, Shift
 from scheduler.models.intent import IntentStatus, NotificationIntent
@@ -29,6 +31,7 @@ __all__ = [
     "AvailabilityWindow",
     "BlackoutDate",
     "Court",
+    "CourtCard",
     "FeedChange",
     "FeedRevision",
     "FeedToken",
@@ -42,6 +45,8 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "PasswordResetToken",
+    "PhoneNumber",
+    "PushSubscription",
     "RecoveryCode",
     "Shift",
     "Signup",

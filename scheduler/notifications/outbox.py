@@ -37,7 +37,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,11 +49,14 @@ from sqlalchemy.orm import Session
 
 from scheduler.mail import Attachment, MailBackend, Message
 from scheduler.models import OutboxMessage, OutboxStatus, User
+from scheduler.notifications.channels.base import EMAIL, DeliveryError
+from scheduler.notifications.channels.delivery import Senders, forget_subscription, resolve
 from scheduler.types import utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
+MAX_URGENT_BACKOFF = timedelta(minutes=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +82,22 @@ def enqueue(
     message: Composed,
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
+    channel: str = EMAIL,
+    urgent: bool = False,
+    push_subscription_id: int | None = None,
 ) -> int | None:
-    """Store a message in the current transaction; the id, or None when the key was taken."""
+    """Store a message in the current transaction; the id, or None when the key was taken.
+
+    Only email rows keep an address: SMS and Signal find the verified number at send time,
+    push rows name their subscription.
+    """
     values: dict[str, Any] = {
         "kind": message.kind,
+        "channel": channel,
+        "urgent": urgent,
+        "push_subscription_id": push_subscription_id,
         "user_id": user.id if user is not None else None,
-        "to_email": to_email or (user.email if user is not None else ""),
+        "to_email": (to_email or (user.email if user is not None else "")) if channel == EMAIL else "",
         "locale": locale or (user.locale if user is not None else "en"),
         "subject": message.subject[:300],
         "text_body": message.text,
@@ -100,8 +113,10 @@ def enqueue(
         "last_error": "",
         "created_at": utcnow(),
     }
-    if not values["to_email"]:
+    if channel == EMAIL and not values["to_email"]:
         raise ValueError("an outbox message needs a recipient")
+    if channel != EMAIL and user is None:
+        raise ValueError("a message on another channel needs a person")
     if dedupe_key is None:
         stmt = insert(OutboxMessage).values(**values).returning(OutboxMessage.id)
     else:
@@ -131,6 +146,11 @@ def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8 ... minutes after the n-th failed attempt, never more than an hour."""
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def urgent_backoff(attempts: int) -> timedelta:
+    """5, 10, 20 ... seconds for an urgent message, never more than two minutes."""
+    return min(timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), MAX_URGENT_BACKOFF)
 
 
 def release_expired_leases(session: Session, *, lease: timedelta, now: datetime | None = None) -> int:
@@ -163,7 +183,7 @@ def claim(session: Session, *, limit: int, worker: str, now: datetime | None = N
     candidates = (
         select(OutboxMessage.id)
         .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .order_by(OutboxMessage.urgent.desc(), OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
@@ -181,7 +201,7 @@ def claim(session: Session, *, limit: int, worker: str, now: datetime | None = N
     claimed = session.scalars(
         select(OutboxMessage.id)
         .where(OutboxMessage.locked_by == token, OutboxMessage.status == OutboxStatus.SENDING)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .order_by(OutboxMessage.urgent.desc(), OutboxMessage.next_attempt_at, OutboxMessage.id)
     )
     return Batch(token=token, ids=list(claimed))
 
@@ -239,6 +259,40 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}{f' {code}' if code else ''}"[:300]
 
 
+def _prepare(
+    session: Session, row: OutboxMessage, *, backend: MailBackend, domain: str, senders: Senders
+) -> Callable[[], None]:
+    """What sending this row takes, built while the transaction is open (it reads the database)."""
+    if row.channel == EMAIL:
+        mail = as_mail(row, domain=domain)
+        return lambda: backend.send(mail)
+    provider = senders.providers.get(row.channel)
+    if provider is None:
+        raise DeliveryError("channel not configured", permanent=True)
+    delivery = resolve(session, row, senders.box)
+    return lambda: provider.send(delivery)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    error: str
+    permanent: bool = False
+    retry_after: float | None = None
+
+
+def _failure(exc: Exception, channel: str, down: set[str], session: Session, row: OutboxMessage) -> Failure:
+    """How a failed send is recorded; a channel that did not answer is marked down for the batch."""
+    if isinstance(exc, DeliveryError):
+        if exc.unreachable:
+            down.add(channel)
+        if exc.gone:
+            forget_subscription(session, row.push_subscription_id)
+        return Failure(f"{channel}: {exc.reason}", permanent=exc.permanent, retry_after=exc.retry_after)
+    if isinstance(exc, OSError | smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        down.add(channel)
+    return Failure(_describe(exc))
+
+
 def send_claimed(
     session: Session,
     *,
@@ -246,15 +300,20 @@ def send_claimed(
     backend: MailBackend,
     domain: str,
     max_attempts: int,
+    senders: Senders | None = None,
 ) -> SendReport:
-    """Send each row this worker still holds, recording the outcome in its own commit.
+    """Send each row this worker still holds, each to its channel, recording the outcome in its own commit.
 
     Before each message the lease is renewed (so a slow server does not let it run out while
     this worker is busy) and checked (so a row another worker took over is left to that
     worker). The renewal is committed before the exchange starts, and one exchange is bounded
-    by the SMTP timeout, which must stay well below the lease.
+    by the SMTP or HTTP timeout, which must stay well below the lease. A channel whose provider
+    did not answer is not tried again in this batch: its rows get the same failure at once, so
+    a mail server that is down never holds up an urgent SMS.
     """
+    senders = senders or Senders()
     report = SendReport()
+    down: set[str] = set()
     for row_id in batch.ids:
         if not renew_lease(session, batch=batch, row_id=row_id):
             report.lost += 1
@@ -263,30 +322,45 @@ def send_claimed(
         row = session.get(OutboxMessage, row_id, populate_existing=True)
         if row is None:
             continue
-        mail, kind = as_mail(row, domain=domain), row.kind
-        session.commit()  # no transaction stays open while the mail server takes its time
+        kind, channel = row.kind, row.channel
         try:
-            backend.send(mail)
-        except (smtplib.SMTPException, OSError) as exc:
-            _record_failure(session, batch=batch, row=row, exc=exc, max_attempts=max_attempts, report=report)
+            if channel in down:
+                raise DeliveryError("provider unreachable (earlier in this batch)")
+            send = _prepare(session, row, backend=backend, domain=domain, senders=senders)
+            session.commit()  # no transaction stays open while the provider takes its time
+            send()
+        except (DeliveryError, smtplib.SMTPException, OSError) as exc:
+            failure = _failure(exc, channel, down, session, row)
+            _record_failure(session, batch=batch, row=row, failure=failure, max_attempts=max_attempts, report=report)
         else:
-            # Accepted by the server: sent, whoever holds the row now, so nobody sends it again.
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row_id, OutboxMessage.status != OutboxStatus.SENT)
-                .values(
-                    status=OutboxStatus.SENT,
-                    sent_at=utcnow(),
-                    attempts=OutboxMessage.attempts + 1,
-                    locked_by=None,
-                    locked_at=None,
-                )
-                .execution_options(synchronize_session=False)
-            )
+            _mark_sent(session, row_id)
             report.sent += 1
-            log.info("outbox %d (%s) sent", row_id, kind)
+            log.info("outbox %d (%s, %s) sent", row_id, kind, channel)
         session.commit()
     return report
+
+
+def _mark_sent(session: Session, row_id: int) -> None:
+    """Accepted by the provider: sent, whoever holds the row now, so nobody sends it again."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status != OutboxStatus.SENT)
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=utcnow(),
+            attempts=OutboxMessage.attempts + 1,
+            locked_by=None,
+            locked_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _retry_at(attempts: int, *, urgent: bool, retry_after: float | None) -> datetime:
+    wait = urgent_backoff(attempts) if urgent else backoff(attempts)
+    if retry_after is not None:
+        wait = max(wait, timedelta(seconds=min(retry_after, MAX_BACKOFF.total_seconds())))
+    return utcnow() + wait
 
 
 def _record_failure(
@@ -294,19 +368,20 @@ def _record_failure(
     *,
     batch: Batch,
     row: OutboxMessage,
-    exc: Exception,
+    failure: Failure,
     max_attempts: int,
     report: SendReport,
 ) -> None:
     """Back off or give up, only while this worker holds the row (else its new holder decides)."""
     attempts = row.attempts + 1
-    error = _describe(exc)
-    failed = attempts >= max_attempts
+    error = failure.error[:300]
+    failed = failure.permanent or attempts >= max_attempts
     values: dict[str, Any] = {"attempts": attempts, "last_error": error, "locked_by": None, "locked_at": None}
     if failed:
         values["status"] = OutboxStatus.FAILED
     else:
-        values.update(status=OutboxStatus.PENDING, next_attempt_at=utcnow() + backoff(attempts))
+        retry_at = _retry_at(attempts, urgent=row.urgent, retry_after=failure.retry_after)
+        values.update(status=OutboxStatus.PENDING, next_attempt_at=retry_at)
     result = session.execute(
         update(OutboxMessage)
         .where(
@@ -339,6 +414,7 @@ def send_due(
     max_attempts: int = 10,
     lease: timedelta = timedelta(minutes=10),
     max_batches: int | None = None,
+    senders: Senders | None = None,
 ) -> SendReport:
     """Release dead leases, then claim and send batches until nothing is due."""
     release_expired_leases(session, lease=lease)
@@ -349,7 +425,9 @@ def send_due(
         if not batch.ids:
             break
         batches += 1
-        report = send_claimed(session, batch=batch, backend=backend, domain=domain, max_attempts=max_attempts)
+        report = send_claimed(
+            session, batch=batch, backend=backend, domain=domain, max_attempts=max_attempts, senders=senders
+        )
         total.sent += report.sent
         total.retried += report.retried
         total.failed += report.failed
