@@ -114,6 +114,8 @@ class DefaultConfig:
     # Verification codes sent by SMS: minutes valid, wrong tries allowed.
     PHONE_CODE_MINUTES = 10
     PHONE_CODE_ATTEMPTS = 5
+    # Adding a number sends an SMS (it costs money): at most this often per address.
+    PHONE_RATE_LIMIT = "5 per hour"
     # Default reminder times, in hours before a seat; each person can change theirs.
     REMINDER_HOURS = [24, 2]
     # Local hour (in BABEL_DEFAULT_TIMEZONE) after which the coordinators' daily digest goes out.

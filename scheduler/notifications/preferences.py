@@ -25,6 +25,8 @@ class Prefs:
     invitations: bool = True
     late_drops: bool = True
     digest: bool = True
+    # Channels for urgent alerts; None: every channel the person can be reached on.
+    urgent_channels: tuple[str, ...] | None = None
 
     def wants(self, kind: str) -> bool:
         if kind == "reminder":
@@ -43,6 +45,7 @@ def _to_prefs(row: NotificationPreference | None, default_hours: Iterable[int]) 
         invitations=row.invitations,
         late_drops=row.late_drops,
         digest=row.digest,
+        urgent_channels=None if row.urgent_channels is None else tuple(row.urgent_channels),
     )
 
 
@@ -107,4 +110,12 @@ def turn_off(session: Session, *, user: User, kind: str) -> None:
         row.late_drops = False
     else:
         row.digest = False
+    session.flush()
+
+
+def save_urgent_channels(session: Session, *, user: User, channels: Iterable[str], known: Iterable[str]) -> None:
+    """Which channels urgent alerts use for this person (only the known channel names are kept)."""
+    allowed = list(known)
+    row = _row(session, user)
+    row.urgent_channels = [c for c in allowed if c in set(channels)]
     session.flush()
