@@ -95,7 +95,7 @@ class DefaultConfig:
     # Channels besides email (scheduler/notifications/channels); each is offered once configured.
     # SMS through Twilio's Messages API; TWILIO_API_BASE is changed only to test against a fake.
     TWILIO_ACCOUNT_SID = ""
-    TWILIO_AUTH_TOKEN = ""  # noqa: S105  (blank: SMS is off)
+    TWILIO_AUTH_TOKEN = ""
     TWILIO_FROM = ""
     TWILIO_API_BASE = "https://api.twilio.com"
     # Signal through signal-cli's HTTP JSON-RPC (signal-cli daemon --http=127.0.0.1:8080).

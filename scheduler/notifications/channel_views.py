@@ -34,7 +34,8 @@ def _back() -> Response:
 def _code_message(code: str) -> tuple[str, str]:
     minutes = int(current_app.config["PHONE_CODE_MINUTES"])
     text = _(
-        "Your Accompany code is %(code)s. It expires in %(minutes)d minutes. Nobody from Accompany will ask you for it.",
+        "Your Accompany code is %(code)s. It expires in %(minutes)d minutes. "
+        "Nobody from Accompany will ask you for it.",
         code=code,
         minutes=minutes,
     )
@@ -135,7 +136,7 @@ def _subscription() -> tuple[str, str, str]:
 @approved_required
 def subscribe_push() -> tuple[str, int]:
     if PUSH not in configured_channels(current_app.config):
-        abort(404)
+        abort(409)  # this installation has no VAPID keys: nothing could be pushed
     endpoint, p256dh, auth = _subscription()
     try:
         push_subscriptions.subscribe(

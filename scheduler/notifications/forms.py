@@ -37,5 +37,6 @@ class PhoneForm(FlaskForm):
 
 class PhoneCodeForm(FlaskForm):
     code = StringField(
-        _l("Code from the text message"), validators=[DataRequired(), Length(min=6, max=6), Regexp(r"^\d{6}$")]
+        _l("Code from the text message"),
+        validators=[DataRequired(), Length(min=6, max=6), Regexp(r"^\d{6}$")],
     )

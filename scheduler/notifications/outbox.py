@@ -40,7 +40,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import CursorResult, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -49,13 +49,13 @@ from sqlalchemy.orm import Session
 
 from scheduler.mail import Attachment, MailBackend, Message
 from scheduler.models import OutboxMessage, OutboxStatus, User
-from scheduler.notifications.channels.base import EMAIL, DeliveryError
-from scheduler.notifications.channels.delivery import Senders, forget_subscription, resolve
 from scheduler.types import utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
+# The outbox's own channel; the others are handed to ``senders`` (scheduler/notifications/channels).
+EMAIL = "email"
 MAX_URGENT_BACKOFF = timedelta(minutes=2)
 
 
@@ -259,38 +259,58 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}{f' {code}' if code else ''}"[:300]
 
 
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """How a failed send is recorded: never an address, a number or the provider's text."""
+
+    error: str
+    permanent: bool = False
+    retry_after: float | None = None
+    # The provider did not answer: the rest of the batch on its channel fails the same at once.
+    unreachable: bool = False
+
+
+class ChannelSenders(Protocol):
+    """The providers of the other channels (``channels.delivery.Senders``)."""
+
+    def prepare(self, session: Session, row: OutboxMessage) -> Callable[[], None]: ...
+
+    def failure(self, session: Session, row: OutboxMessage, exc: Exception) -> Failure | None: ...
+
+
+class _Unreachable(Exception):
+    """This channel's provider did not answer earlier in the batch."""
+
+
 def _prepare(
-    session: Session, row: OutboxMessage, *, backend: MailBackend, domain: str, senders: Senders
+    session: Session, row: OutboxMessage, *, backend: MailBackend, domain: str, senders: ChannelSenders | None
 ) -> Callable[[], None]:
     """What sending this row takes, built while the transaction is open (it reads the database)."""
     if row.channel == EMAIL:
         mail = as_mail(row, domain=domain)
         return lambda: backend.send(mail)
-    provider = senders.providers.get(row.channel)
-    if provider is None:
-        raise DeliveryError("channel not configured", permanent=True)
-    delivery = resolve(session, row, senders.box)
-    return lambda: provider.send(delivery)
+    if senders is None:
+        raise LookupError(row.channel)
+    return senders.prepare(session, row)
 
 
-@dataclass(frozen=True, slots=True)
-class Failure:
-    error: str
-    permanent: bool = False
-    retry_after: float | None = None
-
-
-def _failure(exc: Exception, channel: str, down: set[str], session: Session, row: OutboxMessage) -> Failure:
-    """How a failed send is recorded; a channel that did not answer is marked down for the batch."""
-    if isinstance(exc, DeliveryError):
-        if exc.unreachable:
-            down.add(channel)
-        if exc.gone:
-            forget_subscription(session, row.push_subscription_id)
-        return Failure(f"{channel}: {exc.reason}", permanent=exc.permanent, retry_after=exc.retry_after)
-    if isinstance(exc, OSError | smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
-        down.add(channel)
-    return Failure(_describe(exc))
+def _failure(
+    session: Session, row: OutboxMessage, exc: Exception, senders: ChannelSenders | None
+) -> Failure | None:
+    """What to record for ``exc``; None for an error that is no delivery failure (re-raised)."""
+    if isinstance(exc, _Unreachable):
+        return Failure(f"{row.channel}: provider unreachable (earlier in this batch)", unreachable=True)
+    if isinstance(exc, LookupError):
+        return Failure(f"{row.channel}: channel not configured", permanent=True)
+    if row.channel != EMAIL and senders is not None:
+        return senders.failure(session, row, exc)
+    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return Failure(_describe(exc), unreachable=True)
+    if isinstance(exc, smtplib.SMTPException):
+        return Failure(_describe(exc))
+    if isinstance(exc, OSError):
+        return Failure(_describe(exc), unreachable=True)
+    return None
 
 
 def send_claimed(
@@ -300,7 +320,7 @@ def send_claimed(
     backend: MailBackend,
     domain: str,
     max_attempts: int,
-    senders: Senders | None = None,
+    senders: ChannelSenders | None = None,
 ) -> SendReport:
     """Send each row this worker still holds, each to its channel, recording the outcome in its own commit.
 
@@ -311,7 +331,6 @@ def send_claimed(
     did not answer is not tried again in this batch: its rows get the same failure at once, so
     a mail server that is down never holds up an urgent SMS.
     """
-    senders = senders or Senders()
     report = SendReport()
     down: set[str] = set()
     for row_id in batch.ids:
@@ -325,13 +344,19 @@ def send_claimed(
         kind, channel = row.kind, row.channel
         try:
             if channel in down:
-                raise DeliveryError("provider unreachable (earlier in this batch)")
+                raise _Unreachable()
             send = _prepare(session, row, backend=backend, domain=domain, senders=senders)
             session.commit()  # no transaction stays open while the provider takes its time
             send()
-        except (DeliveryError, smtplib.SMTPException, OSError) as exc:
-            failure = _failure(exc, channel, down, session, row)
-            _record_failure(session, batch=batch, row=row, failure=failure, max_attempts=max_attempts, report=report)
+        except Exception as exc:
+            failure = _failure(session, row, exc, senders)
+            if failure is None:
+                raise
+            if failure.unreachable:
+                down.add(channel)
+            _record_failure(
+                session, batch=batch, row=row, failure=failure, max_attempts=max_attempts, report=report
+            )
         else:
             _mark_sent(session, row_id)
             report.sent += 1
@@ -414,7 +439,7 @@ def send_due(
     max_attempts: int = 10,
     lease: timedelta = timedelta(minutes=10),
     max_batches: int | None = None,
-    senders: Senders | None = None,
+    senders: ChannelSenders | None = None,
 ) -> SendReport:
     """Release dead leases, then claim and send batches until nothing is due."""
     release_expired_leases(session, lease=lease)

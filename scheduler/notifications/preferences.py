@@ -113,7 +113,9 @@ def turn_off(session: Session, *, user: User, kind: str) -> None:
     session.flush()
 
 
-def save_urgent_channels(session: Session, *, user: User, channels: Iterable[str], known: Iterable[str]) -> None:
+def save_urgent_channels(
+    session: Session, *, user: User, channels: Iterable[str], known: Iterable[str]
+) -> None:
     """Which channels urgent alerts use for this person (only the known channel names are kept)."""
     allowed = list(known)
     row = _row(session, user)

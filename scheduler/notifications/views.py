@@ -17,7 +17,13 @@ from scheduler.notifications import preferences
 from scheduler.notifications.channels.base import CHANNELS
 from scheduler.notifications.channels.providers import configured_channels
 from scheduler.notifications.channels.status import channel_status
-from scheduler.notifications.forms import ConfirmForm, PhoneCodeForm, PhoneForm, PreferencesForm, UrgentChannelsForm
+from scheduler.notifications.forms import (
+    ConfirmForm,
+    PhoneCodeForm,
+    PhoneForm,
+    PreferencesForm,
+    UrgentChannelsForm,
+)
 from scheduler.notifications.links import INVITATION_SALT, UNSUBSCRIBE_SALT, LinkExpired, LinkInvalid, unsign
 from scheduler.shifts.facts import rules_from_config
 from scheduler.shifts.messages import refusal_texts

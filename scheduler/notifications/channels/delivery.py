@@ -7,7 +7,7 @@ no plaintext number is ever stored in the outbox. A push row names its subscript
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.models import OutboxMessage, PhoneNumber, PushSubscription
 from scheduler.notifications.channels.base import PHONE_CHANNELS, PUSH, Delivery, DeliveryError, Provider
+from scheduler.notifications.outbox import Failure
 from scheduler.secretbox import SecretBox
 
 # The one kind sent to a number not yet verified: the code that verifies it.
@@ -27,6 +28,27 @@ class Senders:
 
     providers: Mapping[str, Provider] = field(default_factory=dict)
     box: SecretBox | None = None
+
+    def prepare(self, session: Session, row: OutboxMessage) -> Callable[[], None]:
+        """Look up the destination now; the returned call sends (and may raise DeliveryError)."""
+        provider = self.providers.get(row.channel)
+        if provider is None:
+            raise DeliveryError("channel not configured", permanent=True)
+        delivery = resolve(session, row, self.box)
+        return lambda: provider.send(delivery)
+
+    def failure(self, session: Session, row: OutboxMessage, exc: Exception) -> Failure | None:
+        """What the outbox records; a gone push subscription is forgotten here."""
+        if not isinstance(exc, DeliveryError):
+            return None
+        if exc.gone:
+            forget_subscription(session, row.push_subscription_id)
+        return Failure(
+            f"{row.channel}: {exc.reason}",
+            permanent=exc.permanent,
+            retry_after=exc.retry_after,
+            unreachable=exc.unreachable,
+        )
 
 
 def _phone(session: Session, row: OutboxMessage, box: SecretBox | None) -> str:

@@ -79,7 +79,9 @@ def start(
     row.code_attempts = 0
     session.flush()
     subject, text = message(code)
-    return enqueue(session, user=user, channel=SMS, urgent=True, message=Composed(PHONE_CODE_KIND, subject, text))
+    return enqueue(
+        session, user=user, channel=SMS, urgent=True, message=Composed(PHONE_CODE_KIND, subject, text)
+    )
 
 
 def confirm(session: Session, *, user: User, code: str, now: datetime, max_attempts: int) -> None:

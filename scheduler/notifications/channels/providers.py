@@ -21,7 +21,9 @@ def policy_from_config(config: Mapping[str, Any]) -> RetryPolicy:
 
 
 def twilio_settings(config: Mapping[str, Any]) -> TwilioSettings | None:
-    if not (config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN") and config.get("TWILIO_FROM")):
+    if not (
+        config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN") and config.get("TWILIO_FROM")
+    ):
         return None
     return TwilioSettings(
         account_sid=config["TWILIO_ACCOUNT_SID"],

@@ -44,7 +44,9 @@ def endpoint_hash(endpoint: str) -> str:
     return hashlib.sha256(endpoint.encode()).hexdigest()
 
 
-def subscribe(session: Session, *, user: User, endpoint: str, p256dh: str, auth: str, now: datetime) -> PushSubscription:
+def subscribe(
+    session: Session, *, user: User, endpoint: str, p256dh: str, auth: str, now: datetime
+) -> PushSubscription:
     """Keep this device's subscription; a device that changes hands goes to its new person."""
     check(endpoint, p256dh, auth)
     digest = endpoint_hash(endpoint)
@@ -81,5 +83,7 @@ def devices(session: Session, user_id: int) -> int:
 
 def subscriptions(session: Session, user_id: int) -> list[PushSubscription]:
     return list(
-        session.scalars(select(PushSubscription).where(PushSubscription.user_id == user_id).order_by(PushSubscription.id))
+        session.scalars(
+            select(PushSubscription).where(PushSubscription.user_id == user_id).order_by(PushSubscription.id)
+        )
     )

@@ -49,6 +49,10 @@ class TwilioSMS:
             self.url,
             policy=self.policy,
             sleep=self.sleep,
-            data={"To": delivery.to, "From": self.settings.from_number, "Body": short_text(delivery, limit=SMS_LIMIT)},
+            data={
+                "To": delivery.to,
+                "From": self.settings.from_number,
+                "Body": short_text(delivery, limit=SMS_LIMIT),
+            },
             auth=(self.settings.account_sid, self.settings.auth_token),
         )

@@ -37,14 +37,21 @@ def generate_vapid_keys() -> tuple[str, str]:
     """A new (private, public) VAPID key pair, both base64url."""
     key = ec.generate_private_key(ec.SECP256R1())
     private = key.private_numbers().private_value.to_bytes(32, "big")
-    public = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    public = key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
     return _b64(private), _b64(public)
 
 
 def payload(delivery: Delivery) -> str:
     """What the service worker shows: title, body and the link a tap opens."""
     return json.dumps(
-        {"title": delivery.subject, "body": delivery.text[:300], "url": delivery.link, "urgent": delivery.urgent}
+        {
+            "title": delivery.subject,
+            "body": delivery.text[:300],
+            "url": delivery.link,
+            "urgent": delivery.urgent,
+        }
     )
 
 

@@ -59,11 +59,13 @@ class FakeProvider:
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802  (http.server's name)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 with provider.lock:
-                    provider.requests.append(Seen("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                    provider.requests.append(
+                        Seen("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                    )
                 answer = provider._next()
                 if answer.delay:
                     time.sleep(answer.delay)
@@ -83,7 +85,7 @@ class FakeProvider:
                 except OSError:
                     pass  # the client gave up (a timeout test)
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 return
 
         return Handler

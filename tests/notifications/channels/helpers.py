@@ -59,7 +59,9 @@ def sms_to(url: str, naps: list[float], **policy) -> TwilioSMS:
 
 
 def signal_to(url: str, naps: list[float]) -> SignalCLI:
-    return SignalCLI(SignalSettings(url=url, account="+15005550007"), policy=RetryPolicy(timeout=2), sleep=naps.append)
+    return SignalCLI(
+        SignalSettings(url=url, account="+15005550007"), policy=RetryPolicy(timeout=2), sleep=naps.append
+    )
 
 
 def run_worker(providers: dict[str, Provider], backend: MailBackend | None = None) -> outbox.SendReport:

@@ -68,7 +68,9 @@ def test_mail_server_down_an_urgent_alert_still_goes_out_by_sms(app, provider):
     db.session.commit()
     assert [c for c, _ in queued] == ["email", "sms"]
     provider.answer(Answer(201))
-    down = SMTPBackend(SMTPSettings(host="127.0.0.1", port=closed_port(), security="none", timeout=2), "a@b.test")
+    down = SMTPBackend(
+        SMTPSettings(host="127.0.0.1", port=closed_port(), security="none", timeout=2), "a@b.test"
+    )
 
     report = run_worker({"sms": sms_to(provider.url, [])}, backend=down)
 

@@ -14,11 +14,19 @@ from scheduler.notifications.channels.sms import TwilioSettings, TwilioSMS
 from tests.notifications.channels.conftest import Answer
 
 NUMBER = "+13125550142"
-ALERT = Delivery(to=NUMBER, subject="Urgent: ICE present", text="Chicago court, room 3, 9:00", link="https://x.test/i/1", urgent=True)
+ALERT = Delivery(
+    to=NUMBER,
+    subject="Urgent: ICE present",
+    text="Chicago court, room 3, 9:00",
+    link="https://x.test/i/1",
+    urgent=True,
+)
 
 
 def twilio(provider, naps, **policy) -> TwilioSMS:
-    settings = TwilioSettings(account_sid="AC123", auth_token="secret-token", from_number="+15005550006", api_base=provider.url)
+    settings = TwilioSettings(
+        account_sid="AC123", auth_token="secret-token", from_number="+15005550006", api_base=provider.url
+    )
     return TwilioSMS(settings, policy=RetryPolicy(**policy), sleep=naps.append)
 
 
@@ -31,7 +39,9 @@ def test_sms_request_shape_and_auth(provider, naps):
     assert seen.headers["content-type"] == "application/x-www-form-urlencoded"
     form = {k: v[0] for k, v in parse_qs(seen.body.decode()).items()}
     assert form["To"] == NUMBER and form["From"] == "+15005550006"
-    assert form["Body"].startswith("Urgent: ICE present\nChicago court") and form["Body"].endswith("https://x.test/i/1")
+    assert form["Body"].startswith("Urgent: ICE present\nChicago court") and form["Body"].endswith(
+        "https://x.test/i/1"
+    )
     assert naps == []
 
 
@@ -88,7 +98,9 @@ def test_a_timeout_gives_up_at_once_and_says_unreachable(provider, naps):
 
 
 def test_a_server_that_is_not_there_is_unreachable(naps):
-    settings = TwilioSettings(account_sid="AC1", auth_token="t", from_number="+15005550006", api_base="http://127.0.0.1:9")
+    settings = TwilioSettings(
+        account_sid="AC1", auth_token="t", from_number="+15005550006", api_base="http://127.0.0.1:9"
+    )
     with pytest.raises(DeliveryError) as caught:
         TwilioSMS(settings, policy=RetryPolicy(timeout=1), sleep=naps.append).send(ALERT)
     assert caught.value.unreachable
@@ -101,7 +113,9 @@ def test_retry_after_reads_seconds_and_dates():
 
 
 def signal(provider, naps) -> SignalCLI:
-    return SignalCLI(SignalSettings(url=provider.url, account="+15005550007"), policy=RetryPolicy(), sleep=naps.append)
+    return SignalCLI(
+        SignalSettings(url=provider.url, account="+15005550007"), policy=RetryPolicy(), sleep=naps.append
+    )
 
 
 def test_signal_json_rpc_shape(provider, naps):
@@ -113,17 +127,23 @@ def test_signal_json_rpc_shape(provider, naps):
     assert request["jsonrpc"] == "2.0" and request["method"] == "send"
     assert request["params"]["account"] == "+15005550007"
     assert request["params"]["recipient"] == [NUMBER]
-    assert "ICE present" in request["params"]["message"] and "https://x.test/i/1" in request["params"]["message"]
+    assert (
+        "ICE present" in request["params"]["message"] and "https://x.test/i/1" in request["params"]["message"]
+    )
 
 
 def test_signal_error_answer_is_a_failure(provider, naps):
-    provider.answer(Answer(200, {"jsonrpc": "2.0", "error": {"code": -32602, "message": "unregistered"}, "id": 1}))
+    provider.answer(
+        Answer(200, {"jsonrpc": "2.0", "error": {"code": -32602, "message": "unregistered"}, "id": 1})
+    )
     with pytest.raises(DeliveryError) as caught:
         signal(provider, naps).send(ALERT)
     assert caught.value.permanent
 
 
 def test_signal_5xx_then_success(provider, naps):
-    provider.answer(Answer(503, headers={"Retry-After": "1"}), Answer(200, {"jsonrpc": "2.0", "result": {}, "id": 1}))
+    provider.answer(
+        Answer(503, headers={"Retry-After": "1"}), Answer(200, {"jsonrpc": "2.0", "result": {}, "id": 1})
+    )
     signal(provider, naps).send(ALERT)
     assert naps == [1.0] and len(provider.requests) == 2

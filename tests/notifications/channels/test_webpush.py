@@ -39,7 +39,9 @@ class Browser:
         self.keys = {"p256dh": b64(point), "auth": b64(self.auth)}
 
     def decrypt(self, body: bytes) -> dict:
-        return json.loads(http_ece.decrypt(body, private_key=self.key, auth_secret=self.auth, version="aes128gcm"))
+        return json.loads(
+            http_ece.decrypt(body, private_key=self.key, auth_secret=self.auth, version="aes128gcm")
+        )
 
 
 @pytest.fixture
