@@ -26,8 +26,13 @@ class CardText:
     meeting_point: str = ""
 
 
+def _written(card: CourtCard) -> bool:
+    """Whether this language's own texts are written (hotline and team lead are shared)."""
+    return bool(card.do_text or card.dont_text or card.meeting_point)
+
+
 def _filled(card: CourtCard) -> bool:
-    return bool(card.hotline or card.do_text or card.dont_text or card.meeting_point or card.team_lead)
+    return _written(card) or bool(card.hotline or card.team_lead)
 
 
 def cards_of(session: Session, court_id: int) -> dict[str, CourtCard]:
@@ -37,10 +42,12 @@ def cards_of(session: Session, court_id: int) -> dict[str, CourtCard]:
 
 def card_for(session: Session, court_id: int, locale: str) -> CourtCard | None:
     """This court's card in ``locale``, else in the other language, else None."""
-    cards = {loc: card for loc, card in cards_of(session, court_id).items() if _filled(card)}
-    for loc in (locale, *CARD_LOCALES):
-        if loc in cards:
-            return cards[loc]
+    cards = cards_of(session, court_id)
+    order = (locale, *CARD_LOCALES)
+    for wanted in (_written, _filled):
+        for loc in order:
+            if loc in cards and wanted(cards[loc]):
+                return cards[loc]
     return None
 
 
