@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from scheduler.enums import Role
 from scheduler.extensions import db
 
 _n = itertools.count()
@@ -27,7 +28,7 @@ def _seat_with_card(server) -> tuple[int, str]:
         n = next(_n)
         court = make_court(name=f"Card Court {n} " + "Long Name " * 8)
         hearing = make_hearing(court=court)
-        admin = make_user(role=__import__("scheduler.enums", fromlist=["Role"]).Role.ADMIN)
+        admin = make_user(role=Role.ADMIN)
         save_cards(
             db.session,
             court=court,
