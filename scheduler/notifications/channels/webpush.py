@@ -79,7 +79,7 @@ class WebPush:
                 vapid_claims={"sub": self.settings.subject},
                 ttl=PUSH_TTL,
                 headers={"Urgency": "high" if delivery.urgent else "normal"},
-                requests_session=self.session,  # type: ignore[arg-type]
+                requests_session=self.session,
             )
         except WebPushException as exc:
             raise DeliveryError("web push refused") from exc
