@@ -64,3 +64,25 @@ def test_the_card_reads_on_a_phone_and_prints_on_one_page(browse):
     pdf = browse.page.pdf(format="Letter")
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
     browse.page.emulate_media(media="screen")
+
+
+def test_urgent_alert_channels_on_a_phone(browse):
+    """The preferences page with every channel: add a number, see the code form, no overflow, axe-clean."""
+    from tests.factories import make_user
+
+    with browse.server.app.app_context():
+        email = f"channels-{next(_n)}@example.test"
+        make_user(email=email)
+        db.session.commit()
+    browse.sign_in(email)
+    browse.use_language()
+    browse.go("/account/notifications", shot="preferences-channels")
+    page = browse.page
+    assert page.locator("#channels input[name=urgent_sms]").is_checked()
+    browse.fill("input[name=number]", "312 555 0142")
+    browse.click("form[action$='/phone'] button[type=submit]", shot="preferences-code-sent")
+    assert page.locator("input[name=code]").is_visible()
+    assert "5550142" not in page.content()
+    # The push button appears once the service worker is registered (Chromium has PushManager).
+    page.wait_for_selector("[data-push-on]:not([hidden]), [data-push-note]:not(:empty)", timeout=5000)
+    assert not (page.locator("[data-push-on]").is_visible() and page.locator("[data-push-off]").is_visible())
