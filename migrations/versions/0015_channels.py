@@ -75,10 +75,12 @@ def upgrade():
         batch_op.create_index('ix_outbox_messages_status_urgent', ['status', 'urgent'], unique=False)
     with op.batch_alter_table('notification_preferences', schema=None) as batch_op:
         batch_op.add_column(sa.Column('urgent_channels', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('kind_channels', sa.JSON(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('notification_preferences', schema=None) as batch_op:
+        batch_op.drop_column('kind_channels')
         batch_op.drop_column('urgent_channels')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_messages_status_urgent')

@@ -88,4 +88,6 @@ class NotificationPreference(Base):
     digest: Mapped[bool] = mapped_column(default=True)
     # Channels for urgent alerts (email, sms, signal, push); None means every channel one has.
     urgent_channels: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    # Other channels besides email, per kind of message ({"reminder": ["push"], ...}).
+    kind_channels: Mapped[dict[str, list[str]] | None] = mapped_column(sa.JSON)
     updated_at: Mapped[datetime] = updated_at()

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from scheduler.extensions import db, limiter, secret_box
 from scheduler.notifications import preferences
 from scheduler.notifications.channels import phones, push_subscriptions
-from scheduler.notifications.channels.base import CHANNELS, PUSH, SMS
+from scheduler.notifications.channels.base import CHANNELS, EMAIL, PUSH, SMS
 from scheduler.notifications.channels.providers import configured_channels
 from scheduler.notifications.forms import ConfirmForm, PhoneCodeForm, PhoneForm, UrgentChannelsForm
 from scheduler.types import utcnow
@@ -118,6 +118,20 @@ def save_urgent_channels() -> Response:
     preferences.save_urgent_channels(db.session(), user=current_user, channels=chosen, known=CHANNELS)
     db.session.commit()
     flash(_("Your choices for urgent alerts are saved."), "success")
+    return _back()
+
+
+@bp.post("/kinds")
+@approved_required
+def save_kind_channels() -> Response:
+    """Other messages also by SMS, Signal or push: one checkbox group per kind of message."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    chosen = {kind: request.form.getlist(f"kind_{kind}") for kind in preferences.CHANNEL_KINDS}
+    extra = [c for c in CHANNELS if c != EMAIL]
+    preferences.save_kind_channels(db.session(), user=current_user, chosen=chosen, known=extra)
+    db.session.commit()
+    flash(_("Your notification choices are saved."), "success")
     return _back()
 
 

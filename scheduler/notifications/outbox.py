@@ -48,7 +48,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from scheduler.mail import Attachment, MailBackend, Message
-from scheduler.models import OutboxMessage, OutboxStatus, User
+from scheduler.models import (
+    NotificationPreference,
+    OutboxMessage,
+    OutboxStatus,
+    PhoneNumber,
+    PushSubscription,
+    User,
+)
+from scheduler.notifications.preferences import prefs_for
 from scheduler.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -71,6 +79,8 @@ class Composed:
     ics: bytes | None = None
     ics_filename: str | None = None
     ics_method: str | None = None
+    # Where a short copy on another channel (SMS, Signal, push) points: the app's page for it.
+    link: str = ""
 
 
 def enqueue(
@@ -128,7 +138,43 @@ def enqueue(
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
             .returning(OutboxMessage.id)
         )
-    return session.execute(stmt).scalar_one_or_none()
+    row_id = session.execute(stmt).scalar_one_or_none()
+    if row_id is not None and user is not None and channel == EMAIL:
+        _also_on_other_channels(
+            session, user=user, message=message, dedupe_key=dedupe_key, not_before=not_before
+        )
+    return row_id
+
+
+def _also_on_other_channels(
+    session: Session, *, user: User, message: Composed, dedupe_key: str | None, not_before: datetime | None
+) -> None:
+    """A short copy on each other channel the person chose for this kind (preferences.kind_channels)."""
+    row = session.get(NotificationPreference, user.id)
+    extra = prefs_for(session, user.id, default_hours=()).extra_channels(message.kind) if row else ()
+    if not extra:
+        return
+    short = Composed(kind=message.kind, subject=message.subject, text="", headers={"X-Link": message.link})
+    phone = session.get(PhoneNumber, user.id)
+    for channel in extra:
+        targets: list[int | None] = []
+        if channel in ("sms", "signal") and phone is not None and phone.verified_at is not None:
+            targets = [None]
+        elif channel == "push":
+            targets = list(
+                session.scalars(select(PushSubscription.id).where(PushSubscription.user_id == user.id))
+            )
+        for target in targets:
+            key = None if dedupe_key is None else f"{dedupe_key}:{channel}:{target or ''}"[:200]
+            enqueue(
+                session,
+                user=user,
+                message=short,
+                dedupe_key=key,
+                not_before=not_before,
+                channel=channel,
+                push_subscription_id=target,
+            )
 
 
 def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:

@@ -85,6 +85,8 @@ def _channel_context(current: preferences.Prefs) -> dict[str, Any]:
         "phone_form": PhoneForm(),
         "code_form": PhoneCodeForm(),
         "remove_form": ConfirmForm(),
+        "kind_channels": current.kind_channels or {},
+        "channel_kinds": preferences.CHANNEL_KINDS,
         "vapid_public_key": current_app.config.get("VAPID_PUBLIC_KEY", ""),
     }
 

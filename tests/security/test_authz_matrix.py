@@ -131,6 +131,7 @@ RULES: dict[str, dict[str, Any]] = {
     "channels.save_urgent_channels": {"POST": APPROVED},
     "channels.subscribe_push": {"POST": APPROVED},
     "channels.unsubscribe_push": {"POST": APPROVED},
+    "channels.save_kind_channels": {"POST": APPROVED},
     "matching.invite_volunteer": {"POST": SCOPED},
     "matching.withdraw_invitation": {"POST": SCOPED},
     "matching.plan_form": {"GET": STAFF},

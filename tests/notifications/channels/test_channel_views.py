@@ -136,3 +136,16 @@ def test_urgent_channel_choices_are_saved(app, client, auth):
     page = client.get("/account/notifications").get_data(as_text=True)
     assert re.search(r'id="urgent_email"(?![^>]*checked)', page)
     assert re.search(r'id="urgent_sms"[^>]*checked|checked[^>]*id="urgent_sms"', page)
+
+
+def test_other_kinds_channel_choices_are_saved(app, client, auth):
+    user = make_user()
+    db.session.commit()
+    auth.login_as(user)
+    page = client.get("/account/notifications").get_data(as_text=True)
+    assert 'name="kind_changes"' in page and 'name="kind_digest"' not in page  # digest: coordinators
+    client.post(
+        "/account/channels/kinds", data={"kind_reminder": ["push", "bogus", "email"], "kind_changes": "sms"}
+    )
+    row = db.session.get(NotificationPreference, user.id)
+    assert row.kind_channels == {"changes": ["sms"], "reminder": ["push"]}

@@ -197,3 +197,33 @@ def test_key_rotation_reencrypts_numbers(app):
 
 def box_keys(app) -> list[str]:
     return list(app.config["SECRETS_KEY"])
+
+
+def test_other_kinds_also_go_on_the_channels_chosen_for_them(app):
+    from scheduler.notifications import outbox
+
+    user = make_user()
+    give_phone(user)
+    give_device(user, "https://push.example.test/a")
+    preferences.save_kind_channels(
+        db.session,
+        user=user,
+        chosen={"reminder": ["push", "sms"], "changes": ["signal"]},
+        known=EVERYTHING[1:],
+    )
+    reminder = outbox.Composed(
+        kind="reminder", subject="Seat tomorrow", text="long mail", link="https://a.test/s/1"
+    )
+    assert outbox.enqueue(db.session, user=user, message=reminder, dedupe_key="reminder:24:1") is not None
+    assert outbox.enqueue(db.session, user=user, message=reminder, dedupe_key="reminder:24:1") is None  # once
+    outbox.enqueue(db.session, user=user, message=outbox.Composed(kind="invitation", subject="I", text="t"))
+    rows = list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert [(r.kind, r.channel) for r in rows] == [
+        ("reminder", "email"),
+        ("reminder", "sms"),
+        ("reminder", "push"),
+        ("invitation", "email"),
+    ]
+    sms = rows[1]
+    assert sms.text_body == "" and sms.headers == {"X-Link": "https://a.test/s/1"} and sms.to_email == ""
+    assert len({r.dedupe_key for r in rows[:3]}) == 3
