@@ -19,6 +19,7 @@ from scheduler.errors import ServiceError
 from scheduler.extensions import db, secret_box
 from scheduler.models import Court, User
 from scheduler.models.twofactor import TwoFactorSecret
+from scheduler.notifications.channels import phones
 from scheduler.secretbox import SecretUnreadable
 from scheduler.twofactor import secrets as twofactor
 
@@ -46,9 +47,10 @@ def generate_key() -> None:
 
 @secrets_cli.command("rotate")
 def rotate_secrets() -> None:
-    """Re-encrypt every stored TOTP secret with the newest key (the first in SECRETS_KEY)."""
+    """Re-encrypt every stored TOTP secret and phone number with the newest key (the first in SECRETS_KEY)."""
     try:
         changed = twofactor.reencrypt_secrets(db.session(), box=secret_box())
+        changed += phones.reencrypt_numbers(db.session(), box=secret_box())
     except SecretUnreadable as exc:
         db.session.rollback()
         raise click.ClickException(

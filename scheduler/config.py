@@ -92,6 +92,30 @@ class DefaultConfig:
     OUTBOX_POLL_SECONDS = 10
     OUTBOX_MAX_ATTEMPTS = 10
     OUTBOX_LEASE_MINUTES = 10
+    # Channels besides email (scheduler/notifications/channels); each is offered once configured.
+    # SMS through Twilio's Messages API; TWILIO_API_BASE is changed only to test against a fake.
+    TWILIO_ACCOUNT_SID = ""
+    TWILIO_AUTH_TOKEN = ""
+    TWILIO_FROM = ""
+    TWILIO_API_BASE = "https://api.twilio.com"
+    # Signal through signal-cli's HTTP JSON-RPC (signal-cli daemon --http=127.0.0.1:8080).
+    SIGNAL_CLI_URL = ""
+    SIGNAL_NUMBER = ""
+    # Web Push: make keys with `flask --app wsgi push generate-vapid-keys`.
+    VAPID_PRIVATE_KEY = ""
+    VAPID_PUBLIC_KEY = ""
+    VAPID_SUBJECT = ""
+    # One HTTP send: tries within the call (429/5xx), the longest wait between them, seconds to answer.
+    CHANNEL_HTTP_TRIES = 3
+    CHANNEL_HTTP_MAX_DELAY = 4.0
+    CHANNEL_HTTP_TIMEOUT = 10.0
+    # Numbers typed without a country code are read as numbers of this region.
+    PHONE_DEFAULT_REGION = "US"
+    # Verification codes sent by SMS: minutes valid, wrong tries allowed.
+    PHONE_CODE_MINUTES = 10
+    PHONE_CODE_ATTEMPTS = 5
+    # Adding a number sends an SMS (it costs money): at most this often per address.
+    PHONE_RATE_LIMIT = "5 per hour"
     # Default reminder times, in hours before a seat; each person can change theirs.
     REMINDER_HOURS = [24, 2]
     # Local hour (in BABEL_DEFAULT_TIMEZONE) after which the coordinators' daily digest goes out.

@@ -27,6 +27,9 @@ _FEED = re.compile(r"/feeds/[^\s\"?#]+")
 _TOKEN_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_\-.~%=]{20,}")
 _QUERY_VALUE = re.compile(r"([?&][^=&\s\"#]+=)[^&\s\"#]*")
 _EMAIL = re.compile(r"[^\s@\"'<>(),;:]+@[^\s@\"'<>(),;:]+\.[A-Za-z]{2,}")
+# Phone numbers in international form (+1 312 555 0142, +13125550142): the people of a rapid-
+# response network give theirs for alerts (scheduler/notifications/channels/phones.py).
+_PHONE = re.compile(r"(?<![\w+])\+\d[\d ().-]{6,20}\d(?!\w)")
 # SQLAlchemy's "[parameters: {...}]" (one line: the values are repr()'d) and PostgreSQL's DETAIL.
 _PARAMETERS = re.compile(r"\[parameters: .*\]")
 _DETAIL = re.compile(r"(DETAIL:\s*).*")
@@ -40,18 +43,25 @@ _CHAIN_LINES = (
 
 
 def redact(text: str) -> str:
-    """The text with feed paths, token-like path segments, query values and emails replaced."""
+    """The text with feed paths, token-like path segments, query values, emails and phone numbers replaced."""
     if not text:
         return text
     text = _FEED.sub("/feeds/" + REDACTED, text)
     text = _TOKEN_SEGMENT.sub(REDACTED, text)
     text = _QUERY_VALUE.sub(lambda m: m.group(1) + REDACTED, text)
     text = _EMAIL.sub("[email]", text)
+    text = _PHONE.sub(_phone, text)
     text = _PARAMETERS.sub("[parameters: " + REDACTED + "]", text)
     text = _DETAIL.sub(lambda m: m.group(1) + REDACTED, text)
     if _TRACEBACK_START in text:
         text = redact_traceback(text)
     return text
+
+
+def _phone(match: re.Match[str]) -> str:
+    """A run of 8 to 15 digits after a '+' is a number; fewer is something else (an offset)."""
+    digits = sum(ch.isdigit() for ch in match.group(0))
+    return "[phone]" if 8 <= digits <= 15 else match.group(0)
 
 
 def _exception_line(line: str) -> str:

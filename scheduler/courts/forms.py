@@ -58,3 +58,32 @@ class CourtForm(FlaskForm):
         field.data = (field.data or "").strip()
         if not is_valid_timezone(field.data):
             raise ValidationError(_l("This is not a time zone name we know, e.g. America/Chicago."))
+
+
+class CourtCardForm(FlaskForm):
+    """The court-day card, in English and Spanish (each volunteer sees their own language)."""
+
+    hotline = StringField(
+        _l("Rapid-response number"),
+        description=_l("The number volunteers call if ICE acts, as they would dial it."),
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[0-9+()\-. ]*$", message=_l("Digits, spaces, + ( ) - only.")),
+        ],
+    )
+    team_lead = StringField(
+        _l("Team lead on court days"),
+        description=_l("A first name or a role, e.g. 'Ana (green scarf)'."),
+        validators=[Optional(), Length(max=200)],
+    )
+    do_en = TextAreaField(
+        _l("What to do if ICE approaches (English)"), validators=[Optional(), Length(max=2000)]
+    )
+    dont_en = TextAreaField(_l("What not to do (English)"), validators=[Optional(), Length(max=2000)])
+    meeting_en = StringField(_l("Meeting point (English)"), validators=[Optional(), Length(max=300)])
+    do_es = TextAreaField(
+        _l("What to do if ICE approaches (Spanish)"), validators=[Optional(), Length(max=2000)]
+    )
+    dont_es = TextAreaField(_l("What not to do (Spanish)"), validators=[Optional(), Length(max=2000)])
+    meeting_es = StringField(_l("Meeting point (Spanish)"), validators=[Optional(), Length(max=300)])

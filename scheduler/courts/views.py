@@ -10,15 +10,16 @@ from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
 from scheduler import audit
+from scheduler.courts import cards as cards_service
 from scheduler.courts import catalogue as court_service
 from scheduler.courts import scope
-from scheduler.courts.forms import COMMON_ZONES, CourtForm
+from scheduler.courts.forms import COMMON_ZONES, CourtCardForm, CourtForm
 from scheduler.enums import CourtKind
 from scheduler.extensions import db
-from scheduler.models import Court
+from scheduler.models import Court, CourtCard
 from scheduler.unique import Taken, flush_unique
 from scheduler.web.forms import required
-from scheduler.web.security import coordinator_required
+from scheduler.web.security import admin_required, coordinator_required
 
 bp = Blueprint("courts", __name__, url_prefix="/courts")
 
@@ -119,3 +120,42 @@ def _apply(form: CourtForm, court: Court) -> None:
     court.timezone = required(form.timezone.data)
     court.notes = form.notes.data or ""
     court.active = bool(form.active.data)
+
+
+@bp.route("/<int:court_id>/card", methods=["GET", "POST"])
+@admin_required
+def edit_card(court_id: int) -> str | Response:
+    """The court-day card volunteers see on each seat page, in English and Spanish."""
+    court = db.get_or_404(Court, court_id)
+    cards = cards_service.cards_of(db.session(), court.id)
+    form = CourtCardForm(data=_card_data(cards) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        texts = {
+            loc: cards_service.CardText(
+                do_text=form[f"do_{loc}"].data or "",
+                dont_text=form[f"dont_{loc}"].data or "",
+                meeting_point=form[f"meeting_{loc}"].data or "",
+            )
+            for loc in cards_service.CARD_LOCALES
+        }
+        hotline, lead = form.hotline.data or "", form.team_lead.data or ""
+        cards_service.save_cards(
+            db.session(), court=court, actor=current_user, hotline=hotline, team_lead=lead, texts=texts
+        )
+        db.session.commit()
+        flash(_("The court-day card for %(name)s is saved.", name=court.name), "success")
+        return redirect(url_for("courts.edit_card", court_id=court.id))
+    return render_template("courts/card_form.html", form=form, court=court)
+
+
+def _card_data(cards: dict[str, CourtCard]) -> dict[str, str]:
+    any_card = next(iter(cards.values()), None)
+    data = {
+        "hotline": any_card.hotline if any_card else "",
+        "team_lead": any_card.team_lead if any_card else "",
+    }
+    for loc, card in cards.items():
+        data.update(
+            {f"do_{loc}": card.do_text, f"dont_{loc}": card.dont_text, f"meeting_{loc}": card.meeting_point}
+        )
+    return data

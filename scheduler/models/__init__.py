@@ -2,7 +2,9 @@
 
 from scheduler.models.audit import AuditEvent
 from scheduler.models.casework import AwaitingDate, HearingReport, HearingSeries, SeriesOccurrence
+from scheduler.models.channels import PhoneNumber, PushSubscription
 from scheduler.models.court import Court
+from scheduler.models.court_card import CourtCard
 from scheduler.models.feed_cache import FeedEventCache
 from scheduler.models.feed_change import FEED_NEUTRAL, FeedChange, FeedRevision
 from scheduler.models.hearing import Hearing, HearingLanguage, Shift
@@ -33,6 +35,7 @@ __all__ = [
     "AwaitingDate",
     "BlackoutDate",
     "Court",
+    "CourtCard",
     "FeedChange",
     "FeedEventCache",
     "FeedRevision",
@@ -52,6 +55,8 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "PasswordResetToken",
+    "PhoneNumber",
+    "PushSubscription",
     "RecoveryCode",
     "SeatCheckIn",
     "SeriesOccurrence",

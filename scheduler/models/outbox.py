@@ -35,12 +35,22 @@ class OutboxMessage(Base):
     __table_args__ = (
         enum_check("status", OutboxStatus),
         sa.Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),
+        sa.Index("ix_outbox_messages_status_urgent", "status", "urgent"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(40), index=True)
+    # How it goes out (scheduler/notifications/channels): email, sms, signal or push.
+    channel: Mapped[str] = mapped_column(sa.String(16), default="email", server_default="email")
+    # Urgent messages (rapid-response alerts) are claimed and sent before all others.
+    urgent: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Push only: the device it goes to (gone when the push service says the device is gone).
+    push_subscription_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("push_subscriptions.id", ondelete="SET NULL")
+    )
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    # A snapshot: the address the message was meant for when the change happened.
+    # A snapshot: the address the message was meant for when the change happened. Empty for
+    # SMS and Signal: the verified number is read (and decrypted) at send time, never copied.
     to_email: Mapped[str] = mapped_column(sa.String(254))
     locale: Mapped[str] = mapped_column(sa.String(8), default="en")
     subject: Mapped[str] = mapped_column(sa.String(300))
@@ -76,4 +86,8 @@ class NotificationPreference(Base):
     invitations: Mapped[bool] = mapped_column(default=True)
     late_drops: Mapped[bool] = mapped_column(default=True)
     digest: Mapped[bool] = mapped_column(default=True)
+    # Channels for urgent alerts (email, sms, signal, push); None means every channel one has.
+    urgent_channels: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    # Other channels besides email, per kind of message ({"reminder": ["push"], ...}).
+    kind_channels: Mapped[dict[str, list[str]] | None] = mapped_column(sa.JSON)
     updated_at: Mapped[datetime] = updated_at()

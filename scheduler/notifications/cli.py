@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from scheduler.extensions import db
 from scheduler.notifications import dispatch
+from scheduler.notifications.channels.webpush import generate_vapid_keys
 from scheduler.notifications.outbox import counts
 from scheduler.notifications.scheduled import send_digest, send_reminders
 from scheduler.notifications.worker import Loop, send_once
@@ -54,3 +55,15 @@ def status_command() -> None:
         click.echo(f"{status}: {n}")
     for status, n in sorted(dispatch.counts(db.session()).items()):
         click.echo(f"intents {status}: {n}")
+
+
+push_cli = AppGroup("push", help="Web Push (notifications to phones and browsers).")
+
+
+@push_cli.command("generate-vapid-keys")
+def generate_vapid_keys_command() -> None:
+    """Print a new VAPID key pair for VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY (nothing is stored)."""
+    private, public = generate_vapid_keys()
+    click.echo(f"VAPID_PRIVATE_KEY={private}")
+    click.echo(f"VAPID_PUBLIC_KEY={public}")
+    click.echo("Keep the private key secret; changing the keys ends every existing subscription.")

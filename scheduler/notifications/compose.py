@@ -73,4 +73,5 @@ def compose(
         ics=content,
         ics_filename=filename,
         ics_method=method,
+        link=str(context.get("link") or context["home_url"]),
     )

@@ -37,10 +37,10 @@ from __future__ import annotations
 import logging
 import smtplib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import CursorResult, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -48,12 +48,23 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from scheduler.mail import Attachment, MailBackend, Message
-from scheduler.models import OutboxMessage, OutboxStatus, User
+from scheduler.models import (
+    NotificationPreference,
+    OutboxMessage,
+    OutboxStatus,
+    PhoneNumber,
+    PushSubscription,
+    User,
+)
+from scheduler.notifications.preferences import prefs_for
 from scheduler.types import utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
+# The outbox's own channel; the others are handed to ``senders`` (scheduler/notifications/channels).
+EMAIL = "email"
+MAX_URGENT_BACKOFF = timedelta(minutes=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +79,8 @@ class Composed:
     ics: bytes | None = None
     ics_filename: str | None = None
     ics_method: str | None = None
+    # Where a short copy on another channel (SMS, Signal, push) points: the app's page for it.
+    link: str = ""
 
 
 def enqueue(
@@ -79,12 +92,22 @@ def enqueue(
     message: Composed,
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
+    channel: str = EMAIL,
+    urgent: bool = False,
+    push_subscription_id: int | None = None,
 ) -> int | None:
-    """Store a message in the current transaction; the id, or None when the key was taken."""
+    """Store a message in the current transaction; the id, or None when the key was taken.
+
+    Only email rows keep an address: SMS and Signal find the verified number at send time,
+    push rows name their subscription.
+    """
     values: dict[str, Any] = {
         "kind": message.kind,
+        "channel": channel,
+        "urgent": urgent,
+        "push_subscription_id": push_subscription_id,
         "user_id": user.id if user is not None else None,
-        "to_email": to_email or (user.email if user is not None else ""),
+        "to_email": (to_email or (user.email if user is not None else "")) if channel == EMAIL else "",
         "locale": locale or (user.locale if user is not None else "en"),
         "subject": message.subject[:300],
         "text_body": message.text,
@@ -100,8 +123,10 @@ def enqueue(
         "last_error": "",
         "created_at": utcnow(),
     }
-    if not values["to_email"]:
+    if channel == EMAIL and not values["to_email"]:
         raise ValueError("an outbox message needs a recipient")
+    if channel != EMAIL and user is None:
+        raise ValueError("a message on another channel needs a person")
     if dedupe_key is None:
         stmt = insert(OutboxMessage).values(**values).returning(OutboxMessage.id)
     else:
@@ -113,7 +138,43 @@ def enqueue(
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
             .returning(OutboxMessage.id)
         )
-    return session.execute(stmt).scalar_one_or_none()
+    row_id = session.execute(stmt).scalar_one_or_none()
+    if row_id is not None and user is not None and channel == EMAIL:
+        _also_on_other_channels(
+            session, user=user, message=message, dedupe_key=dedupe_key, not_before=not_before
+        )
+    return row_id
+
+
+def _also_on_other_channels(
+    session: Session, *, user: User, message: Composed, dedupe_key: str | None, not_before: datetime | None
+) -> None:
+    """A short copy on each other channel the person chose for this kind (preferences.kind_channels)."""
+    row = session.get(NotificationPreference, user.id)
+    extra = prefs_for(session, user.id, default_hours=()).extra_channels(message.kind) if row else ()
+    if not extra:
+        return
+    short = Composed(kind=message.kind, subject=message.subject, text="", headers={"X-Link": message.link})
+    phone = session.get(PhoneNumber, user.id)
+    for channel in extra:
+        targets: list[int | None] = []
+        if channel in ("sms", "signal") and phone is not None and phone.verified_at is not None:
+            targets = [None]
+        elif channel == "push":
+            targets = list(
+                session.scalars(select(PushSubscription.id).where(PushSubscription.user_id == user.id))
+            )
+        for target in targets:
+            key = None if dedupe_key is None else f"{dedupe_key}:{channel}:{target or ''}"[:200]
+            enqueue(
+                session,
+                user=user,
+                message=short,
+                dedupe_key=key,
+                not_before=not_before,
+                channel=channel,
+                push_subscription_id=target,
+            )
 
 
 def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
@@ -131,6 +192,11 @@ def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8 ... minutes after the n-th failed attempt, never more than an hour."""
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def urgent_backoff(attempts: int) -> timedelta:
+    """5, 10, 20 ... seconds for an urgent message, never more than two minutes."""
+    return min(timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), MAX_URGENT_BACKOFF)
 
 
 def release_expired_leases(session: Session, *, lease: timedelta, now: datetime | None = None) -> int:
@@ -163,7 +229,7 @@ def claim(session: Session, *, limit: int, worker: str, now: datetime | None = N
     candidates = (
         select(OutboxMessage.id)
         .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .order_by(OutboxMessage.urgent.desc(), OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
@@ -181,7 +247,7 @@ def claim(session: Session, *, limit: int, worker: str, now: datetime | None = N
     claimed = session.scalars(
         select(OutboxMessage.id)
         .where(OutboxMessage.locked_by == token, OutboxMessage.status == OutboxStatus.SENDING)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .order_by(OutboxMessage.urgent.desc(), OutboxMessage.next_attempt_at, OutboxMessage.id)
     )
     return Batch(token=token, ids=list(claimed))
 
@@ -239,6 +305,60 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}{f' {code}' if code else ''}"[:300]
 
 
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """How a failed send is recorded: never an address, a number or the provider's text."""
+
+    error: str
+    permanent: bool = False
+    retry_after: float | None = None
+    # The provider did not answer: the rest of the batch on its channel fails the same at once.
+    unreachable: bool = False
+
+
+class ChannelSenders(Protocol):
+    """The providers of the other channels (``channels.delivery.Senders``)."""
+
+    def prepare(self, session: Session, row: OutboxMessage) -> Callable[[], None]: ...
+
+    def failure(self, session: Session, row: OutboxMessage, exc: Exception) -> Failure | None: ...
+
+
+class _Unreachable(Exception):
+    """This channel's provider did not answer earlier in the batch."""
+
+
+def _prepare(
+    session: Session, row: OutboxMessage, *, backend: MailBackend, domain: str, senders: ChannelSenders | None
+) -> Callable[[], None]:
+    """What sending this row takes, built while the transaction is open (it reads the database)."""
+    if row.channel == EMAIL:
+        mail = as_mail(row, domain=domain)
+        return lambda: backend.send(mail)
+    if senders is None:
+        raise LookupError(row.channel)
+    return senders.prepare(session, row)
+
+
+def _failure(
+    session: Session, row: OutboxMessage, exc: Exception, senders: ChannelSenders | None
+) -> Failure | None:
+    """What to record for ``exc``; None for an error that is no delivery failure (re-raised)."""
+    if isinstance(exc, _Unreachable):
+        return Failure(f"{row.channel}: provider unreachable (earlier in this batch)", unreachable=True)
+    if isinstance(exc, LookupError):
+        return Failure(f"{row.channel}: channel not configured", permanent=True)
+    if row.channel != EMAIL and senders is not None:
+        return senders.failure(session, row, exc)
+    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return Failure(_describe(exc), unreachable=True)
+    if isinstance(exc, smtplib.SMTPException):
+        return Failure(_describe(exc))
+    if isinstance(exc, OSError):
+        return Failure(_describe(exc), unreachable=True)
+    return None
+
+
 def send_claimed(
     session: Session,
     *,
@@ -246,15 +366,19 @@ def send_claimed(
     backend: MailBackend,
     domain: str,
     max_attempts: int,
+    senders: ChannelSenders | None = None,
 ) -> SendReport:
-    """Send each row this worker still holds, recording the outcome in its own commit.
+    """Send each row this worker still holds, each to its channel, recording the outcome in its own commit.
 
     Before each message the lease is renewed (so a slow server does not let it run out while
     this worker is busy) and checked (so a row another worker took over is left to that
     worker). The renewal is committed before the exchange starts, and one exchange is bounded
-    by the SMTP timeout, which must stay well below the lease.
+    by the SMTP or HTTP timeout, which must stay well below the lease. A channel whose provider
+    did not answer is not tried again in this batch: its rows get the same failure at once, so
+    a mail server that is down never holds up an urgent SMS.
     """
     report = SendReport()
+    down: set[str] = set()
     for row_id in batch.ids:
         if not renew_lease(session, batch=batch, row_id=row_id):
             report.lost += 1
@@ -263,30 +387,51 @@ def send_claimed(
         row = session.get(OutboxMessage, row_id, populate_existing=True)
         if row is None:
             continue
-        mail, kind = as_mail(row, domain=domain), row.kind
-        session.commit()  # no transaction stays open while the mail server takes its time
+        kind, channel = row.kind, row.channel
         try:
-            backend.send(mail)
-        except (smtplib.SMTPException, OSError) as exc:
-            _record_failure(session, batch=batch, row=row, exc=exc, max_attempts=max_attempts, report=report)
-        else:
-            # Accepted by the server: sent, whoever holds the row now, so nobody sends it again.
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row_id, OutboxMessage.status != OutboxStatus.SENT)
-                .values(
-                    status=OutboxStatus.SENT,
-                    sent_at=utcnow(),
-                    attempts=OutboxMessage.attempts + 1,
-                    locked_by=None,
-                    locked_at=None,
-                )
-                .execution_options(synchronize_session=False)
+            if channel in down:
+                raise _Unreachable()
+            send = _prepare(session, row, backend=backend, domain=domain, senders=senders)
+            session.commit()  # no transaction stays open while the provider takes its time
+            send()
+        except Exception as exc:
+            failure = _failure(session, row, exc, senders)
+            if failure is None:
+                raise
+            if failure.unreachable:
+                down.add(channel)
+            _record_failure(
+                session, batch=batch, row=row, failure=failure, max_attempts=max_attempts, report=report
             )
+        else:
+            _mark_sent(session, row_id)
             report.sent += 1
-            log.info("outbox %d (%s) sent", row_id, kind)
+            log.info("outbox %d (%s, %s) sent", row_id, kind, channel)
         session.commit()
     return report
+
+
+def _mark_sent(session: Session, row_id: int) -> None:
+    """Accepted by the provider: sent, whoever holds the row now, so nobody sends it again."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status != OutboxStatus.SENT)
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=utcnow(),
+            attempts=OutboxMessage.attempts + 1,
+            locked_by=None,
+            locked_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _retry_at(attempts: int, *, urgent: bool, retry_after: float | None) -> datetime:
+    wait = urgent_backoff(attempts) if urgent else backoff(attempts)
+    if retry_after is not None:
+        wait = max(wait, timedelta(seconds=min(retry_after, MAX_BACKOFF.total_seconds())))
+    return utcnow() + wait
 
 
 def _record_failure(
@@ -294,19 +439,20 @@ def _record_failure(
     *,
     batch: Batch,
     row: OutboxMessage,
-    exc: Exception,
+    failure: Failure,
     max_attempts: int,
     report: SendReport,
 ) -> None:
     """Back off or give up, only while this worker holds the row (else its new holder decides)."""
     attempts = row.attempts + 1
-    error = _describe(exc)
-    failed = attempts >= max_attempts
+    error = failure.error[:300]
+    failed = failure.permanent or attempts >= max_attempts
     values: dict[str, Any] = {"attempts": attempts, "last_error": error, "locked_by": None, "locked_at": None}
     if failed:
         values["status"] = OutboxStatus.FAILED
     else:
-        values.update(status=OutboxStatus.PENDING, next_attempt_at=utcnow() + backoff(attempts))
+        retry_at = _retry_at(attempts, urgent=row.urgent, retry_after=failure.retry_after)
+        values.update(status=OutboxStatus.PENDING, next_attempt_at=retry_at)
     result = session.execute(
         update(OutboxMessage)
         .where(
@@ -339,6 +485,7 @@ def send_due(
     max_attempts: int = 10,
     lease: timedelta = timedelta(minutes=10),
     max_batches: int | None = None,
+    senders: ChannelSenders | None = None,
 ) -> SendReport:
     """Release dead leases, then claim and send batches until nothing is due."""
     release_expired_leases(session, lease=lease)
@@ -349,7 +496,9 @@ def send_due(
         if not batch.ids:
             break
         batches += 1
-        report = send_claimed(session, batch=batch, backend=backend, domain=domain, max_attempts=max_attempts)
+        report = send_claimed(
+            session, batch=batch, backend=backend, domain=domain, max_attempts=max_attempts, senders=senders
+        )
         total.sent += report.sent
         total.retried += report.retried
         total.failed += report.failed

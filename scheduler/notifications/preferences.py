@@ -7,7 +7,7 @@ always go out: missing one can leave someone alone at court.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -16,6 +16,19 @@ from sqlalchemy.orm import Session
 from scheduler.models import NotificationPreference, User
 
 OPTIONAL_KINDS = ("reminder", "invitation", "late_drop", "digest")
+# Kinds of message a person may also get by SMS, Signal or push (besides email), and the
+# message kinds in each ("changes": a hearing moved, cancelled or changed; a waitlist promotion).
+CHANNEL_KINDS = ("changes", "reminder", "invitation", "late_drop", "digest")
+KIND_GROUPS = {
+    "hearing_changed": "changes",
+    "hearing_cancelled": "changes",
+    "hearing_updated": "changes",
+    "waitlist_promoted": "changes",
+    "reminder": "reminder",
+    "invitation": "invitation",
+    "late_drop": "late_drop",
+    "digest": "digest",
+}
 REMINDER_CHOICES = (24, 2)
 
 
@@ -25,6 +38,15 @@ class Prefs:
     invitations: bool = True
     late_drops: bool = True
     digest: bool = True
+    # Channels for urgent alerts; None: every channel the person can be reached on.
+    urgent_channels: tuple[str, ...] | None = None
+    # Channels besides email per group of CHANNEL_KINDS; none by default.
+    kind_channels: dict[str, tuple[str, ...]] | None = None
+
+    def extra_channels(self, kind: str) -> tuple[str, ...]:
+        """The channels besides email this person wants a message of this kind on."""
+        group = KIND_GROUPS.get(kind)
+        return (self.kind_channels or {}).get(group, ()) if group else ()
 
     def wants(self, kind: str) -> bool:
         if kind == "reminder":
@@ -43,6 +65,8 @@ def _to_prefs(row: NotificationPreference | None, default_hours: Iterable[int]) 
         invitations=row.invitations,
         late_drops=row.late_drops,
         digest=row.digest,
+        urgent_channels=None if row.urgent_channels is None else tuple(row.urgent_channels),
+        kind_channels={k: tuple(v) for k, v in (row.kind_channels or {}).items()},
     )
 
 
@@ -107,4 +131,28 @@ def turn_off(session: Session, *, user: User, kind: str) -> None:
         row.late_drops = False
     else:
         row.digest = False
+    session.flush()
+
+
+def save_urgent_channels(
+    session: Session, *, user: User, channels: Iterable[str], known: Iterable[str]
+) -> None:
+    """Which channels urgent alerts use for this person (only the known channel names are kept)."""
+    allowed = list(known)
+    row = _row(session, user)
+    row.urgent_channels = [c for c in allowed if c in set(channels)]
+    session.flush()
+
+
+def save_kind_channels(
+    session: Session, *, user: User, chosen: Mapping[str, Iterable[str]], known: Iterable[str]
+) -> None:
+    """Which channels besides email each kind of message also uses (unknown names are dropped)."""
+    allowed = list(known)
+    row = _row(session, user)
+    row.kind_channels = {
+        kind: [c for c in allowed if c in set(chosen.get(kind, ()))]
+        for kind in CHANNEL_KINDS
+        if chosen.get(kind)
+    }
     session.flush()

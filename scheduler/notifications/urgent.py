@@ -1,9 +1,10 @@
 """Urgent messages (rapid-response alerts): one function every alert goes through.
 
-For now an urgent message is an email through the outbox, due at once and marked urgent for
-mail clients; it ignores quiet hours, digests and opt-outs (an alert is never optional). The
-multi-channel fan-out (SMS, Signal, Web Push; issue 19 item 6) will plug in here: callers get
-back every (channel, outbox id) that took the message, and an empty list means "not reached".
+An alert goes out on every channel the recipient chose for urgent alerts and can be reached on
+(email, SMS, Signal, Web Push: notifications/channels/fanout.py), due at once and marked urgent
+so the worker hands it over before any other mail; it ignores digests and opt-outs (an alert is
+never optional). Callers get back every (channel, outbox id) that took the message; an empty
+list means "not reached".
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from scheduler.models import User
-from scheduler.notifications.outbox import Composed, enqueue
+from scheduler.notifications.channels.fanout import enqueue_on_channels
 
 URGENT_KIND = "urgent_alert"
 URGENT_HEADERS = {"Importance": "high", "Priority": "urgent", "X-Priority": "1 (Highest)"}
@@ -27,13 +28,14 @@ def send_urgent(
     ``text`` and ``subject`` are already in the recipient's language; ``link`` (the one-tap
     acknowledgement) closes the message. They must name court, courtroom, time and kind only.
     """
-    if not recipient.email:
-        return []
-    message = Composed(
+    return enqueue_on_channels(
+        session,
+        user=recipient,
         kind=URGENT_KIND,
         subject=subject,
-        text=f"{text.strip()}\n\n{link}\n",
-        headers={"Content-Language": recipient.locale, **URGENT_HEADERS},
+        text=text.strip(),
+        link=link,
+        urgent=True,
+        now=now,
+        email_headers={"Content-Language": recipient.locale, **URGENT_HEADERS},
     )
-    row_id = enqueue(session, user=recipient, message=message, not_before=now)
-    return [] if row_id is None else [("email", row_id)]

@@ -10,11 +10,20 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from scheduler.extensions import csrf, db
+from scheduler.extensions import csrf, db, secret_box
 from scheduler.matching.invitations import respond_to_invitation
 from scheduler.models import Invitation, InvitationStatus, User
 from scheduler.notifications import preferences
-from scheduler.notifications.forms import ConfirmForm, PreferencesForm
+from scheduler.notifications.channels.base import CHANNELS
+from scheduler.notifications.channels.providers import configured_channels
+from scheduler.notifications.channels.status import channel_status
+from scheduler.notifications.forms import (
+    ConfirmForm,
+    PhoneCodeForm,
+    PhoneForm,
+    PreferencesForm,
+    UrgentChannelsForm,
+)
 from scheduler.notifications.links import INVITATION_SALT, UNSUBSCRIBE_SALT, LinkExpired, LinkInvalid, unsign
 from scheduler.shifts.facts import rules_from_config
 from scheduler.shifts.messages import refusal_texts
@@ -63,7 +72,23 @@ def edit_preferences() -> str | Response:
         db.session.commit()
         flash(_("Your notification choices are saved."), "success")
         return redirect(url_for("notifications.edit_preferences"))
-    return render_template("notifications/preferences.html", form=form)
+    return render_template("notifications/preferences.html", form=form, **_channel_context(current))
+
+
+def _channel_context(current: preferences.Prefs) -> dict[str, Any]:
+    """The channels part of the preferences page: what is set up, and its forms."""
+    chosen = CHANNELS if current.urgent_channels is None else current.urgent_channels
+    return {
+        "configured": configured_channels(current_app.config),
+        "status": channel_status(db.session(), current_user.id, box=secret_box(), now=utcnow()),
+        "urgent_form": UrgentChannelsForm(data={f"urgent_{c}": c in chosen for c in CHANNELS}),
+        "phone_form": PhoneForm(),
+        "code_form": PhoneCodeForm(),
+        "remove_form": ConfirmForm(),
+        "kind_channels": current.kind_channels or {},
+        "channel_kinds": preferences.CHANNEL_KINDS,
+        "vapid_public_key": current_app.config.get("VAPID_PUBLIC_KEY", ""),
+    }
 
 
 def _unsubscribe_target(token: str) -> tuple[User, str] | None:

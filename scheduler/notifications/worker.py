@@ -20,8 +20,10 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from scheduler.casework.series import open_all_windows
-from scheduler.extensions import db, mailer
+from scheduler.extensions import db, mailer, secret_box
 from scheduler.matching.facts import settings_from_config
+from scheduler.notifications.channels.delivery import Senders
+from scheduler.notifications.channels.providers import providers_from_config
 from scheduler.notifications.dispatch import dispatch_pending
 from scheduler.notifications.links import mail_domain
 from scheduler.notifications.outbox import SendReport, send_due
@@ -128,7 +130,19 @@ def send_once(*, max_batches: int | None = None) -> SendReport:
         max_attempts=int(cfg["OUTBOX_MAX_ATTEMPTS"]),
         lease=timedelta(minutes=int(cfg["OUTBOX_LEASE_MINUTES"])),
         max_batches=max_batches,
+        senders=senders(),
     )
+
+
+def senders() -> Senders:
+    """The app's channel providers, made once per app (each keeps its HTTP connections)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    made = app.extensions.get("channel_senders")
+    if made is None:
+        made = app.extensions["channel_senders"] = Senders(
+            providers=providers_from_config(app.config), box=secret_box()
+        )
+    return made
 
 
 def run_periodic(jobs: list[PeriodicJob], *, now: float) -> None:

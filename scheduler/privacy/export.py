@@ -11,7 +11,17 @@ from scheduler import audit
 from scheduler.domain.timezones import to_local
 from scheduler.enums import Role, SignupStatus
 from scheduler.errors import ServiceError
-from scheduler.models import AuditEvent, Hearing, Shift, Signup, User, VolunteerProfile
+from scheduler.models import (
+    AuditEvent,
+    Hearing,
+    PhoneNumber,
+    PushSubscription,
+    Shift,
+    Signup,
+    User,
+    VolunteerProfile,
+)
+from scheduler.secretbox import SecretBox
 from scheduler.types import utcnow
 
 
@@ -19,7 +29,7 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def user_data(session: Session, *, user: User) -> dict[str, Any]:
+def user_data(session: Session, *, user: User, box: SecretBox | None = None) -> dict[str, Any]:
     """Everything the app holds about this person, but nothing about the people they accompanied.
 
     Hearings appear as court, time, kind and role only: respondent references, private notes
@@ -60,10 +70,24 @@ def user_data(session: Session, *, user: User) -> dict[str, Any]:
             "password_changed_at": _iso(user.password_changed_at),
         },
         "volunteer_profile": _profile(profile),
+        "alert_channels": _channels(session, user, box),
         "signups": [_signup(s) for s in signups],
         "activity": [
             {"at": _iso(e.created_at), "action": e.action, "object_type": e.object_type} for e in events
         ],
+    }
+
+
+def _channels(session: Session, user: User, box: SecretBox | None) -> dict[str, Any]:
+    """The mobile number kept for urgent alerts (decrypted for its owner) and push devices."""
+    phone = session.get(PhoneNumber, user.id)
+    devices = session.scalars(select(PushSubscription).where(PushSubscription.user_id == user.id)).all()
+    return {
+        "mobile_number": box.decrypt(phone.number_ciphertext)
+        if phone is not None and box is not None
+        else None,
+        "mobile_number_verified_at": _iso(phone.verified_at) if phone is not None else None,
+        "push_devices": [{"added_at": _iso(d.created_at)} for d in devices],
     }
 
 

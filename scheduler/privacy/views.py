@@ -13,7 +13,7 @@ from scheduler import audit
 from scheduler.accounts import registry as accounts
 from scheduler.accounts import sessions
 from scheduler.errors import ServiceError
-from scheduler.extensions import db
+from scheduler.extensions import db, secret_box
 from scheduler.privacy import export
 from scheduler.privacy.forms import ConfirmForm, DeleteAccountForm
 from scheduler.types import utcnow
@@ -38,7 +38,7 @@ def sign_out_everywhere() -> str | WerkzeugResponse:
 @bp.get("/export")
 @login_required
 def export_data() -> Response:
-    data = export.user_data(db.session(), user=current_user)
+    data = export.user_data(db.session(), user=current_user, box=secret_box())
     user = current_user
     audit.record_access(
         db.session(), actor=user, action="user.data_exported", object_type="user", object_id=user.id

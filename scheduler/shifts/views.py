@@ -7,14 +7,16 @@ names a signup, so changing an id can never reach someone else's seat.
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from scheduler.courts import cards as court_cards
 from scheduler.domain.claims import ClaimOutcome, drop_deadline, is_late_drop, sees_seat_details
 from scheduler.enums import HearingStatus
 from scheduler.extensions import db
-from scheduler.models import Shift, Signup
+from scheduler.models import CourtCard, Shift, Signup
 from scheduler.shifts import claims as shifts
 from scheduler.shifts import commitments as commitments_service
 from scheduler.shifts import open_seats
@@ -58,7 +60,11 @@ def show_shift(shift_id: int) -> str:
     if current_user.is_coordinator:
         if shift_queries.manageable(current_user, shift):
             return render_template(
-                "shifts/show.html", shift=shift, coordinating=True, **coordinator_context(shift)
+                "shifts/show.html",
+                shift=shift,
+                coordinating=True,
+                card=_card(shift),
+                **coordinator_context(shift),
             )
         # A coordinator may hold a seat at a court they do not coordinate (their calendar
         # links to it): they see it as its volunteer would, and nothing more.
@@ -67,12 +73,18 @@ def show_shift(shift_id: int) -> str:
     return _volunteer_page(shift, mine)
 
 
+def _card(shift: Shift) -> CourtCard | None:
+    """The court-day card in the language of the person looking (issue 19 item 7)."""
+    return court_cards.card_for(db.session(), shift.hearing.court_id, str(get_locale() or "en"))
+
+
 def _volunteer_page(shift: Shift, mine: Signup | None) -> str:
     now = utcnow()
     cancelled = shift.hearing.status == HearingStatus.CANCELLED
     return render_template(
         "shifts/show.html",
         shift=shift,
+        card=_card(shift),
         mine=mine,
         filled=shift_queries.filled_on(shift),
         sees_details=mine is not None and sees_seat_details(mine.status, hearing_cancelled=cancelled),

@@ -29,7 +29,8 @@ from scheduler.hearings.page_views import bp as hearings_bp
 from scheduler.i18n import select_locale
 from scheduler.mail import backend_from_config
 from scheduler.matching.views import bp as matching_bp
-from scheduler.notifications.cli import outbox_cli
+from scheduler.notifications.channel_views import bp as channels_bp
+from scheduler.notifications.cli import outbox_cli, push_cli
 from scheduler.notifications.views import bp as notifications_bp
 from scheduler.people.views import bp as people_bp
 from scheduler.privacy.admin_views import bp as admin_bp
@@ -57,6 +58,7 @@ BLUEPRINTS = (
     shifts_bp,
     feeds_bp,
     notifications_bp,
+    channels_bp,
     twofactor_bp,
     privacy_bp,
     admin_bp,
@@ -73,7 +75,7 @@ def build(app: Flask) -> None:
     _init_extensions(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    for command in (feeds_cli, outbox_cli, purge_command):
+    for command in (feeds_cli, outbox_cli, push_cli, purge_command):
         app.cli.add_command(command)
     init_session_guard(app)
     init_headers(app)

@@ -178,6 +178,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         REQUIRE_2FA_FOR_STAFF=True,
         HEARING_IMPORT_DIR=str(folder / "imports"),
         SERVER_NAME=None,
+        # Every channel configured, so the preferences page shows them all (nothing is sent:
+        # no worker runs here, and the SMS API address is a closed local port).
+        TWILIO_ACCOUNT_SID="AC123",
+        TWILIO_AUTH_TOKEN="browser-test",
+        TWILIO_FROM="+15005550006",
+        TWILIO_API_BASE="http://127.0.0.1:9",
+        SIGNAL_CLI_URL="http://127.0.0.1:9",
+        SIGNAL_NUMBER="+15005550007",
+        VAPID_PRIVATE_KEY="1MzF2Q3teQmnr6QUrDQckUO8NAvtrOl0J4xO8w1LvR4",
+        VAPID_PUBLIC_KEY="BG1jiVDnB2PDihQikLH_yJ5HvxEGTLpD_9Vl1EhNspaWNBB_WXtfuNBKmnI2uf23vK0MCFw49bCcFqa_jiG86hY",
     )
     app = create_app(config)
     facts = _seed(app)

@@ -83,6 +83,7 @@ RULES: dict[str, dict[str, Any]] = {
     "courts.list_courts": {"GET": STAFF},
     "courts.new_court": {"GET": STAFF, "POST": STAFF},
     "courts.edit_court": {"GET": SCOPED, "POST": SCOPED},
+    "courts.edit_card": {"GET": ADMIN, "POST": ADMIN},  # the court-day card: admins only (issue 19)
     "hearings.dashboard": {"GET": STAFF},
     "hearings.calendar": {"GET": STAFF},
     "hearings.new_hearing": {"GET": STAFF, "POST": STAFF},
@@ -123,6 +124,14 @@ RULES: dict[str, dict[str, Any]] = {
     "notifications.apply_unsubscribe": {"POST": TOKEN},
     "notifications.respond_invitation": {"GET": TOKEN},
     "notifications.apply_invitation_response": {"POST": TOKEN},
+    # One's own channels (issue 19): a number and its code, push devices, urgent-alert choices.
+    "channels.add_phone": {"POST": APPROVED},
+    "channels.verify_phone": {"POST": APPROVED},
+    "channels.remove_phone": {"POST": APPROVED},
+    "channels.save_urgent_channels": {"POST": APPROVED},
+    "channels.subscribe_push": {"POST": APPROVED},
+    "channels.unsubscribe_push": {"POST": APPROVED},
+    "channels.save_kind_channels": {"POST": APPROVED},
     "matching.invite_volunteer": {"POST": SCOPED},
     "matching.withdraw_invitation": {"POST": SCOPED},
     "matching.plan_form": {"GET": STAFF},

@@ -85,6 +85,14 @@ def test_gunicorn_access_log_is_redacted() -> None:
     assert atoms["r"].startswith("GET /feeds/[redacted]")
 
 
+def test_phone_numbers_are_redacted_but_times_and_offsets_are_kept() -> None:
+    assert redact("sms to +13125550142 failed") == "sms to [phone] failed"
+    assert redact("call +1 (312) 555-0142 now") == "call [phone] now"
+    assert redact("+52 55 1234 5678") == "[phone]"
+    kept = "at 2026-12-01 10:00:00+00:00, offset +0530, id +12"
+    assert redact(kept) == kept
+
+
 def test_no_code_logs_an_email_address() -> None:
     """A crude guard: no logger call formats an email or a user's email attribute."""
     root = Path(__file__).resolve().parents[2] / "scheduler"
@@ -92,7 +100,10 @@ def test_no_code_logs_an_email_address() -> None:
     for path in root.rglob("*.py"):
         for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
             if "logger." in line and (
-                ".email" in line or "respondent_ref" in line or "private_notes" in line
+                ".email" in line
+                or "respondent_ref" in line
+                or "private_notes" in line
+                or "number" in line.split("logger.", 1)[1]
             ):
                 offenders.append(f"{path}:{number}")
     assert offenders == []
