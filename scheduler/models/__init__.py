@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic's autogenerate needs them all loaded)."""
 
+from scheduler.models.api_token import ApiToken, IdempotentResponse
 from scheduler.models.audit import AuditEvent
 from scheduler.models.court import Court
 from scheduler.models.feed_change import FEED_NEUTRAL, FeedChange, FeedRevision
@@ -25,6 +26,7 @@ from scheduler.models.user_session import UserSession
 
 __all__ = [
     "FEED_NEUTRAL",
+    "ApiToken",
     "AuditEvent",
     "AvailabilityWindow",
     "BlackoutDate",
@@ -34,6 +36,7 @@ __all__ = [
     "FeedToken",
     "Hearing",
     "HearingLanguage",
+    "IdempotentResponse",
     "IntentStatus",
     "Invitation",
     "InvitationStatus",

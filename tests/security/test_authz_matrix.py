@@ -22,7 +22,14 @@ from scheduler.extensions import db
 from scheduler.models import User
 from scheduler.types import utcnow
 from tests.conftest import base_config
-from tests.factories import make_court, make_hearing, make_signup, make_user, session_id_for
+from tests.factories import (
+    make_api_token,
+    make_court,
+    make_hearing,
+    make_signup,
+    make_user,
+    session_id_for,
+)
 
 PERSONAS = (
     "anonymous",
@@ -130,6 +137,39 @@ RULES: dict[str, dict[str, Any]] = {
     "matching.send_plan": {"POST": STAFF},
     "matching.my_invitations": {"GET": APPROVED},
     "matching.answer_invitation": {"POST": OWN},  # the volunteer's own invitation
+    # The JSON API (scheduler/api): each persona sends its own bearer token (read and write, and
+    # read:private), never a cookie that counts; anonymous and pending people have no token.
+    "api_docs.openapi_document": {"GET": EVERYONE},
+    "api_docs.documentation": {"GET": EVERYONE},
+    "api.list_courts": {"GET": APPROVED},
+    "api.list_hearings": {"GET": STAFF},
+    "api.create_hearing": {"POST": STAFF},  # another court's coordinator: 422, not in their scope
+    "api.get_hearing": {"GET": SEAT_HOLDER},
+    "api.update_hearing": {"PATCH": SCOPED},
+    "api.reschedule_hearing": {"POST": SCOPED},
+    "api.cancel_hearing": {"POST": SCOPED},
+    "api.list_open_seats": {"GET": APPROVED},
+    "api.list_commitments": {"GET": APPROVED},
+    "api.claim_seat": {"POST": APPROVED},
+    "api.drop_seat": {"POST": APPROVED},
+    "api.day_coverage": {"GET": STAFF},
+}
+
+# Valid JSON bodies for the API's writes, so that what answers is the authorisation.
+JSON_DATA: dict[str, dict[str, Any]] = {
+    "api.create_hearing": {
+        "court_id": "{court_id}",
+        "date": "2099-03-03",
+        "time": "09:00",
+        "kind": "master",
+        "duration_minutes": 60,
+        "seats": {"accompanier": {"count": 1}},
+    },
+    "api.update_hearing": {"kind": "master", "duration_minutes": 90},
+    "api.reschedule_hearing": {"date": "2099-04-04", "time": "10:00"},
+    "api.cancel_hearing": {"reason": "The court closed."},
+    "api.claim_seat": {},
+    "api.drop_seat": {"reason": "Sick."},
 }
 
 # Valid-looking forms for staff actions that check the form before the scope, so the scope
@@ -204,12 +244,19 @@ def world(app: Flask) -> dict[str, Any]:
     }
     make_signup(shift=hearing.shifts[0], user=people["volunteer"])
     make_signup(shift=other_hearing.shifts[0], user=people["other_volunteer"])
+    # Stamped as just used: the walk meets no hourly last-use write (pinned in test_get_writes_nothing).
+    tokens = {
+        name: make_api_token(user, write=True, private=True, last_used_at=utcnow())
+        for name, user in people.items()
+        if name != "pending"
+    }
     target = make_user(display_name="Matrix Target")
     invitation_id = _invitation(other_hearing.shifts[0].id, people["volunteer"].id, people["coordinator"].id)
     message_id = _failed_message(target)
     db.session.commit()
     return {
         "people": {k: v.id for k, v in people.items()},
+        "tokens": tokens,
         "args": {
             "hearing_id": hearing.id,
             "shift_id": hearing.shifts[0].id,
@@ -262,6 +309,19 @@ def _as(client: FlaskClient, user_id: int | None) -> None:
             sess["seen"] = int(time.time())
 
 
+def _request(endpoint: str, persona: str, world: dict[str, Any], data: dict[str, str]) -> dict[str, Any]:
+    """A page's form, or for the API the persona's bearer token and a JSON body (the cookie stays)."""
+    if not endpoint.startswith("api."):
+        return {"data": data}
+    token = world["tokens"].get(persona)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = {
+        k: (world["args"]["court_id"] if v == "{court_id}" else v)
+        for k, v in JSON_DATA.get(endpoint, {}).items()
+    }
+    return {"headers": headers, "json": body} if endpoint in JSON_DATA else {"headers": headers}
+
+
 def _allowed(response) -> bool:
     if response.status_code in (401, 403, 404):
         return False
@@ -295,7 +355,7 @@ def test_route_allows_exactly_the_expected_visitors(app, world, endpoint, rule, 
     allowed = set()
     for persona in PERSONAS:
         _as(client, world["people"].get(persona))
-        response = client.open(url, method=method, data=data)
+        response = client.open(url, method=method, **_request(endpoint, persona, world, data))
         response.close()
         assert response.status_code < 500, f"{persona}: {method} {url} -> {response.status_code}"
         seen[persona] = response.status_code
