@@ -64,7 +64,7 @@ def kind_of(error: BaseException) -> str | None:
 
 def _refuse_while_unreachable() -> None:
     """A signed-in person whose account cannot be read gets the 503, not the sign-in page."""
-    if (request.endpoint or "") in _NO_USER_ENDPOINTS:
+    if (request.endpoint or "") in _NO_USER_ENDPOINTS or is_api_request():  # the API reads no cookie
         return
     current_user.is_authenticated  # noqa: B018  (loads the user; the loader notes a failure)
     if g.get(_FLAG):

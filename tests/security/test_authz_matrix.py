@@ -72,6 +72,8 @@ RULES: dict[str, dict[str, Any]] = {
     "account.profile": {"GET": APPROVED, "POST": APPROVED},
     "account.change_password": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "account.volunteer_profile": {"GET": APPROVED, "POST": APPROVED},
+    "account.api_tokens_page": {"GET": APPROVED, "POST": APPROVED},
+    "account.revoke_api_token": {"POST": OWN},  # the volunteer's own token; anyone else's is a 404
     "privacy.sign_out_everywhere": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "privacy.export_data": {"GET": SIGNED_IN},
     "privacy.delete_account": {"GET": SIGNED_IN, "POST": SIGNED_IN},
@@ -268,8 +270,16 @@ def world(app: Flask) -> dict[str, Any]:
             "invitation_id": invitation_id,
             "answer": "decline",
             "message_id": message_id,
+            "token_id": _token_id(tokens["volunteer"]),
         },
     }
+
+
+def _token_id(secret: str) -> int:
+    from scheduler.accounts.api_tokens import hash_token
+    from scheduler.models import ApiToken
+
+    return db.session.scalar(db.select(ApiToken.id).where(ApiToken.token_hash == hash_token(secret)))
 
 
 def _failed_message(user: User) -> int:
