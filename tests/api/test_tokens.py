@@ -42,8 +42,7 @@ def test_a_signed_in_cookie_alone_never_reaches_the_api(app, api, auth) -> None:
 
 def test_expired_revoked_and_unapproved_tokens_are_refused(app, api) -> None:
     volunteer, suspended = make_user(), make_user()
-    live, old, gone, theirs = (make_api_token(volunteer) for _ in range(3)), None, None, None
-    live, old, gone = list(live)
+    live, old, gone = (make_api_token(volunteer) for _ in range(3))
     theirs = make_api_token(suspended)
     db.session.execute(
         update(ApiToken)
@@ -62,7 +61,13 @@ def test_staff_need_two_step_sign_in_for_a_token_and_to_keep_using_it(app, api) 
     coordinator = make_user(role=Role.COORDINATOR)
     with pytest.raises(ServiceError) as refused:
         api_tokens.create_token(
-            db.session(), user=coordinator, name="x", can_write=False, can_read_private=False, days=30, now=utcnow()
+            db.session(),
+            user=coordinator,
+            name="x",
+            can_write=False,
+            can_read_private=False,
+            days=30,
+            now=utcnow(),
         )
     assert refused.value.code == "two_step_required"
     token = make_api_token(coordinator)  # turns two-step sign-in on first
@@ -106,7 +111,8 @@ def test_the_account_page_shows_a_new_token_once_and_lists_and_revokes_it(app, a
     volunteer = make_user()
     db.session.commit()
     auth.login_as(volunteer)
-    made = api.client.post("/account/api-tokens", data={"name": "Signal bot", "access": "write", "days": "30"})
+    form = {"name": "Signal bot", "access": "write", "days": "30"}
+    made = api.client.post("/account/api-tokens", data=form)
     page = made.get_data(as_text=True)
     secret = re.search(r"acc_[A-Za-z0-9_-]{40,}", page).group(0)
     assert made.headers["Cache-Control"] == "no-store"
