@@ -85,6 +85,17 @@ def _details(args: dict[str, Any], courtroom: str) -> HearingDetails:
     )
 
 
+def _current(hearing: Hearing) -> dict[str, Any]:
+    """The hearing's details as a request would give them: a PATCH changes only what it sends."""
+    names = ("duration_minutes", "judge", "respondent_ref", "meeting_point", "public_notes", "private_notes")
+    return {
+        **{name: getattr(hearing, name) for name in names},
+        "kind": hearing.kind.value,
+        "languages": hearing.language_codes,
+        "date_confirmed": hearing.date_confirmed,
+    }
+
+
 def _draft(args: dict[str, Any], tz_name: str) -> HearingDraft:
     seats = tuple(
         SeatSpec(role=role, count=spec["count"], start=spec["start"], end=spec["end"])
@@ -137,12 +148,13 @@ def create_hearing(args: dict[str, Any]) -> dict[str, Any]:
 @needs(write=True, staff=True)
 @writes
 @documented(409, 422)
-@bp.arguments(schemas.HearingUpdateIn)
+@bp.arguments(schemas.HearingUpdateIn(partial=True))
 @bp.response(200, schemas.Hearing)
-def update_hearing(args: dict[str, Any], hearing_id: int) -> dict[str, Any]:
-    """Edit what does not move the hearing; people with a seat are told unless notify_volunteers is false."""
+def update_hearing(changes: dict[str, Any], hearing_id: int) -> dict[str, Any]:
+    """Edit what does not move the hearing (only the fields sent); people with a seat are told."""
     hearing = _managed(hearing_id)
-    refused = check_texts({name: args[name] for name in TEXTS if name in args})
+    args = {**_current(hearing), "notify_volunteers": True, **changes}
+    refused = check_texts({name: args[name] for name in TEXTS if name in changes})
     if refused:
         hearing_invalid(refused)
     try:

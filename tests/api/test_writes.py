@@ -95,7 +95,7 @@ def test_a_retried_create_with_the_same_key_answers_the_same_and_posts_once(app,
 
 
 def test_edit_move_and_cancel_tell_the_people_on_it(app, api, desk) -> None:
-    hearing = make_hearing(court=desk["court"])
+    hearing = make_hearing(court=desk["court"], private_notes="Keep me", judge="Judge Kept")
     make_signup(shift=hearing.shifts[0], user=desk["volunteer"])
     db.session.commit()
     token, path = desk["tokens"]["coordinator"], f"hearings/{hearing.id}"
@@ -103,6 +103,9 @@ def test_edit_move_and_cancel_tell_the_people_on_it(app, api, desk) -> None:
         "PATCH", path, token, json={"kind": "individual", "duration_minutes": 120, "meeting_point": "Door B"}
     )
     assert edited.status_code == 200 and edited.json["kind"] == "individual"
+    assert edited.json["judge"] == "Judge Kept" and edited.json["languages"] == ["es"]  # not sent: kept
+    db.session.expire_all()
+    assert db.session.get(Hearing, hearing.id).private_notes == "Keep me"
     moved = api.post(
         f"{path}/reschedule", token, json={"date": "2099-05-05", "time": "13:30", "courtroom": "4B"}
     )
