@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -36,8 +37,25 @@ METHODS = ("get", "post", "patch", "put", "delete")
 
 
 def spec() -> dict[str, Any]:
+    """The document, each operation named by its view (operationId) for client generators."""
     document: dict[str, Any] = current_app.extensions["accompany_api"].spec.to_dict()
+    names = _operation_names()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS and (method, path) in names:
+                operation["operationId"] = names[(method, path)]
     return document
+
+
+def _operation_names() -> dict[tuple[str, str], str]:
+    """(method, OpenAPI path) -> the API view's name, read from the URL map."""
+    names = {}
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint.startswith("api."):
+            path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
+            for method in rule.methods or ():
+                names[(method.lower(), path)] = rule.endpoint.split(".", 1)[1]
+    return names
 
 
 @bp.get("/openapi.json")
