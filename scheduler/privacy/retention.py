@@ -13,7 +13,7 @@ from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from scheduler import audit
-from scheduler.accounts import sessions
+from scheduler.accounts import idempotency, sessions
 from scheduler.enums import UserStatus
 from scheduler.feeds import changes as feed_changes
 from scheduler.models import Hearing, PasswordResetToken, User
@@ -26,6 +26,7 @@ class PurgeResult:
     reset_tokens_removed: int
     feed_changes_removed: int = 0
     sessions_removed: int = 0
+    idempotency_keys_removed: int = 0
 
 
 def purge(
@@ -73,6 +74,8 @@ def purge(
     journal = feed_changes.prune(session, now=now, keep=feed_changes_keep)
     # Sessions signed out, or idle past the longest idle timeout: nothing can use them any more.
     ended_sessions = sessions.purge(session, now=now, idle=session_idle)
+    # The API's kept answers for retried requests (Idempotency-Key) are needed for a day.
+    kept_answers = idempotency.purge(session, now=now)
 
     result = PurgeResult(
         hearings_wiped=wiped or 0,
@@ -80,6 +83,7 @@ def purge(
         reset_tokens_removed=tokens or 0,
         feed_changes_removed=journal,
         sessions_removed=ended_sessions,
+        idempotency_keys_removed=kept_answers,
     )
     if result.hearings_wiped or result.pending_accounts_removed:
         audit.record(

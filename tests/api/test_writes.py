@@ -189,3 +189,21 @@ def test_two_identical_claims_at_once_claim_once_on_postgresql(app, backend) -> 
     db.session.expire_all()
     rows = list(db.session.scalars(select(Signup).where(Signup.shift_id == hearing.shifts[0].id)))
     assert [r.status for r in rows] == [SignupStatus.CONFIRMED]
+
+
+def test_the_daily_purge_forgets_retry_keys_after_a_day(app, api, desk) -> None:
+    from scheduler.models import IdempotentResponse
+    from scheduler.privacy import retention
+
+    hearing = make_hearing(court=desk["court"])
+    db.session.commit()
+    api.post(
+        f"shifts/{hearing.shifts[0].id}/claim",
+        desk["tokens"]["volunteer"],
+        json={},
+        headers={"Idempotency-Key": "a"},
+    )
+    assert retention.purge(db.session(), now=utcnow()).idempotency_keys_removed == 0
+    later = utcnow() + timedelta(hours=25)
+    assert retention.purge(db.session(), now=later).idempotency_keys_removed == 1
+    assert db.session.scalar(select(func.count(IdempotentResponse.id))) == 0
