@@ -80,6 +80,8 @@ def writes(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
+        if request.content_length and not request.is_json:
+            abort(problem(415, code="json_only"))
         key = request.headers.get("Idempotency-Key")
         if key is None:
             return _committed(lambda: make_response(view(*args, **kwargs)))
@@ -174,6 +176,12 @@ def field_errors(messages: Any, path: str = "") -> list[dict[str, str]]:
     if isinstance(messages, list):
         return [e for m in messages for e in field_errors(m, path)]
     return [{"field": path, "detail": field_message(str(messages))}]
+
+
+@bp.errorhandler(RecursionError)
+def _nested_too_deep(_error: RecursionError) -> Response:
+    """JSON nested deeper than Python's parser goes: unreadable, not a fault of ours."""
+    return problem(400, BAD_JSON, code="bad_json")
 
 
 @bp.errorhandler(422)

@@ -121,7 +121,7 @@ def _shown(hearing: Hearing) -> dict[str, Any]:
 @bp.route("/hearings", methods=["POST"])
 @needs(write=True, staff=True)
 @writes
-@documented(409, 422)
+@documented(409, 415, 422)
 @bp.doc(parameters=[IDEMPOTENCY_HEADER])
 @bp.arguments(schemas.HearingIn)
 @bp.response(201, schemas.Hearing)
@@ -147,7 +147,7 @@ def create_hearing(args: dict[str, Any]) -> dict[str, Any]:
 @bp.route("/hearings/<int:hearing_id>", methods=["PATCH"])
 @needs(write=True, staff=True)
 @writes
-@documented(409, 422)
+@documented(409, 415, 422)
 @bp.arguments(schemas.HearingUpdateIn(partial=True))
 @bp.response(200, schemas.Hearing)
 def update_hearing(changes: dict[str, Any], hearing_id: int) -> dict[str, Any]:
@@ -173,7 +173,7 @@ def update_hearing(changes: dict[str, Any], hearing_id: int) -> dict[str, Any]:
 @bp.route("/hearings/<int:hearing_id>/reschedule", methods=["POST"])
 @needs(write=True, staff=True)
 @writes
-@documented(409, 422)
+@documented(409, 415, 422)
 @bp.arguments(schemas.RescheduleIn)
 @bp.response(200, schemas.Hearing)
 def reschedule_hearing(args: dict[str, Any], hearing_id: int) -> dict[str, Any]:
@@ -205,7 +205,7 @@ def reschedule_hearing(args: dict[str, Any], hearing_id: int) -> dict[str, Any]:
 @bp.route("/hearings/<int:hearing_id>/cancel", methods=["POST"])
 @needs(write=True, staff=True)
 @writes
-@documented(409, 422)
+@documented(409, 415, 422)
 @bp.arguments(schemas.CancelIn)
 @bp.response(200, schemas.Hearing)
 def cancel_hearing(args: dict[str, Any], hearing_id: int) -> dict[str, Any]:
@@ -225,7 +225,7 @@ def cancel_hearing(args: dict[str, Any], hearing_id: int) -> dict[str, Any]:
 @bp.route("/shifts/<int:shift_id>/claim", methods=["POST"])
 @needs(write=True)
 @writes
-@documented(409, 422)
+@documented(409, 415, 422)
 @bp.doc(parameters=[IDEMPOTENCY_HEADER])
 @bp.arguments(schemas.ClaimIn)
 @bp.response(201, schemas.ClaimDone)
@@ -254,7 +254,7 @@ def claim_seat(args: dict[str, Any], shift_id: int) -> Any:
 @bp.route("/shifts/<int:shift_id>/drop", methods=["POST"])
 @needs(write=True)
 @writes
-@documented(409, 422)
+@documented(409, 415, 422)
 @bp.arguments(schemas.DropIn)
 @bp.response(200, schemas.DropDone)
 def drop_seat(args: dict[str, Any], shift_id: int) -> dict[str, Any]:

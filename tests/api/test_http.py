@@ -63,6 +63,10 @@ def test_hostile_input_is_refused_with_a_problem_never_a_500(app, api, volunteer
     huge = api.post("shifts/1/claim", t, json={"waitlist": 10**40})
     _is_problem(huge, 422)
     assert _is_problem(api.post("shifts/1/claim", t, json=[1, 2]), 422)
+    deep = api.post("shifts/1/claim", t, data="[" * 100_000 + "]" * 100_000, content_type="application/json")
+    assert _is_problem(deep, 400)["code"] == "bad_json"
+    plain = api.post("shifts/1/claim", t, data='{"waitlist": true}', content_type="text/plain")
+    assert _is_problem(plain, 415)["code"] == "json_only"
     cursor = api_tokens.PREFIX  # any text that is not ours
     _is_problem(api.get(f"shifts/open?cursor={cursor}", t), 400)
 
