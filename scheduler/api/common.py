@@ -34,6 +34,14 @@ IDEMPOTENCY_HEADER = {
     "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY},
     "description": "Send the same key again to get the first response instead of acting twice.",
 }
+IF_NONE_MATCH_HEADER = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "schema": {"type": "string"},
+}
+# Header parameters are added to the document from each view's ``doc_headers`` (docs_views.spec):
+# flask-smorest's ``doc(parameters=...)`` would replace the query parameters its schemas document.
 ERROR_STATUSES = (400, 401, 403, 404, 405, 429, 503)
 
 
@@ -67,12 +75,14 @@ def etagged(view: Callable[..., Any]) -> Callable[..., Any]:
         return response
 
     wrapper._apidoc = dict(getattr(view, "_apidoc", {}))  # type: ignore[attr-defined]
-    return bp.doc(
-        parameters=[
-            {"in": "header", "name": "If-None-Match", "required": False, "schema": {"type": "string"}}
-        ],
-        responses={"304": {"description": "Not modified: the ETag still matches"}},
-    )(wrapper)
+    wrapper.doc_headers = (IF_NONE_MATCH_HEADER,)  # type: ignore[attr-defined]
+    return bp.doc(responses={"304": {"description": "Not modified: the ETag still matches"}})(wrapper)
+
+
+def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Document the Idempotency-Key header (``writes`` honours it on every write)."""
+    view.doc_headers = (IDEMPOTENCY_HEADER,)  # type: ignore[attr-defined]
+    return view
 
 
 def writes(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -43,7 +43,9 @@ def spec() -> dict[str, Any]:
     for path, item in document["paths"].items():
         for method, operation in item.items():
             if method in METHODS and (method, path) in names:
-                operation["operationId"] = names[(method, path)]
+                name = operation["operationId"] = names[(method, path)]
+                view = current_app.view_functions[f"api.{name}"]
+                operation.setdefault("parameters", []).extend(getattr(view, "doc_headers", ()))
     return document
 
 

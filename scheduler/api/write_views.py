@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from scheduler.api import present, schemas
 from scheduler.api.auth import caller, needs
-from scheduler.api.common import IDEMPOTENCY_HEADER, bp, documented, writes
+from scheduler.api.common import bp, documented, idempotent, writes
 from scheduler.api.refusals import hearing_invalid, hearing_refused, seat_refused
 from scheduler.courts import scope
 from scheduler.domain.claims import ClaimOutcome, DropError
@@ -122,7 +122,7 @@ def _shown(hearing: Hearing) -> dict[str, Any]:
 @needs(write=True, staff=True)
 @writes
 @documented(409, 415, 422)
-@bp.doc(parameters=[IDEMPOTENCY_HEADER])
+@idempotent
 @bp.arguments(schemas.HearingIn)
 @bp.response(201, schemas.Hearing)
 def create_hearing(args: dict[str, Any]) -> dict[str, Any]:
@@ -226,7 +226,7 @@ def cancel_hearing(args: dict[str, Any], hearing_id: int) -> dict[str, Any]:
 @needs(write=True)
 @writes
 @documented(409, 415, 422)
-@bp.doc(parameters=[IDEMPOTENCY_HEADER])
+@idempotent
 @bp.arguments(schemas.ClaimIn)
 @bp.response(201, schemas.ClaimDone)
 @bp.alt_response(200, schema=schemas.ClaimDone, description="You already had this seat or waitlist place")
