@@ -28,6 +28,7 @@ SUMMARIES = {
     "reschedule_hearing": _l("Move a hearing in time, court or courtroom; seats are kept (coordinators)."),
     "cancel_hearing": _l("Cancel a hearing; everyone on it is told (coordinators)."),
     "list_open_seats": _l("Open seats ahead; with fits=true only those you can take now."),
+    "get_shift": _l("One shift: its seats, your place on it, and its details once you have a seat."),
     "list_commitments": _l("Your own seats and waitlist places."),
     "claim_seat": _l("Take a seat, or a waitlist place."),
     "drop_seat": _l("Give up a seat or a waitlist place."),

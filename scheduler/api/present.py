@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from scheduler.domain.timezones import to_local
-from scheduler.models import Court, Hearing, Shift
+from scheduler.models import Court, Hearing, Shift, Signup
 from scheduler.shifts.commitments import CommitmentView
 from scheduler.shifts.coverage import HearingCoverage
 
@@ -121,4 +121,17 @@ def coverage(item: HearingCoverage) -> dict[str, Any]:
             {"role": r.role.value, "needed": r.needed, "filled": r.filled, "missing": r.missing}
             for r in item.roles
         ],
+    }
+
+
+def seat(row: Shift, *, filled: int, mine: Signup | None, sees_details: bool) -> dict[str, Any]:
+    """One shift as its page shows it: the caller's own place, and the details a seat unlocks."""
+    return {
+        **open_seat(row, filled),
+        "status": row.status.value,
+        "hearing_status": row.hearing.status.value,
+        "courtroom": row.hearing.courtroom,
+        "my_status": mine.status.value if mine else None,
+        "meeting_point": row.hearing.meeting_point if sees_details else None,
+        "public_notes": row.hearing.public_notes if sees_details else None,
     }

@@ -125,6 +125,19 @@ class OpenSeat(Schema):
     filled = fields.Integer(required=True)
 
 
+class Seat(OpenSeat):
+    status = choice(ShiftStatus, required=True)
+    hearing_status = choice(HearingStatus, required=True)
+    courtroom = fields.String(required=True)
+    my_status = choice(
+        SignupStatus, allow_none=True, required=True, metadata={"description": "your place on it"}
+    )
+    meeting_point = fields.String(
+        allow_none=True, required=True, metadata={"description": "a confirmed seat"}
+    )
+    public_notes = fields.String(allow_none=True, required=True)
+
+
 class OpenSeatPage(Paged):
     items = fields.List(fields.Nested(OpenSeat), required=True)
 

@@ -18,11 +18,13 @@ from scheduler.api.auth import caller, needs, sees_private
 from scheduler.api.common import bp, documented, etagged
 from scheduler.courts import queries as court_queries
 from scheduler.courts import scope
+from scheduler.domain.claims import sees_seat_details
+from scheduler.enums import HearingStatus
 from scheduler.extensions import db
 from scheduler.hearings import schedule as hearing_service
 from scheduler.models import Court, Hearing, Shift
+from scheduler.shifts import claims, open_seats
 from scheduler.shifts import coverage as coverage_service
-from scheduler.shifts import open_seats
 from scheduler.shifts import queries as shift_queries
 from scheduler.shifts.commitments import my_commitments
 from scheduler.shifts.facts import rules_from_config
@@ -128,6 +130,25 @@ def list_open_seats(args: dict[str, Any]) -> dict[str, Any]:
         )
     filled = shift_queries.filled_counts(db.session(), [s.id for s in items])
     return {"items": [present.open_seat(s, filled.get(s.id, 0)) for s in items], "next_cursor": cursor}
+
+
+@bp.route("/shifts/<int:shift_id>", methods=["GET"])
+@etagged
+@documented()
+@bp.response(200, schemas.Seat)
+def get_shift(shift_id: int) -> dict[str, Any]:
+    """One shift: any volunteer (as on its page); coordinators of its court, or with a place on it."""
+    user = caller().user
+    shift = shift_queries.shift_for_page(db.session(), shift_id)
+    if shift is None:
+        abort(404)
+    mine = claims.own_signup(db.session(), shift_id=shift.id, user_id=user.id)
+    manages = user.is_coordinator and shift_queries.manageable(user, shift)
+    if user.is_coordinator and not manages and mine is None:
+        abort(403)
+    cancelled = shift.hearing.status == HearingStatus.CANCELLED
+    details = manages or (mine is not None and sees_seat_details(mine.status, hearing_cancelled=cancelled))
+    return present.seat(shift, filled=shift_queries.filled_on(shift), mine=mine, sees_details=details)
 
 
 @bp.route("/commitments", methods=["GET"])

@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from scheduler.accounts import api_tokens
-from scheduler.enums import Role
+from scheduler.enums import Role, SignupStatus
 from scheduler.extensions import db
 from scheduler.types import utcnow
 from tests.factories import make_api_token, make_court, make_hearing, make_signup, make_user
@@ -146,3 +146,21 @@ def test_times_carry_the_courts_offset_and_zone(app, api) -> None:
     assert seat["starts_at"].endswith("-07:00") and seat["court"]["timezone"] == "America/Phoenix"
     shown = api.get(f"hearings/{hearing.id}", token).json
     assert shown["timezone"] == "America/Phoenix" and shown["starts_at"].endswith("-07:00")
+
+
+def test_a_shift_shows_its_details_only_with_a_confirmed_seat(app, api) -> None:
+    hearing = make_hearing(meeting_point="Door B")
+    seated, waiting, other = (
+        make_user(),
+        make_user(),
+        make_user(role=Role.COORDINATOR, courts=(make_court(),)),
+    )
+    make_signup(shift=hearing.shifts[0], user=seated)
+    make_signup(shift=hearing.shifts[0], user=waiting, status=SignupStatus.WAITLISTED)
+    tokens = [make_api_token(u) for u in (seated, waiting, other)]
+    db.session.commit()
+    path = f"shifts/{hearing.shifts[0].id}"
+    shown = [api.get(path, t) for t in tokens]
+    assert shown[0].json["meeting_point"] == "Door B" and shown[0].json["my_status"] == "confirmed"
+    assert shown[1].json["meeting_point"] is None and shown[1].json["my_status"] == "waitlisted"
+    assert shown[2].status_code == 403

@@ -151,6 +151,7 @@ RULES: dict[str, dict[str, Any]] = {
     "api.reschedule_hearing": {"POST": SCOPED},
     "api.cancel_hearing": {"POST": SCOPED},
     "api.list_open_seats": {"GET": APPROVED},
+    "api.get_shift": {"GET": APPROVED - {"other_coordinator"}},  # as shifts.show_shift
     "api.list_commitments": {"GET": APPROVED},
     "api.claim_seat": {"POST": APPROVED},
     "api.drop_seat": {"POST": APPROVED},
