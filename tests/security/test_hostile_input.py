@@ -116,6 +116,7 @@ def world(app: Flask) -> dict[str, Any]:
             "answer": "decline",
             "filename": "css/app.css",
             "message_id": 1,  # the admins' failed-mail routes
+            "token_id": 1,  # an API token of the account page
         },
     }
 
