@@ -143,6 +143,8 @@ class DefaultConfig:
     # (only misses count there: calendars behind one address must not share an allowance).
     FEED_RATE_LIMIT_TOKEN = "60 per hour"  # noqa: S105  (a rate, not a secret)
     FEED_RATE_LIMIT_ADDRESS = "300 per hour"
+    # The JSON API (scheduler/api): requests per token (per client address without a token).
+    API_RATE_LIMIT = "120 per minute;3000 per hour"
     FEED_PAST_DAYS = 90  # past commitments kept in a feed
     FEED_CANCELLED_DAYS = 30  # a dropped seat or cancelled hearing shows as cancelled this long
     # Each worker keeps every feed's ETag in memory while the change journal shows nothing new

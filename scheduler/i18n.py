@@ -101,6 +101,8 @@ WEEKDAY_NAMES = (
 def select_locale() -> str:
     """The signed-in person's choice, else this browser's choice, else the browser's header."""
     supported = current_app.config["LANGUAGES"]
+    if request.path.startswith("/api/"):  # bearer tokens only: no cookie is read (Accept-Language)
+        return request.accept_languages.best_match(supported) or supported[0]
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
     chosen = session.get("lang")

@@ -139,3 +139,25 @@ def dispatch_intents() -> int:
     from scheduler.notifications.dispatch import dispatch_pending
 
     return dispatch_pending(db.session).messages
+
+
+def make_api_token(
+    user: User, *, write: bool = True, private: bool = False, last_used_at: datetime | None = None
+) -> str:
+    """A live API token for ``user`` through the service (staff get two-step sign-in first)."""
+    from scheduler.accounts import api_tokens
+    from scheduler.models import ApiToken, TwoFactorSecret
+
+    if user.role in (Role.COORDINATOR, Role.ADMIN) and db.session.get(TwoFactorSecret, user.id) is None:
+        db.session.add(TwoFactorSecret(user_id=user.id, secret_ciphertext="x", confirmed_at=utcnow()))
+        db.session.flush()
+    secret = api_tokens.create_token(
+        db.session(), user=user, name="test", can_write=write, can_read_private=private, days=30, now=utcnow()
+    )
+    if last_used_at is not None:
+        row = db.session.scalar(
+            db.select(ApiToken).where(ApiToken.token_hash == api_tokens.hash_token(secret))
+        )
+        row.last_used_at = last_used_at
+        db.session.flush()
+    return secret

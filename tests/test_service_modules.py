@@ -42,7 +42,8 @@ CONSUMER = {
     "scheduler.notifications.urgent",
     "scheduler.notifications.worker",
 }
-NOT_AREAS = {"domain", "models", "web", "demo", "translations", "data"}
+# api: the JSON API is presentation in full, like web (it calls services, decides nothing).
+NOT_AREAS = {"api", "domain", "models", "web", "demo", "translations", "data"}
 
 # Flask itself and its extensions, plus the project's modules that need an app or a request.
 FORBIDDEN = (

@@ -11,6 +11,7 @@ from wtforms import (  # type: ignore[attr-defined]  # SelectChoice: new in WTFo
     DateField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -129,3 +130,36 @@ for _key in TRAINING_KEYS:
         f"training_{_key}",
         DateField(_l("Completed on"), validators=[Optional()]),
     )
+
+
+class ApiTokenForm(GuardedForm):
+    """A new personal API token: a name to recognise it by, what it may do, how long it lives."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(), Length(max=80)],
+        description=_l("To recognise it later, e.g. 'Signal group bot'."),
+    )
+    access = RadioField(
+        _l("What it may do"),
+        choices=[
+            SelectChoice("read", _l("Read only")),
+            SelectChoice("write", _l("Read and make changes (take and give up seats, post hearings)")),
+        ],
+        default="read",
+    )
+    private = BooleanField(_l("Also read the person's reference and private notes of hearings in my courts"))
+    days = SelectField(
+        _l("Works for"),
+        coerce=int,
+        choices=[
+            SelectChoice(30, _l("30 days")),
+            SelectChoice(90, _l("90 days")),
+            SelectChoice(365, _l("One year")),
+        ],
+        default=90,
+    )
+
+
+class RevokeApiTokenForm(GuardedForm):
+    """Only the CSRF token: the token to turn off is in the address."""

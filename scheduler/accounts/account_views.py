@@ -1,16 +1,34 @@
-"""A person's own account: name, language, password, and the volunteer profile."""
+"""A person's own account: name, language, password, the volunteer profile, and API tokens."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs yet
 
+from scheduler.accounts import api_tokens, sessions
 from scheduler.accounts import registry as accounts
-from scheduler.accounts import sessions
-from scheduler.accounts.account_forms import PasswordChangeForm, ProfileForm, VolunteerProfileForm
+from scheduler.accounts.account_forms import (
+    ApiTokenForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RevokeApiTokenForm,
+    VolunteerProfileForm,
+)
 from scheduler.accounts.messages import password_messages
 from scheduler.accounts.registry import PasswordRejected
 from scheduler.courts import queries as court_queries
@@ -69,6 +87,68 @@ def change_password() -> str | Response:
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect(url_for("account.profile"))
     return render_template("accounts/password.html", form=form)
+
+
+TOKEN_REFUSALS = {
+    "two_step_required": _l(
+        "Coordinators can make API tokens only with two-step sign-in turned on. Turn it on first."
+    ),
+    "token_name": _l("Give the token a name of at most 80 characters."),
+    "token_lifetime": _l("Choose how long the token works."),
+    "not_approved": _l("Only approved accounts can make API tokens."),
+}
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+@approved_required
+def api_tokens_page() -> str | Response:
+    """List the person's tokens; a new one is shown once, on the page that answers the form."""
+    form = ApiTokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        try:
+            new_token = api_tokens.create_token(
+                db.session(),
+                user=current_user,
+                name=required(form.name.data),
+                can_write=form.access.data == "write",
+                can_read_private=bool(form.private.data),
+                days=required(form.days.data),
+                now=utcnow(),
+            )
+        except ServiceError as exc:
+            form.name.errors = [str(TOKEN_REFUSALS.get(exc.code, exc.code))]
+        else:
+            db.session.commit()
+    return _tokens_page(form, new_token)
+
+
+def _tokens_page(form: ApiTokenForm, new_token: str | None) -> Response:
+    tokens = api_tokens.list_tokens(db.session(), user=current_user)
+    page = render_template(
+        "accounts/api_tokens.html",
+        form=form,
+        tokens=tokens,
+        new_token=new_token,
+        revoke=RevokeApiTokenForm(),
+        now=utcnow(),
+    )
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"  # the new token is on this page, once
+    return response
+
+
+@bp.post("/api-tokens/<int:token_id>/revoke")
+@approved_required
+def revoke_api_token(token_id: int) -> Response:
+    if not RevokeApiTokenForm().validate_on_submit():
+        abort(400)
+    if api_tokens.revoke_token(db.session(), user=current_user, token_id=token_id, now=utcnow()):
+        db.session.commit()
+        flash(_("The token is turned off. Anything using it can no longer reach your account."), "success")
+    else:
+        abort(404)
+    return redirect(url_for("account.api_tokens_page"))
 
 
 @bp.route("/volunteer", methods=["GET", "POST"])

@@ -16,6 +16,7 @@ from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from scheduler import audit
+from scheduler.accounts import api_tokens
 from scheduler.enums import Role
 from scheduler.errors import PermissionDenied, ServiceError
 from scheduler.models import FeedToken, User, UserSession
@@ -133,8 +134,8 @@ def revoke_feeds(session: Session, user: User) -> int:
 def lock_down(session: Session, *, actor: User, user: User) -> int:
     """Contain an account that may be in the wrong hands; returns how many feeds were turned off.
 
-    Ends every session, turns off every calendar feed, and makes the password useless until
-    the owner resets it through their email. Returns the number of feeds revoked.
+    Ends every session, turns off every calendar feed and API token, and makes the password
+    useless until the owner resets it through their email. Returns the number of feeds revoked.
     """
     if not actor.is_admin:
         raise PermissionDenied()
@@ -144,13 +145,14 @@ def lock_down(session: Session, *, actor: User, user: User) -> int:
     revoke_all(session, user=user, now=utcnow())
     user.must_reset_password = True
     revoked = revoke_feeds(session, user)
+    tokens = api_tokens.revoke_all(session, user=user, now=utcnow())
     audit.record(
         session,
         actor=actor,
         action="user.locked_down",
         object_type="user",
         object_id=user.id,
-        details={"feeds_revoked": revoked},
+        details={"feeds_revoked": revoked, "api_tokens_revoked": tokens},
     )
     session.flush()
     return revoked

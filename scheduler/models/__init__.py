@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic's autogenerate needs them all loaded)."""
 
+from scheduler.models.api_token import ApiToken, IdempotentResponse
 from scheduler.models.audit import AuditEvent
 from scheduler.models.casework import AwaitingDate, HearingReport, HearingSeries, SeriesOccurrence
 from scheduler.models.channels import PhoneNumber, PushSubscription
@@ -30,6 +31,7 @@ from scheduler.models.user_session import UserSession
 
 __all__ = [
     "FEED_NEUTRAL",
+    "ApiToken",
     "AuditEvent",
     "AvailabilityWindow",
     "AwaitingDate",
@@ -44,6 +46,7 @@ __all__ = [
     "HearingLanguage",
     "HearingReport",
     "HearingSeries",
+    "IdempotentResponse",
     "Incident",
     "IncidentRecipient",
     "IntentStatus",

@@ -50,5 +50,6 @@ def purge_command() -> None:
         f"{result.reset_tokens_removed} spent password-reset links removed; "
         f"{result.feed_changes_removed} old calendar-change records removed; "
         f"{result.sessions_removed} ended sessions removed; "
-        f"{result.feed_events_removed} unused rendered calendar events removed."
+        f"{result.feed_events_removed} unused rendered calendar events removed; "
+        f"{result.idempotency_keys_removed} API retry keys older than a day removed."
     )

@@ -14,7 +14,7 @@ from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from scheduler import audit
-from scheduler.accounts import sessions
+from scheduler.accounts import idempotency, sessions
 from scheduler.casework import awaiting, reports
 from scheduler.enums import UserStatus
 from scheduler.feeds import changes as feed_changes
@@ -32,6 +32,7 @@ class PurgeResult:
     feed_events_removed: int = 0
     casework_wiped: int = 0
     incidents_wiped: int = 0
+    idempotency_keys_removed: int = 0
 
 
 def purge(
@@ -89,6 +90,8 @@ def purge(
     # Rendered events no feed will ask for again: gone, out of every window, superseded or old.
     cached = feed_eventcache.purge(session, now=now, keep=feed_cache_keep, past_days=feed_past_days)
     incidents = _wipe_incidents(session, cutoff=hearing_cutoff)
+    # The API's kept answers for retried requests (Idempotency-Key) are needed for a day.
+    kept_answers = idempotency.purge(session, now=now)
 
     result = PurgeResult(
         hearings_wiped=wiped or 0,
@@ -99,6 +102,7 @@ def purge(
         feed_events_removed=cached,
         casework_wiped=casework_wiped,
         incidents_wiped=incidents,
+        idempotency_keys_removed=kept_answers,
     )
     if result.hearings_wiped or result.pending_accounts_removed or result.incidents_wiped:
         audit.record(

@@ -15,6 +15,7 @@ from scheduler import (
 )
 from scheduler.accounts.account_views import bp as account_bp
 from scheduler.accounts.views import bp as auth_bp
+from scheduler.api import init_api
 from scheduler.casework.views import bp as casework_bp
 from scheduler.cli import register_cli
 from scheduler.courts.views import bp as courts_bp
@@ -75,6 +76,7 @@ def build(app: Flask) -> None:
     _init_extensions(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    init_api(app)
     for command in (feeds_cli, outbox_cli, push_cli, purge_command):
         app.cli.add_command(command)
     init_session_guard(app)

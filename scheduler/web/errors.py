@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from scheduler.extensions import db
 from scheduler.web import faults
+from scheduler.web.problems import is_api_request, problem
 
 ERROR_TEXT = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
@@ -49,7 +50,9 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[str, int] | Response:
+        if is_api_request():
+            return api_problem(error)
         return _render(error.code or 500)
 
     @app.errorhandler(Exception)
@@ -59,4 +62,12 @@ def register_error_handlers(app: Flask) -> None:
             return faults.fault_response(error, kind)
         app.logger.exception("unhandled error: %s", type(error).__name__)
         db.session.rollback()
-        return _render(500)
+        return problem(500) if is_api_request() else _render(500)
+
+
+def api_problem(error: HTTPException) -> Response:
+    """An HTTP error under /api/ as a problem document, keeping its headers (Allow, Retry-After)."""
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    if error.code == 429:
+        headers.setdefault("Retry-After", "60")
+    return problem(error.code or 500, headers=headers)

@@ -24,6 +24,7 @@ from flask_login import current_user
 
 from scheduler.dbfaults import BUSY, UNAVAILABLE, fault_kind
 from scheduler.extensions import db
+from scheduler.web.problems import is_api_request, problem
 
 # Answered in plain text: calendar apps, not people, read these.
 PLAIN_ENDPOINTS = ("feeds.show_feed",)
@@ -63,7 +64,7 @@ def kind_of(error: BaseException) -> str | None:
 
 def _refuse_while_unreachable() -> None:
     """A signed-in person whose account cannot be read gets the 503, not the sign-in page."""
-    if (request.endpoint or "") in _NO_USER_ENDPOINTS:
+    if (request.endpoint or "") in _NO_USER_ENDPOINTS or is_api_request():  # the API reads no cookie
         return
     current_user.is_authenticated  # noqa: B018  (loads the user; the loader notes a failure)
     if g.get(_FLAG):
@@ -83,6 +84,8 @@ def fault_response(error: BaseException, kind: str) -> Response:
     retry = str(current_app.config["DB_BUSY_RETRY_AFTER" if kind == BUSY else "DB_UNAVAILABLE_RETRY_AFTER"])
     headers = {"Retry-After": retry, "Cache-Control": "no-store"}
     title, text = TEXT[kind]
+    if is_api_request():
+        return problem(503, text, headers=headers, code=f"database_{kind}")
     if (request.endpoint or "") in PLAIN_ENDPOINTS:
         return Response("Service unavailable, try again later\n", 503, headers, mimetype="text/plain")
     try:

@@ -28,12 +28,14 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import DataError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
+from werkzeug.wrappers import Response
 from wtforms import DateTimeField, IntegerField, SelectMultipleField
 from wtforms.validators import ValidationError
 
 from scheduler.domain.bounds import FIRST_DAY, INT32_MAX, LAST_DAY
 from scheduler.extensions import db
 from scheduler.web.errors import ERROR_TEXT
+from scheduler.web.problems import is_api_request, problem
 
 MIN_DATE, MAX_DATE = FIRST_DAY, LAST_DAY
 PAGE_PARAMETERS = ("page", "per_page")
@@ -120,7 +122,9 @@ class GuardedForm(FlaskForm):
         return super().validate(extra_validators=extra)
 
 
-def _refuse(status: int, text: Any) -> tuple[str, int]:
+def _refuse(status: int, text: Any) -> tuple[str, int] | Response:
+    if is_api_request():
+        return problem(status, text, code="nul_byte" if text is NUL_MESSAGE else None)
     title, default = ERROR_TEXT[status]
     return render_template("web/errors/error.html", code=status, title=title, text=text or default), status
 
@@ -137,7 +141,7 @@ def _past_32_bits(value: str | None) -> bool:
     return not -INT32_MAX - 1 <= number <= INT32_MAX
 
 
-def check_request() -> tuple[str, int] | None:
+def check_request() -> tuple[str, int] | Response | None:
     """Refuse NUL bytes and out-of-range page numbers before any view reads them."""
     if "\x00" in request.path or _has_nul(request.args):
         return _refuse(400, NUL_MESSAGE)
@@ -156,7 +160,7 @@ def init_input_guard(app: Flask) -> None:
     app.request_class = GuardedRequest
     app.before_request(check_request)
 
-    def out_of_range(_error: Exception) -> tuple[str, int]:
+    def out_of_range(_error: Exception) -> tuple[str, int] | Response:
         db.session.rollback()
         app.logger.warning("input refused by the database: %s", type(_error).__name__)
         return _refuse(400, VALUE_MESSAGE)

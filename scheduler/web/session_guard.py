@@ -24,6 +24,7 @@ from scheduler.enums import Role
 from scheduler.extensions import db
 from scheduler.models import User
 from scheduler.types import utcnow
+from scheduler.web.problems import API_PREFIX
 
 STAFF_ROLES = (Role.COORDINATOR, Role.ADMIN)
 # Endpoints that must never read or write the session (calendar apps fetch feeds without one).
@@ -40,7 +41,8 @@ def sign_in(user: User, *, remember: bool = False) -> None:
 
 
 def _skipped() -> bool:
-    return (request.endpoint or "") in _SKIPPED_ENDPOINTS
+    # The API authenticates by bearer token alone: a session cookie sent along is not read.
+    return (request.endpoint or "") in _SKIPPED_ENDPOINTS or request.path.startswith(API_PREFIX)
 
 
 def enforce_idle_timeout() -> None:

@@ -76,6 +76,13 @@ def test_volunteer_registers_is_approved_and_claims_a_seat(browse):
     assert page.locator("a[href*='/feeds/event/']").count() >= 1
     browse.go("/account/calendar", shot="calendar-link")
 
+    # Makes an API token for a helper bot (shown once, on a phone too) and reads the API's page.
+    browse.go("/account/api-tokens")
+    browse.fill("input[name=name]", "Signal bot")
+    browse.click("main form:has(input[name=name]) button[type=submit]", shot="api-token")
+    assert page.locator("code.secret").inner_text().startswith("acc_")
+    browse.go("/api/v1/docs", shot="api-docs")
+
 
 def test_coordinator_posts_reschedules_cancels_and_imports(browse, tmp_path):
     page = browse.page

@@ -22,7 +22,14 @@ from scheduler.extensions import db
 from scheduler.models import User
 from scheduler.types import utcnow
 from tests.conftest import base_config
-from tests.factories import make_court, make_hearing, make_signup, make_user, session_id_for
+from tests.factories import (
+    make_api_token,
+    make_court,
+    make_hearing,
+    make_signup,
+    make_user,
+    session_id_for,
+)
 
 PERSONAS = (
     "anonymous",
@@ -65,6 +72,8 @@ RULES: dict[str, dict[str, Any]] = {
     "account.profile": {"GET": APPROVED, "POST": APPROVED},
     "account.change_password": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "account.volunteer_profile": {"GET": APPROVED, "POST": APPROVED},
+    "account.api_tokens_page": {"GET": APPROVED, "POST": APPROVED},
+    "account.revoke_api_token": {"POST": OWN},  # the volunteer's own token; anyone else's is a 404
     "privacy.sign_out_everywhere": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "privacy.export_data": {"GET": SIGNED_IN},
     "privacy.delete_account": {"GET": SIGNED_IN, "POST": SIGNED_IN},
@@ -166,6 +175,40 @@ RULES: dict[str, dict[str, Any]] = {
     "response.add_oncall": {"POST": SCOPED},
     "response.remove_oncall": {"POST": SCOPED},
     "response.monthly_summary": {"GET": SCOPED},
+    # The JSON API (scheduler/api): each persona sends its own bearer token (read and write, and
+    # read:private), never a cookie that counts; anonymous and pending people have no token.
+    "api_docs.openapi_document": {"GET": EVERYONE},
+    "api_docs.documentation": {"GET": EVERYONE},
+    "api.list_courts": {"GET": APPROVED},
+    "api.list_hearings": {"GET": STAFF},
+    "api.create_hearing": {"POST": STAFF},  # another court's coordinator: 422, not in their scope
+    "api.get_hearing": {"GET": SEAT_HOLDER},
+    "api.update_hearing": {"PATCH": SCOPED},
+    "api.reschedule_hearing": {"POST": SCOPED},
+    "api.cancel_hearing": {"POST": SCOPED},
+    "api.list_open_seats": {"GET": APPROVED},
+    "api.get_shift": {"GET": APPROVED - {"other_coordinator"}},  # as shifts.show_shift
+    "api.list_commitments": {"GET": APPROVED},
+    "api.claim_seat": {"POST": APPROVED},
+    "api.drop_seat": {"POST": APPROVED},
+    "api.day_coverage": {"GET": STAFF},
+}
+
+# Valid JSON bodies for the API's writes, so that what answers is the authorisation.
+JSON_DATA: dict[str, dict[str, Any]] = {
+    "api.create_hearing": {
+        "court_id": "{court_id}",
+        "date": "2099-03-03",
+        "time": "09:00",
+        "kind": "master",
+        "duration_minutes": 60,
+        "seats": {"accompanier": {"count": 1}},
+    },
+    "api.update_hearing": {"kind": "master", "duration_minutes": 90},
+    "api.reschedule_hearing": {"date": "2099-04-04", "time": "10:00"},
+    "api.cancel_hearing": {"reason": "The court closed."},
+    "api.claim_seat": {},
+    "api.drop_seat": {"reason": "Sick."},
 }
 
 # Valid-looking forms for staff actions that check the form before the scope, so the scope
@@ -240,6 +283,12 @@ def world(app: Flask) -> dict[str, Any]:
     }
     make_signup(shift=hearing.shifts[0], user=people["volunteer"])
     make_signup(shift=other_hearing.shifts[0], user=people["other_volunteer"])
+    # Stamped as just used: the walk meets no hourly last-use write (pinned in test_get_writes_nothing).
+    tokens = {
+        name: make_api_token(user, write=True, private=True, last_used_at=utcnow())
+        for name, user in people.items()
+        if name != "pending"
+    }
     target = make_user(display_name="Matrix Target")
     invitation_id = _invitation(other_hearing.shifts[0].id, people["volunteer"].id, people["coordinator"].id)
     message_id = _failed_message(target)
@@ -248,6 +297,7 @@ def world(app: Flask) -> dict[str, Any]:
     db.session.commit()
     return {
         "people": {k: v.id for k, v in people.items()},
+        "tokens": tokens,
         "args": {
             "hearing_id": hearing.id,
             "shift_id": hearing.shifts[0].id,
@@ -263,6 +313,7 @@ def world(app: Flask) -> dict[str, Any]:
             "awaiting_id": awaiting_id,
             "incident_id": incident_id,
             "entry_id": entry_id,
+            "token_id": _token_id(tokens["volunteer"]),
         },
     }
 
@@ -292,6 +343,13 @@ def _rapid_response(hearing, person: User) -> tuple[int, int]:
     db.session.add_all([incident, entry])
     db.session.flush()
     return incident.id, entry.id
+
+
+def _token_id(secret: str) -> int:
+    from scheduler.accounts.api_tokens import hash_token
+    from scheduler.models import ApiToken
+
+    return db.session.scalar(db.select(ApiToken.id).where(ApiToken.token_hash == hash_token(secret)))
 
 
 def _failed_message(user: User) -> int:
@@ -353,6 +411,19 @@ def _as(client: FlaskClient, user_id: int | None) -> None:
             sess["seen"] = int(time.time())
 
 
+def _request(endpoint: str, persona: str, world: dict[str, Any], data: dict[str, str]) -> dict[str, Any]:
+    """A page's form, or for the API the persona's bearer token and a JSON body (the cookie stays)."""
+    if not endpoint.startswith("api."):
+        return {"data": data}
+    token = world["tokens"].get(persona)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = {
+        k: (world["args"]["court_id"] if v == "{court_id}" else v)
+        for k, v in JSON_DATA.get(endpoint, {}).items()
+    }
+    return {"headers": headers, "json": body} if endpoint in JSON_DATA else {"headers": headers}
+
+
 def _allowed(response) -> bool:
     if response.status_code in (401, 403, 404):
         return False
@@ -386,7 +457,7 @@ def test_route_allows_exactly_the_expected_visitors(app, world, endpoint, rule, 
     allowed = set()
     for persona in PERSONAS:
         _as(client, world["people"].get(persona))
-        response = client.open(url, method=method, data=data)
+        response = client.open(url, method=method, **_request(endpoint, persona, world, data))
         response.close()
         assert response.status_code < 500, f"{persona}: {method} {url} -> {response.status_code}"
         seen[persona] = response.status_code

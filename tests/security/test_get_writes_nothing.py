@@ -22,7 +22,7 @@ from scheduler.extensions import db
 from scheduler.feeds import tokens as feed_tokens
 from scheduler.models import Invitation, UserSession
 from scheduler.types import utcnow
-from tests.factories import make_hearing, make_signup, make_user
+from tests.factories import make_api_token, make_hearing, make_signup, make_user
 from tests.security import test_authz_matrix as matrix
 from tests.security.test_authz_matrix import PERSONAS, ROUTES, _as, _url
 
@@ -115,6 +115,8 @@ def test_get_writes_nothing_but_the_access_audit(app: Flask, world: dict[str, An
 # - ``feed_event_cache`` rows (INSERT only, ON CONFLICT DO NOTHING): events a feed rendered on a
 #   miss, kept for every worker and restart (scheduler/feeds/eventcache.py says why at GET time);
 #   a repeated poll finds them and writes nothing. ``_writes`` lets them pass; pinned below.
+# - ``api_tokens.last_used_at``: the account page lists each API token with its last use; at
+#   most once an hour (``accounts.api_tokens.LAST_USED_GRANULARITY``).
 # The matrix walk above meets neither (fresh sessions, made-up tokens); these tests pin them.
 
 
@@ -184,6 +186,31 @@ def test_a_feed_fills_the_event_cache_once_and_writes_nothing_else(app: Flask) -
     assert _raw_writes(client, url) == ["INSERT INTO FEED_EVENT_CACHE"]
     eventcache.clear_memory()  # a new worker: finds the row, writes nothing
     assert _raw_writes(client, url) == []
+
+
+def test_an_api_read_stamps_its_token_at_most_once_an_hour(app: Flask) -> None:
+    volunteer = make_user()
+    token = make_api_token(volunteer)
+    db.session.commit()
+    client = app.test_client()
+
+    def read() -> list[str]:
+        statements: list[tuple[str, Any]] = []
+
+        def _capture(_conn, _cursor, statement, params, _context, _many) -> None:
+            statements.append((statement, params))
+
+        event.listen(db.engine, "before_cursor_execute", _capture)
+        try:
+            response = client.get("/api/v1/commitments", headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", _capture)
+        return [" ".join(s.split())[:60] for s in _writes(statements)]
+
+    first = read()
+    assert len(first) == 1 and first[0].upper().startswith("UPDATE API_TOKENS SET LAST_USED_AT"), first
+    assert read() == []
 
 
 def test_stale_state_is_shown_as_it_is_without_being_written(app: Flask) -> None:

@@ -122,6 +122,7 @@ def world(app: Flask) -> dict[str, Any]:
             "awaiting_id": awaiting_id,
             "incident_id": incident_id,
             "entry_id": entry_id,
+            "token_id": 1,  # an API token of the account page
         },
     }
 

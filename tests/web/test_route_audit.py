@@ -28,7 +28,8 @@ def _open_routes(app, client) -> list[str]:
         view = app.view_functions[rule.endpoint]
         if getattr(view, "is_public", False):
             continue
-        method = "GET" if "GET" in rule.methods else "POST"
+        # The rule's own method (an API rule may offer PATCH alone, beside a GET rule at its path).
+        method = "GET" if "GET" in rule.methods else sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})[0]
         response = client.open(_url(rule), method=method)
         refused = response.status_code in (401, 403) or (
             response.status_code == 302 and "/auth/login" in response.headers.get("Location", "")
