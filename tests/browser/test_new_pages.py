@@ -30,12 +30,15 @@ def phone(request, browser, live_server: LiveServer) -> Iterator[Browse]:
 def _admin(server: LiveServer, lang: str) -> tuple[str, str]:
     from scheduler.enums import Role
     from scheduler.extensions import db, secret_box
+    from scheduler.models import Court
     from scheduler.models.twofactor import TwoFactorSecret
     from scheduler.types import utcnow
     from tests.factories import make_user
+    from tests.response.helpers import on_call
 
     with server.app.app_context():
         admin = make_user(role=Role.ADMIN, email=f"look-admin-{lang}@example.test", locale=lang)
+        on_call(db.session.get(Court, server.facts["long_court_id"]), weekday=LANGS.index(lang))
         secret = pyotp.random_base32()
         db.session.add(
             TwoFactorSecret(
