@@ -6,6 +6,7 @@ at all), so it follows the app's look, language, content security policy and sma
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -39,7 +40,8 @@ METHODS = ("get", "post", "patch", "put", "delete")
 
 def spec() -> dict[str, Any]:
     """The document, each operation named by its view (operationId) for client generators."""
-    document: dict[str, Any] = current_app.extensions["accompany_api"].spec.to_dict()
+    # A copy: to_dict() hands back apispec's own dicts, which would grow on every request.
+    document: dict[str, Any] = copy.deepcopy(current_app.extensions["accompany_api"].spec.to_dict())
     names = _operation_names()
     for path, item in document["paths"].items():
         for method, operation in item.items():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from babel.dates import get_datetime_format
@@ -41,6 +41,11 @@ def court_time(instant: datetime, tz_name: str) -> str:
     return f"{format_time(local.replace(tzinfo=None), 'short', rebase=False)} {local.tzname()}"
 
 
+def day(value: date, fmt: DateFormat = "medium") -> str:
+    """A calendar date (no time, no zone) in the user's locale: "Dec 1, 2026", "1 dic 2026"."""
+    return format_date(value, fmt)
+
+
 def percent(fraction: float) -> str:
     """0.0123 -> "1.2%" ("1,2 %" in Spanish): at most one decimal, in the user's locale."""
     return format_percent(fraction, "#,##0.#%")
@@ -61,7 +66,7 @@ def courtroom_label(room: str | None) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
-        court_datetime=court_datetime, court_date=court_date, court_time=court_time, percent=percent
+        court_datetime=court_datetime, court_date=court_date, court_time=court_time, percent=percent, day=day
     )
     app.jinja_env.globals.update(
         get_locale=get_locale,

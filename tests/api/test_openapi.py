@@ -142,3 +142,21 @@ def test_a_coordinators_token_meets_no_5xx_and_only_documented_answers(
     failures, statuses = _fuzz(app, fuzz_tokens["coordinator"], fuzz_ids)
     assert not failures, "\n\n".join(failures)
     assert statuses[200] and statuses[404] and sum(n for code, n in statuses.items() if code >= 400), statuses
+
+
+def test_each_operation_lists_a_parameter_once_however_often_the_document_is_read(app: Flask) -> None:
+    # The header parameters were appended to apispec's own lists, so each read added another
+    # If-None-Match to every GET (the docs page showed it ten times over).
+    client = app.test_client()
+    for _ in range(3):
+        document = client.get("/api/v1/openapi.json").get_json()
+    client.get("/api/v1/docs")
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method not in ("get", "post", "patch", "put", "delete"):
+                continue
+            names = [(p["in"], p["name"]) for p in operation.get("parameters", []) if "name" in p]
+            assert len(names) == len(set(names)), f"{method.upper()} {path}: {names}"
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    courts_section = page.split("/api/v1/courts", 1)[1].split("/api/v1/", 1)[0]
+    assert courts_section.count("If-None-Match") == 1

@@ -57,6 +57,7 @@ def test_the_card_reads_on_a_phone_and_prints_on_one_page(browse):
     assert DONT[browse.lang][:30] in card.inner_text()
     assert card.locator("a[href^='tel:']").inner_text() == "+1 (312) 555-0100"
     assert card.locator("img").count() == 0
+    assert "Card Court" in card.locator(".court-card-where").inner_text()  # which court, on paper
 
     browse.page.emulate_media(media="print")
     assert not browse.page.locator(".site-header").is_visible()
