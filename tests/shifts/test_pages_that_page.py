@@ -329,3 +329,26 @@ def test_the_dashboards_language_filter_probes_each_hearing(app) -> None:
     counted = next(" ".join(q.split()).upper() for q in run if "COUNT(HEARINGS.ID)" in q.upper())
     assert "HEARING_LANGUAGES.HEARING_ID = HEARINGS.ID" in counted, counted
     assert " IN (SELECT HEARING_LANGUAGES.HEARING_ID" not in counted
+
+
+# The volunteer's /shifts with "Recommended for you" (in the tests): 29 statements before the seats that fit
+# were checked with the claim's own one-statement load of the person (was seven statements).
+VOLUNTEER_SHIFTS_STATEMENTS = 22
+
+
+def test_the_volunteers_seats_and_recommendations_run_a_fixed_small_number_of_statements(
+    app, client, auth
+) -> None:
+    court = make_court()
+    people = [free_person(languages=("es",)) for _ in range(3)]
+    reader = free_person(languages=("es", "mam"))
+    add_hearings(court, people, 3)
+    db.session.commit()
+    auth.login_as(reader)
+    client.get("/shifts")
+    few = statements(lambda: client.get("/shifts"))
+    add_hearings(court, people, 40, first_day=2)
+    db.session.commit()
+    client.get("/shifts")
+    many = statements(lambda: client.get("/shifts"))
+    assert len(many) == len(few) <= VOLUNTEER_SHIFTS_STATEMENTS, [" ".join(q.split())[:80] for q in many]
