@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, union
@@ -50,7 +50,7 @@ from scheduler.models import (
     VolunteerTraining,
     volunteer_preferred_courts,
 )
-from scheduler.shifts.facts import rules_from_config, seat_facts
+from scheduler.shifts.facts import load_claimants, rules_from_config, seat_facts
 from scheduler.shifts.queries import (
     SHIFT_FROM_HEARING,
     court_zones,
@@ -147,6 +147,32 @@ def load_facts(
         )
         for user_id, status, has_car, cap in base
     }
+
+
+def load_person(
+    session: Session, *, user_id: int, window: tuple[datetime, datetime]
+) -> tuple[VolunteerFacts, Schedule] | None:
+    """One person's matching facts and their confirmed seats near a window, in three statements.
+
+    The same facts ``load_facts`` and ``load_schedules`` give (seven and one statements): the
+    claim's one-statement load of the person and their seats, then their weekly windows and
+    blackout dates. None if there is no such person.
+    """
+    claimant = load_claimants(session, user_ids=[user_id], around=window).get(user_id)
+    if claimant is None:
+        return None
+    windows = session.execute(
+        select(AvailabilityWindow.weekday, AvailabilityWindow.start_time, AvailabilityWindow.end_time).where(
+            AvailabilityWindow.user_id == user_id
+        )
+    ).all()
+    days = session.scalars(select(BlackoutDate.day).where(BlackoutDate.user_id == user_id))
+    volunteer = replace(
+        claimant.volunteer,
+        availability=tuple(sorted((Window(*w) for w in windows), key=lambda w: (w.weekday, w.start))),
+        blackout_dates=frozenset(days),
+    )
+    return volunteer, schedule_of(claimant.commitments)
 
 
 def users_by_id(session: Session, user_ids: Iterable[int]) -> dict[int, User]:

@@ -331,9 +331,10 @@ def test_the_dashboards_language_filter_probes_each_hearing(app) -> None:
     assert " IN (SELECT HEARING_LANGUAGES.HEARING_ID" not in counted
 
 
-# The volunteer's /shifts with "Recommended for you" (in the tests): 29 statements before the seats that fit
-# were checked with the claim's own one-statement load of the person (was seven statements).
-VOLUNTEER_SHIFTS_STATEMENTS = 22
+# The volunteer's /shifts with "Recommended for you" (in the tests): 29 statements before the
+# seats that fit were checked with the claim's one-statement load of the person (was seven) and
+# the recommendations loaded the person and their seats in three (load_person, was eight).
+VOLUNTEER_SHIFTS_STATEMENTS = 17
 
 
 def test_the_volunteers_seats_and_recommendations_run_a_fixed_small_number_of_statements(
@@ -352,3 +353,25 @@ def test_the_volunteers_seats_and_recommendations_run_a_fixed_small_number_of_st
     client.get("/shifts")
     many = statements(lambda: client.get("/shifts"))
     assert len(many) == len(few) <= VOLUNTEER_SHIFTS_STATEMENTS, [" ".join(q.split())[:80] for q in many]
+
+
+def test_one_persons_facts_in_three_statements_are_those_of_the_bulk_loaders(app) -> None:
+    from scheduler.models import BlackoutDate
+
+    court = make_court()
+    person = free_person(languages=("es", "mam"), has_car=True)
+    person.profile.preferred_courts = [court]
+    db.session.add(BlackoutDate(user_id=person.id, day=utcnow().date() + timedelta(days=4)))
+    hearing = make_hearing(court=court, starts_at=local_start(days=2))
+    make_signup(shift=hearing.shifts[0], user=person)
+    db.session.flush()
+    now = utcnow()
+    window = (now, now + timedelta(days=14))
+    run = statements(lambda: matching_service.load_person(db.session, user_id=person.id, window=window))
+    found = matching_service.load_person(db.session, user_id=person.id, window=window)
+    assert found is not None and len(run) == 3
+    volunteer, schedule = found
+    assert volunteer == matching_service.load_facts(db.session, user_ids=[person.id])[person.id]
+    assert volunteer.blackout_dates and volunteer.availability and volunteer.preferred_court_ids
+    expected = matching_service.load_schedules(db.session, window=window, user_ids=[person.id])[person.id]
+    assert schedule == expected and schedule != schedule_of([])
