@@ -315,7 +315,13 @@ def month_calendar(session: Session, *, user: User, filters: Filters, year: int,
             confirmed_count(Shift.id).label("filled"),
         )
         .join(Court, Hearing.court_id == Court.id)
-        .outerjoin(Shift, (Shift.hearing_id == Hearing.id) & (Shift.status == ShiftStatus.OPEN))
+        .outerjoin(
+            Shift,
+            (Shift.hearing_id == Hearing.id)
+            & (Shift.status == ShiftStatus.OPEN)
+            # Holds for every shift of the month's hearings: read from the starts_at index.
+            & shifts_of_hearings_in(start, end),
+        )
         .where(*_filtered(user, filters, start, end))
         .offset(0)
         .subquery()

@@ -375,3 +375,26 @@ def test_one_persons_facts_in_three_statements_are_those_of_the_bulk_loaders(app
     assert volunteer.blackout_dates and volunteer.availability and volunteer.preferred_court_ids
     expected = matching_service.load_schedules(db.session, window=window, user_ids=[person.id])[person.id]
     assert schedule == expected and schedule != schedule_of([])
+
+
+def test_the_month_calendar_counts_a_seat_that_starts_the_day_before_its_hearing(app) -> None:
+    """The calendar reads shifts by the bound its hearings imply: an early seat still counts."""
+    from datetime import UTC, datetime
+
+    from scheduler.enums import Role
+    from scheduler.models import Shift
+    from scheduler.shifts import coverage as dashboard
+
+    coordinator = make_user(role=Role.COORDINATOR)
+    court = make_court(timezone="UTC")
+    start = datetime(2031, 5, 1, 0, 30, tzinfo=UTC)
+    hearing = make_hearing(court=court, starts_at=start, seats={ShiftRole.ACCOMPANIER: 2})
+    hearing.shifts.append(
+        Shift(role=ShiftRole.DRIVER, capacity=1, starts_at=start - timedelta(hours=23), ends_at=start)
+    )
+    db.session.flush()
+    month = dashboard.month_calendar(
+        db.session, user=coordinator, filters=dashboard.Filters(), year=2031, month=5
+    )
+    first = next(d for week in month.weeks for d in week if d.day == start.date())
+    assert (first.hearings, first.needed, first.missing) == (1, 3, 3)
