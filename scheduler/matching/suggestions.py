@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from scheduler.courts import scope
-from scheduler.domain.eligibility import Refusal, schedule_of
+from scheduler.domain.eligibility import Refusal
 from scheduler.domain.matching import History, Label, Match, rank, seats_for
 from scheduler.errors import PermissionDenied
 from scheduler.matching.facts import (
@@ -19,6 +19,7 @@ from scheduler.matching.facts import (
     holders,
     load_facts,
     load_histories,
+    load_person,
     load_schedules,
     match_seat,
     open_invitations,
@@ -134,10 +135,12 @@ def recommended_for(
     horizon: timedelta = timedelta(days=14),
 ) -> list[Recommendation]:
     """Open seats this volunteer can take, best first, with reasons safe to show them."""
-    people = load_facts(session, user_ids=[user.id])
-    if user.id not in people or not user.is_approved:
+    if not user.is_approved:
         return []
-    volunteer = people[user.id]
+    found = load_person(session, user_id=user.id, window=(now, now + horizon))
+    if found is None:
+        return []
+    volunteer, schedule = found
     history = load_histories(session, now=now, user_ids=[user.id]).get(user.id, History())
     # Narrowed in SQL by their roles, languages, weekly windows and the seats they hold, and
     # bounded (people they went with first, then their courts, then the soonest).
@@ -148,11 +151,10 @@ def recommended_for(
         return []
     by_id = {s.id: s for s in shifts}
     seats = [match_seat(s, include_ref=False) for s in shifts]
-    schedule = load_schedules(session, window=(now, now + horizon), user_ids=[user.id]).get(user.id)
     fitting, _ = seats_for(
         volunteer=volunteer,
         seats=seats,
-        schedule=schedule or schedule_of([]),
+        schedule=schedule,
         history=history,
         now=now,
         rules=settings.rules,

@@ -22,8 +22,15 @@ from scheduler.courts import scope
 from scheduler.domain.hearings import ROLE_ORDER
 from scheduler.domain.timezones import local_to_utc, to_local
 from scheduler.enums import HearingKind, HearingStatus, ShiftRole, ShiftStatus, UserStatus
-from scheduler.models import Court, Hearing, HearingLanguage, Shift, User
-from scheduler.shifts.queries import confirmed_count, court_zones, has_open_seat, open_seats, seats_left
+from scheduler.models import Court, Hearing, Shift, User
+from scheduler.shifts.queries import (
+    confirmed_count,
+    court_zones,
+    has_open_seat,
+    seats_left,
+    shifts_of_hearings_in,
+    speaks_language,
+)
 
 MAX_WEEKS = 26
 
@@ -116,11 +123,7 @@ def _filtered(
     if filters.kind:
         conditions.append(Hearing.kind == filters.kind)
     if filters.language:
-        conditions.append(
-            Hearing.id.in_(
-                select(HearingLanguage.hearing_id).where(HearingLanguage.language == filters.language)
-            )
-        )
+        conditions.append(speaks_language(filters.language))
     if filters.only_unfilled:
         # Correlated, so only the shifts of hearings already in the window are looked at.
         gaps = (
@@ -214,21 +217,33 @@ def week_summary(session: Session, *, user: User, now: datetime) -> WeekSummary:
     """The figures at the top of the dashboard: the next 7 days, and who waits for approval.
 
     Summed in SQL (one row back), each open shift's confirmed seats counted by a correlated
-    count on the (shift_id, status) index: the cost follows the week, not the signups table.
+    count on the (shift_id, status) index: the cost follows the week's shifts, not the shifts
+    or signups tables.
     """
-    row = session.execute(
-        select(
-            func.count(func.distinct(Shift.hearing_id)),
-            func.coalesce(func.sum(Shift.capacity), 0),
-            func.coalesce(func.sum(open_seats()), 0),
-        )
+    week_end = now + timedelta(days=7)
+    # Each shift's filled seats counted once (OFFSET 0 keeps PostgreSQL from inlining the
+    # subquery and repeating the correlated count in each sum), the shifts read from the
+    # shifts(starts_at) index by the bound their hearings' window implies.
+    per_shift = (
+        select(Shift.hearing_id, Shift.capacity, confirmed_count(Shift.id).label("filled"))
         .join(Hearing, Shift.hearing_id == Hearing.id)
         .where(
             Hearing.status == HearingStatus.SCHEDULED,
             Shift.status == ShiftStatus.OPEN,
             Hearing.starts_at >= now,
-            Hearing.starts_at < now + timedelta(days=7),
+            Hearing.starts_at < week_end,
+            shifts_of_hearings_in(now, week_end),
             scope.hearing_filter(user),
+        )
+        .offset(0)
+        .subquery()
+    )
+    capacity, filled = per_shift.c.capacity, per_shift.c.filled
+    row = session.execute(
+        select(
+            func.count(func.distinct(per_shift.c.hearing_id)),
+            func.coalesce(func.sum(capacity), 0),
+            func.coalesce(func.sum(case((capacity > filled, capacity - filled), else_=0)), 0),
         )
     ).one()
     pending = session.scalar(select(func.count(User.id)).where(User.status == UserStatus.PENDING)) or 0
@@ -300,7 +315,13 @@ def month_calendar(session: Session, *, user: User, filters: Filters, year: int,
             confirmed_count(Shift.id).label("filled"),
         )
         .join(Court, Hearing.court_id == Court.id)
-        .outerjoin(Shift, (Shift.hearing_id == Hearing.id) & (Shift.status == ShiftStatus.OPEN))
+        .outerjoin(
+            Shift,
+            (Shift.hearing_id == Hearing.id)
+            & (Shift.status == ShiftStatus.OPEN)
+            # Holds for every shift of the month's hearings: read from the starts_at index.
+            & shifts_of_hearings_in(start, end),
+        )
         .where(*_filtered(user, filters, start, end))
         .offset(0)
         .subquery()

@@ -19,7 +19,7 @@ from scheduler.domain.eligibility import Rules, claim_refusals
 from scheduler.domain.timezones import to_local
 from scheduler.models import Shift
 from scheduler.paging import Slice, capped_count, first_page, read_slice
-from scheduler.shifts.facts import load_commitments, load_volunteers, seat_facts
+from scheduler.shifts.facts import load_claimants, seat_facts
 from scheduler.shifts.queries import ShiftFilters, court_zones, filled_counts, open_shifts_query
 
 # The open seats are counted up to this many: past it the page says "more than 240 seats",
@@ -54,13 +54,16 @@ class SeatPage(Slice[Shift]):
 def claimable(
     session: Session, *, user_id: int, shifts: Iterable[Shift], now: datetime, rules: Rules
 ) -> list[Shift]:
-    """The seats this person could claim now, by the claim's own rules (a few queries in all)."""
+    """The seats this person could claim now, by the claim's own rules (one statement: the
+    person's facts and commitments near the seats, as a claim reads them)."""
     shifts = list(shifts)
-    volunteer = load_volunteers(session, [user_id]).get(user_id)
-    if not shifts or volunteer is None:
+    if not shifts:
         return []
     around = (min(s.starts_at for s in shifts), max(s.ends_at for s in shifts))
-    commitments = load_commitments(session, user_ids=[user_id], around=around).get(user_id, [])
+    claimant = load_claimants(session, user_ids=[user_id], around=around).get(user_id)
+    if claimant is None:
+        return []
+    volunteer, commitments = claimant.volunteer, claimant.commitments
     return [
         shift
         for shift in shifts

@@ -129,6 +129,39 @@ def seats_left(*, capacity: int, filled: int) -> int:
     return max(capacity - filled, 0)
 
 
+# A shift starts on its hearing's local date (plan_hearing: the role's lead time before the
+# hearing, or a start the coordinator chose on that date) and keeps its offset when the hearing
+# moves (move_window; a series or the next hearing copies the offsets too). So every shift
+# starts within a day and a bit of its hearing, and two days either side of a window of
+# hearings holds every shift of those hearings.
+SHIFT_FROM_HEARING = timedelta(days=2)
+
+
+def shifts_of_hearings_in(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """A bound on shifts.starts_at implied by hearings starting in [start, end).
+
+    Redundant with the hearing's own window (keep that condition too), but it lets the
+    database read the window's shifts from the shifts(starts_at) index instead of every shift.
+    """
+    return and_(Shift.starts_at >= start - SHIFT_FROM_HEARING, Shift.starts_at < end + SHIFT_FROM_HEARING)
+
+
+def speaks_language(language: str) -> ColumnElement[bool]:
+    """The hearing (in the statement) is in this language: one probe of the (hearing_id,
+    language) key per hearing, never a read of every hearing in that language.
+
+    A scalar subquery, not EXISTS or IN: PostgreSQL turns those into a join that reads all of
+    hearing_languages for a common language (Spanish: most hearings), whatever the window.
+    """
+    found = (
+        select(HearingLanguage.hearing_id)
+        .where(HearingLanguage.hearing_id == Hearing.id, HearingLanguage.language == language)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return found.is_not(None)
+
+
 def needs_people() -> ColumnElement[bool]:
     """An open seat: an open shift of a scheduled hearing with a seat still to fill.
 

@@ -249,3 +249,152 @@ def test_the_week_summary_is_summed_in_sql(app) -> None:
     # Two statements (the sums, the people waiting for approval), each one row back.
     run = statements(lambda: dashboard.week_summary(db.session, user=coordinator, now=now))
     assert len(run) == 2 and "GROUP BY" not in run[0].upper()
+
+
+def test_every_planned_seat_starts_within_the_bound_the_windowed_queries_rely_on(app) -> None:
+    """The week summary reads shifts by shifts.starts_at, two days either side of its hearings'
+    window: the farthest a seat can start from its hearing (a seat at midnight for a hearing
+    at 23:59 the same local day, on the day clocks change) is inside that bound, and a hearing
+    moved later keeps each seat's offset."""
+    from datetime import date
+
+    from scheduler.domain.hearings import HearingDraft, SeatSpec, move_window, plan_hearing
+
+    for day in (date(2031, 3, 9), date(2031, 11, 2), date(2031, 6, 10)):
+        draft = HearingDraft(
+            day=day,
+            at=time(23, 59),
+            tz_name="America/Chicago",
+            duration_minutes=1,
+            seats=(
+                SeatSpec(ShiftRole.ACCOMPANIER, 1, start=time(0, 0), end=time(0, 1)),
+                SeatSpec(ShiftRole.DRIVER, 1),
+            ),
+        )
+        plan = plan_hearing(draft=draft, now=utcnow(), allow_past=True)
+        for seat in plan.shifts:
+            assert abs(seat.starts_at - plan.starts_at) < shift_queries.SHIFT_FROM_HEARING
+            moved = move_window(
+                old_start=plan.starts_at,
+                new_start=plan.starts_at + timedelta(days=40),
+                window=(seat.starts_at, seat.ends_at),
+            )
+            assert moved[0] - (plan.starts_at + timedelta(days=40)) == seat.starts_at - plan.starts_at
+
+
+def test_the_week_summary_counts_a_seat_that_starts_a_day_before_the_week(app) -> None:
+    """A hearing just inside the week whose seat starts the day before still counts."""
+    from datetime import UTC, datetime
+
+    from scheduler.enums import Role
+    from scheduler.models import Shift
+    from scheduler.shifts import coverage as dashboard
+
+    coordinator = make_user(role=Role.COORDINATOR)
+    now = datetime(2031, 4, 30, 0, tzinfo=UTC)
+    hearing = make_hearing(starts_at=now + timedelta(minutes=30), seats={ShiftRole.ACCOMPANIER: 2})
+    early = Shift(
+        role=ShiftRole.DRIVER,
+        capacity=1,
+        starts_at=now - timedelta(hours=23),
+        ends_at=now + timedelta(hours=1),
+    )
+    hearing.shifts.append(early)
+    db.session.flush()
+    summary = dashboard.week_summary(db.session, user=coordinator, now=now)
+    assert (summary.hearings, summary.seats_needed, summary.seats_unfilled) == (1, 3, 3)
+
+
+def test_the_dashboards_language_filter_probes_each_hearing(app) -> None:
+    """Spanish is most hearings: the filter looks up each hearing's own language rows (a
+    correlated lookup), not a list of every hearing in that language."""
+    from datetime import UTC, datetime
+
+    from scheduler.enums import Role
+    from scheduler.shifts import coverage as dashboard
+
+    coordinator = make_user(role=Role.COORDINATOR)
+    now = datetime(2031, 4, 30, 0, tzinfo=UTC)
+    spanish = make_hearing(starts_at=now + timedelta(days=1), languages=("es", "mam"))
+    make_hearing(starts_at=now + timedelta(days=2), languages=("fr",))
+    run = statements(
+        lambda: dashboard.dashboard(
+            db.session, user=coordinator, filters=dashboard.Filters(language="es"), now=now
+        )
+    )
+    found = dashboard.dashboard(
+        db.session, user=coordinator, filters=dashboard.Filters(language="es"), now=now
+    )
+    assert [c.hearing.id for _day, items in found.days for c in items] == [spanish.id]
+    counted = next(" ".join(q.split()).upper() for q in run if "COUNT(HEARINGS.ID)" in q.upper())
+    assert "HEARING_LANGUAGES.HEARING_ID = HEARINGS.ID" in counted, counted
+    assert " IN (SELECT HEARING_LANGUAGES.HEARING_ID" not in counted
+
+
+# The volunteer's /shifts with "Recommended for you" (in the tests): 29 statements before the
+# seats that fit were checked with the claim's one-statement load of the person (was seven) and
+# the recommendations loaded the person and their seats in three (load_person, was eight).
+VOLUNTEER_SHIFTS_STATEMENTS = 17
+
+
+def test_the_volunteers_seats_and_recommendations_run_a_fixed_small_number_of_statements(
+    app, client, auth
+) -> None:
+    court = make_court()
+    people = [free_person(languages=("es",)) for _ in range(3)]
+    reader = free_person(languages=("es", "mam"))
+    add_hearings(court, people, 3)
+    db.session.commit()
+    auth.login_as(reader)
+    client.get("/shifts")
+    few = statements(lambda: client.get("/shifts"))
+    add_hearings(court, people, 40, first_day=2)
+    db.session.commit()
+    client.get("/shifts")
+    many = statements(lambda: client.get("/shifts"))
+    assert len(many) == len(few) <= VOLUNTEER_SHIFTS_STATEMENTS, [" ".join(q.split())[:80] for q in many]
+
+
+def test_one_persons_facts_in_three_statements_are_those_of_the_bulk_loaders(app) -> None:
+    from scheduler.models import BlackoutDate
+
+    court = make_court()
+    person = free_person(languages=("es", "mam"), has_car=True)
+    person.profile.preferred_courts = [court]
+    db.session.add(BlackoutDate(user_id=person.id, day=utcnow().date() + timedelta(days=4)))
+    hearing = make_hearing(court=court, starts_at=local_start(days=2))
+    make_signup(shift=hearing.shifts[0], user=person)
+    db.session.flush()
+    now = utcnow()
+    window = (now, now + timedelta(days=14))
+    run = statements(lambda: matching_service.load_person(db.session, user_id=person.id, window=window))
+    found = matching_service.load_person(db.session, user_id=person.id, window=window)
+    assert found is not None and len(run) == 3
+    volunteer, schedule = found
+    assert volunteer == matching_service.load_facts(db.session, user_ids=[person.id])[person.id]
+    assert volunteer.blackout_dates and volunteer.availability and volunteer.preferred_court_ids
+    expected = matching_service.load_schedules(db.session, window=window, user_ids=[person.id])[person.id]
+    assert schedule == expected and schedule != schedule_of([])
+
+
+def test_the_month_calendar_counts_a_seat_that_starts_the_day_before_its_hearing(app) -> None:
+    """The calendar reads shifts by the bound its hearings imply: an early seat still counts."""
+    from datetime import UTC, datetime
+
+    from scheduler.enums import Role
+    from scheduler.models import Shift
+    from scheduler.shifts import coverage as dashboard
+
+    coordinator = make_user(role=Role.COORDINATOR)
+    court = make_court(timezone="UTC")
+    start = datetime(2031, 5, 1, 0, 30, tzinfo=UTC)
+    hearing = make_hearing(court=court, starts_at=start, seats={ShiftRole.ACCOMPANIER: 2})
+    hearing.shifts.append(
+        Shift(role=ShiftRole.DRIVER, capacity=1, starts_at=start - timedelta(hours=23), ends_at=start)
+    )
+    db.session.flush()
+    month = dashboard.month_calendar(
+        db.session, user=coordinator, filters=dashboard.Filters(), year=2031, month=5
+    )
+    first = next(d for week in month.weeks for d in week if d.day == start.date())
+    assert (first.hearings, first.needed, first.missing) == (1, 3, 3)
