@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import CursorResult, func, insert, select, update
+from sqlalchemy import ColumnElement, CursorResult, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -222,13 +222,31 @@ class Batch:
     ids: list[int]
 
 
-def claim(session: Session, *, limit: int, worker: str, now: datetime | None = None) -> Batch:
-    """Claim up to ``limit`` due rows for this worker and commit; the token and ids in send order."""
+def _due(now: datetime, *, urgent_only: bool) -> list[ColumnElement[bool]]:
+    due = [OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now]
+    if urgent_only:
+        due.append(OutboxMessage.urgent.is_(True))
+    return due
+
+
+def urgent_due(session: Session, *, now: datetime | None = None) -> bool:
+    """Whether an urgent row is due (one lookup on the status/urgent index)."""
+    query = select(OutboxMessage.id).where(*_due(now or utcnow(), urgent_only=True)).limit(1)
+    return session.execute(query).first() is not None
+
+
+def claim(
+    session: Session, *, limit: int, worker: str, now: datetime | None = None, urgent_only: bool = False
+) -> Batch:
+    """Claim up to ``limit`` due rows for this worker and commit; the token and ids in send order.
+
+    ``urgent_only`` claims urgent rows only (the worker's quick urgent step).
+    """
     now = now or utcnow()
     token = f"{worker}:{uuid.uuid4().hex[:12]}"[:64]
     candidates = (
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .where(*_due(now, urgent_only=urgent_only))
         .order_by(OutboxMessage.urgent.desc(), OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
@@ -486,13 +504,14 @@ def send_due(
     lease: timedelta = timedelta(minutes=10),
     max_batches: int | None = None,
     senders: ChannelSenders | None = None,
+    urgent_only: bool = False,
 ) -> SendReport:
-    """Release dead leases, then claim and send batches until nothing is due."""
+    """Release dead leases, then claim and send batches until nothing (urgent, if asked) is due."""
     release_expired_leases(session, lease=lease)
     total = SendReport()
     batches = 0
     while max_batches is None or batches < max_batches:
-        batch = claim(session, limit=batch_size, worker=worker)
+        batch = claim(session, limit=batch_size, worker=worker, urgent_only=urgent_only)
         if not batch.ids:
             break
         batches += 1
