@@ -26,9 +26,10 @@ from scheduler.matching.facts import settings_from_config
 from scheduler.notifications.channels.delivery import Senders
 from scheduler.notifications.channels.providers import providers_from_config
 from scheduler.notifications.dispatch import dispatch_pending, urgent_pending
+from scheduler.notifications.leases import urgent_due
 from scheduler.notifications.links import mail_domain
-from scheduler.notifications.outbox import SendReport, send_due, urgent_due
 from scheduler.notifications.scheduled import send_digest, send_reminders
+from scheduler.notifications.sending import SendReport, send_due
 from scheduler.privacy.cli import purge_job
 from scheduler.response.escalation import due_escalations
 from scheduler.shifts.claims import expire_handover_offers
