@@ -26,6 +26,8 @@ class Event:
     """Base of every event; ``kind`` names it in the intents table."""
 
     kind: ClassVar[str] = ""
+    # Urgent events (alerts) are dispatched by the worker's quick urgent step, within a second.
+    urgent: ClassVar[bool] = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +118,7 @@ class IncidentRaised(Event):
     """An alert opened an incident: the court's on-call people are reached at once."""
 
     kind: ClassVar[str] = "incident_raised"
+    urgent: ClassVar[bool] = True
     incident_id: int
 
 
@@ -124,6 +127,7 @@ class IncidentEscalated(Event):
     """Nobody acknowledged in time: the next tier (coordinators, then admins) is reached."""
 
     kind: ClassVar[str] = "incident_escalated"
+    urgent: ClassVar[bool] = True
     incident_id: int
     tier: int
 
@@ -145,6 +149,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         IncidentEscalated,
     )
 }
+
+# The kinds the worker's urgent step dispatches between its full rounds (notifications/worker.py).
+URGENT_KINDS: frozenset[str] = frozenset(kind for kind, cls in EVENT_TYPES.items() if cls.urgent)
 
 _INSTANT = "$instant"
 

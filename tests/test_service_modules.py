@@ -59,7 +59,12 @@ FORBIDDEN = (
     "scheduler.logredact",
 )
 # Plain modules of the notifications package may use each other.
-ALLOWED = {"scheduler.notifications.outbox", "scheduler.notifications.preferences"}
+ALLOWED = {
+    "scheduler.notifications.leases",
+    "scheduler.notifications.outbox",
+    "scheduler.notifications.preferences",
+    "scheduler.notifications.sending",
+}
 # The channel providers (scheduler/notifications/channels) are plain modules of that package too.
 ALLOWED |= {m for m in SERVICE_MODULES if m.startswith("scheduler.notifications.channels.")}
 

@@ -9,7 +9,8 @@ decides who hears of it and composes each message in the recipient's language
 Running it:
 - ``flask --app wsgi outbox run``: the worker; sends due mail every ``OUTBOX_POLL_SECONDS``,
   queues reminders every minute and the coordinators' digest once a day (after
-  ``DIGEST_HOUR``). Stops cleanly on SIGTERM. Several may run at once (PostgreSQL).
+  ``DIGEST_HOUR``). Between rounds it checks every ``OUTBOX_URGENT_POLL_SECONDS`` (0.5 s) for
+  alerts and hands them over at once. Stops cleanly on SIGTERM. Several may run at once (PostgreSQL).
 - ``outbox send`` sends what is due and exits; ``outbox remind`` / ``outbox digest [--force]``
   queue reminders / digests (idempotent, cron-safe); ``outbox status`` counts rows by status.
 - ``MAIL_BACKEND = "smtp"`` with ``MAIL_SMTP_*`` delivers; "console" prints (development).

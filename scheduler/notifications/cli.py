@@ -20,7 +20,10 @@ outbox_cli = AppGroup("outbox", help="Deliver queued mail and queue reminders an
 @click.option("--once", is_flag=True, help="One round (jobs and sending), then exit.")
 def run_command(once: bool) -> None:
     """Run the worker: send due mail, queue reminders and the daily digest, until stopped."""
-    Loop(poll_seconds=float(current_app.config["OUTBOX_POLL_SECONDS"])).run(once=once, echo=click.echo)
+    cfg = current_app.config
+    poll, urgent = float(cfg["OUTBOX_POLL_SECONDS"]), float(cfg["OUTBOX_URGENT_POLL_SECONDS"])
+    loop = Loop(poll_seconds=poll, urgent_seconds=urgent)
+    loop.run(once=once, echo=click.echo)
 
 
 @outbox_cli.command("send")

@@ -16,6 +16,7 @@ class name and the round goes on; a database error ends the round with the inten
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import CursorResult, delete, func, select, update
@@ -37,13 +38,17 @@ class DispatchReport:
     failed: int = 0
 
 
-def _next_pending(session: Session, after: int) -> tuple[int, str, dict] | None:
+def _next_pending(
+    session: Session, after: int, kinds: Collection[str] | None
+) -> tuple[int, str, dict] | None:
     query = (
         select(NotificationIntent.id, NotificationIntent.kind, NotificationIntent.payload)
         .where(NotificationIntent.status == IntentStatus.PENDING, NotificationIntent.id > after)
         .order_by(NotificationIntent.id)
         .limit(1)
     )
+    if kinds is not None:
+        query = query.where(NotificationIntent.kind.in_(sorted(kinds)))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     row = session.execute(query).first()
@@ -71,12 +76,18 @@ def _mark_failed(session: Session, intent_id: int, exc: Exception) -> None:
     session.commit()
 
 
-def dispatch_pending(session: Session, *, limit: int = 500) -> DispatchReport:
-    """Handle up to ``limit`` pending intents, oldest first, each in its own commit."""
+def dispatch_pending(
+    session: Session, *, limit: int = 500, kinds: Collection[str] | None = None
+) -> DispatchReport:
+    """Handle up to ``limit`` pending intents, oldest first, each in its own commit.
+
+    ``kinds`` limits the round to those event kinds (the worker's urgent step passes
+    ``events.URGENT_KINDS``); None handles every kind.
+    """
     report = DispatchReport()
     last_id = 0
     for _ in range(limit):
-        found = _next_pending(session, last_id)
+        found = _next_pending(session, last_id, kinds)
         if found is None:
             break
         intent_id, kind, payload = found
@@ -102,6 +113,16 @@ def dispatch_pending(session: Session, *, limit: int = 500) -> DispatchReport:
         log.info("intent %d (%s): %d messages queued", intent_id, kind, queued)
     session.commit()
     return report
+
+
+def urgent_pending(session: Session, kinds: Collection[str]) -> bool:
+    """Whether a pending intent of one of ``kinds`` waits (one indexed lookup on status, id)."""
+    query = (
+        select(NotificationIntent.id)
+        .where(NotificationIntent.status == IntentStatus.PENDING, NotificationIntent.kind.in_(sorted(kinds)))
+        .limit(1)
+    )
+    return session.execute(query).first() is not None
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from scheduler import audit
 from scheduler.models import OutboxMessage, OutboxStatus, User
 
-# Why a message failed, from the error the worker recorded (``outbox._describe``).
+# Why a message failed, from the error the worker recorded (``sending._describe``).
 REFUSED_ADDRESS = "refused_address"
 REFUSED_MESSAGE = "refused_message"
 UNREACHABLE = "unreachable"

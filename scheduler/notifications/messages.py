@@ -62,15 +62,20 @@ def seat_link(shift_id: int) -> str:
 
 
 def seat_context(shift: Shift, *, staff: bool = False) -> dict:
-    """What a message about a seat says; its link opens the seat page, or for staff the hearing."""
+    """What a message about a seat says; its link opens the seat page, or for staff the hearing.
+
+    ``link`` is where the short copy on SMS, Signal or push points (``Composed.link``).
+    """
     hearing = shift.hearing
+    url = hearing_link(hearing.id) if staff else seat_link(shift.id)
     return {
         # Lazy: turned into words inside the recipient's forced locale, not the caller's.
         "role": SHIFT_ROLE_NAMES.get(shift.role.value, shift.role.value),
         "court": hearing.court,
         "hearing": hearing,
         "shift": shift,
-        "hearing_url": hearing_link(hearing.id) if staff else seat_link(shift.id),
+        "hearing_url": url,
+        "link": url,
     }
 
 
@@ -346,6 +351,8 @@ def invited(session: Session, *, invitation: Invitation) -> bool:
         return False
     ctx = seat_context(shift)
     accept_url, decline_url = invitation_links(invitation)
+    # The short copy opens the invitation's own page (its answer needs the button there).
+    ctx["link"] = accept_url
     max_age = timedelta(days=int(current_app.config["INVITATION_LINK_MAX_AGE_DAYS"]))
     _queue(
         session,

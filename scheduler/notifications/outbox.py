@@ -1,5 +1,8 @@
 """The outbox: mail is written in the change's transaction and delivered later by a worker.
 
+This module queues (``enqueue``); ``leases.py`` claims due rows for one worker and
+``sending.py`` hands them to their channel. Their public names are importable from here too.
+
 Delivery guarantees, as built
 -----------------------------
 * **Nothing lost.** A message exists once its change commits. Sending failures (server down,
@@ -35,19 +38,16 @@ Logs name outbox ids and kinds only, never addresses or contents.
 from __future__ import annotations
 
 import logging
-import smtplib
-import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CursorResult, func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from scheduler.mail import Attachment, MailBackend, Message
 from scheduler.models import (
     NotificationPreference,
     OutboxMessage,
@@ -56,15 +56,52 @@ from scheduler.models import (
     PushSubscription,
     User,
 )
+from scheduler.notifications.leases import (
+    Batch,
+    backoff,
+    claim,
+    claim_batch,
+    release_expired_leases,
+    renew_lease,
+    urgent_backoff,
+    urgent_due,
+)
 from scheduler.notifications.preferences import prefs_for
+from scheduler.notifications.sending import (
+    EMAIL,
+    ChannelSenders,
+    Failure,
+    SendReport,
+    as_mail,
+    send_claimed,
+    send_due,
+)
 from scheduler.types import utcnow
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF = timedelta(hours=1)
-# The outbox's own channel; the others are handed to ``senders`` (scheduler/notifications/channels).
-EMAIL = "email"
-MAX_URGENT_BACKOFF = timedelta(minutes=2)
+# Queueing is this module's own; claiming and sending are re-exported for their callers.
+__all__ = [
+    "EMAIL",
+    "Batch",
+    "ChannelSenders",
+    "Composed",
+    "Failure",
+    "SendReport",
+    "as_mail",
+    "backoff",
+    "claim",
+    "claim_batch",
+    "counts",
+    "enqueue",
+    "existing_keys",
+    "release_expired_leases",
+    "renew_lease",
+    "send_claimed",
+    "send_due",
+    "urgent_backoff",
+    "urgent_due",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,326 +224,6 @@ def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
             session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk)))
         )
     return found
-
-
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4, 8 ... minutes after the n-th failed attempt, never more than an hour."""
-    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
-
-
-def urgent_backoff(attempts: int) -> timedelta:
-    """5, 10, 20 ... seconds for an urgent message, never more than two minutes."""
-    return min(timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), MAX_URGENT_BACKOFF)
-
-
-def release_expired_leases(session: Session, *, lease: timedelta, now: datetime | None = None) -> int:
-    """Rows a dead worker held go back to pending; commits. Returns how many."""
-    now = now or utcnow()
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.locked_at < now - lease)
-        .values(status=OutboxStatus.PENDING, locked_by=None, locked_at=None, next_attempt_at=now)
-    )
-    assert isinstance(result, CursorResult)  # what an UPDATE or DELETE gives back
-    session.commit()
-    if result.rowcount:
-        log.warning("outbox: %d expired leases returned to pending", result.rowcount)
-    return result.rowcount
-
-
-@dataclass(frozen=True, slots=True)
-class Batch:
-    """Rows one claim took, and the lease token that proves this worker still holds them."""
-
-    token: str
-    ids: list[int]
-
-
-def claim(session: Session, *, limit: int, worker: str, now: datetime | None = None) -> Batch:
-    """Claim up to ``limit`` due rows for this worker and commit; the token and ids in send order."""
-    now = now or utcnow()
-    token = f"{worker}:{uuid.uuid4().hex[:12]}"[:64]
-    candidates = (
-        select(OutboxMessage.id)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.urgent.desc(), OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    ids = list(session.scalars(candidates))
-    if not ids:
-        session.commit()
-        return Batch(token=token, ids=[])
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
-        .values(status=OutboxStatus.SENDING, locked_by=token, locked_at=now)
-    )
-    session.commit()
-    claimed = session.scalars(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.locked_by == token, OutboxMessage.status == OutboxStatus.SENDING)
-        .order_by(OutboxMessage.urgent.desc(), OutboxMessage.next_attempt_at, OutboxMessage.id)
-    )
-    return Batch(token=token, ids=list(claimed))
-
-
-def claim_batch(session: Session, *, limit: int, worker: str, now: datetime | None = None) -> list[int]:
-    """The ids of :func:`claim`."""
-    return claim(session, limit=limit, worker=worker, now=now).ids
-
-
-def renew_lease(session: Session, *, batch: Batch, row_id: int) -> bool:
-    """Renew this worker's lease on what is left of its batch and commit; whether it holds ``row_id``.
-
-    A conditional update on the token: rows another worker reclaimed after our lease ran out
-    carry its token, not ours, so they are neither renewed nor sent by us.
-    """
-    held = OutboxMessage.locked_by == batch.token, OutboxMessage.status == OutboxStatus.SENDING
-    session.execute(update(OutboxMessage).where(*held).values(locked_at=utcnow()))
-    holds = session.scalar(select(OutboxMessage.id).where(OutboxMessage.id == row_id, *held)) is not None
-    session.commit()
-    return holds
-
-
-def as_mail(row: OutboxMessage, *, domain: str) -> Message:
-    attachments: tuple[Attachment, ...] = ()
-    if row.ics is not None:
-        params = {"method": row.ics_method} if row.ics_method else {}
-        attachments = (Attachment(filename=row.ics_filename or "event.ics", content=row.ics, params=params),)
-    return Message(
-        to=row.to_email,
-        subject=row.subject,
-        text=row.text_body,
-        html=row.html_body,
-        headers=dict(row.headers or {}),
-        attachments=attachments,
-        message_id=f"<outbox-{row.id}@{domain}>",
-    )
-
-
-@dataclass
-class SendReport:
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    # Rows another worker took over after this one's lease ran out (left to that worker).
-    lost: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.sent + self.retried + self.failed
-
-
-def _describe(exc: Exception) -> str:
-    """The error without personal data: class name and SMTP code, never the server's text."""
-    code = getattr(exc, "smtp_code", None) or getattr(exc, "errno", None)
-    return f"{type(exc).__name__}{f' {code}' if code else ''}"[:300]
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """How a failed send is recorded: never an address, a number or the provider's text."""
-
-    error: str
-    permanent: bool = False
-    retry_after: float | None = None
-    # The provider did not answer: the rest of the batch on its channel fails the same at once.
-    unreachable: bool = False
-
-
-class ChannelSenders(Protocol):
-    """The providers of the other channels (``channels.delivery.Senders``)."""
-
-    def prepare(self, session: Session, row: OutboxMessage) -> Callable[[], None]: ...
-
-    def failure(self, session: Session, row: OutboxMessage, exc: Exception) -> Failure | None: ...
-
-
-class _Unreachable(Exception):
-    """This channel's provider did not answer earlier in the batch."""
-
-
-def _prepare(
-    session: Session, row: OutboxMessage, *, backend: MailBackend, domain: str, senders: ChannelSenders | None
-) -> Callable[[], None]:
-    """What sending this row takes, built while the transaction is open (it reads the database)."""
-    if row.channel == EMAIL:
-        mail = as_mail(row, domain=domain)
-        return lambda: backend.send(mail)
-    if senders is None:
-        raise LookupError(row.channel)
-    return senders.prepare(session, row)
-
-
-def _failure(
-    session: Session, row: OutboxMessage, exc: Exception, senders: ChannelSenders | None
-) -> Failure | None:
-    """What to record for ``exc``; None for an error that is no delivery failure (re-raised)."""
-    if isinstance(exc, _Unreachable):
-        return Failure(f"{row.channel}: provider unreachable (earlier in this batch)", unreachable=True)
-    if isinstance(exc, LookupError):
-        return Failure(f"{row.channel}: channel not configured", permanent=True)
-    if row.channel != EMAIL and senders is not None:
-        return senders.failure(session, row, exc)
-    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
-        return Failure(_describe(exc), unreachable=True)
-    if isinstance(exc, smtplib.SMTPException):
-        return Failure(_describe(exc))
-    if isinstance(exc, OSError):
-        return Failure(_describe(exc), unreachable=True)
-    return None
-
-
-def send_claimed(
-    session: Session,
-    *,
-    batch: Batch,
-    backend: MailBackend,
-    domain: str,
-    max_attempts: int,
-    senders: ChannelSenders | None = None,
-) -> SendReport:
-    """Send each row this worker still holds, each to its channel, recording the outcome in its own commit.
-
-    Before each message the lease is renewed (so a slow server does not let it run out while
-    this worker is busy) and checked (so a row another worker took over is left to that
-    worker). The renewal is committed before the exchange starts, and one exchange is bounded
-    by the SMTP or HTTP timeout, which must stay well below the lease. A channel whose provider
-    did not answer is not tried again in this batch: its rows get the same failure at once, so
-    a mail server that is down never holds up an urgent SMS.
-    """
-    report = SendReport()
-    down: set[str] = set()
-    for row_id in batch.ids:
-        if not renew_lease(session, batch=batch, row_id=row_id):
-            report.lost += 1
-            log.warning("outbox %d: lease lost to another worker, left to it", row_id)
-            continue
-        row = session.get(OutboxMessage, row_id, populate_existing=True)
-        if row is None:
-            continue
-        kind, channel = row.kind, row.channel
-        try:
-            if channel in down:
-                raise _Unreachable()
-            send = _prepare(session, row, backend=backend, domain=domain, senders=senders)
-            session.commit()  # no transaction stays open while the provider takes its time
-            send()
-        except Exception as exc:
-            failure = _failure(session, row, exc, senders)
-            if failure is None:
-                raise
-            if failure.unreachable:
-                down.add(channel)
-            _record_failure(
-                session, batch=batch, row=row, failure=failure, max_attempts=max_attempts, report=report
-            )
-        else:
-            _mark_sent(session, row_id)
-            report.sent += 1
-            log.info("outbox %d (%s, %s) sent", row_id, kind, channel)
-        session.commit()
-    return report
-
-
-def _mark_sent(session: Session, row_id: int) -> None:
-    """Accepted by the provider: sent, whoever holds the row now, so nobody sends it again."""
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, OutboxMessage.status != OutboxStatus.SENT)
-        .values(
-            status=OutboxStatus.SENT,
-            sent_at=utcnow(),
-            attempts=OutboxMessage.attempts + 1,
-            locked_by=None,
-            locked_at=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _retry_at(attempts: int, *, urgent: bool, retry_after: float | None) -> datetime:
-    wait = urgent_backoff(attempts) if urgent else backoff(attempts)
-    if retry_after is not None:
-        wait = max(wait, timedelta(seconds=min(retry_after, MAX_BACKOFF.total_seconds())))
-    return utcnow() + wait
-
-
-def _record_failure(
-    session: Session,
-    *,
-    batch: Batch,
-    row: OutboxMessage,
-    failure: Failure,
-    max_attempts: int,
-    report: SendReport,
-) -> None:
-    """Back off or give up, only while this worker holds the row (else its new holder decides)."""
-    attempts = row.attempts + 1
-    error = failure.error[:300]
-    failed = failure.permanent or attempts >= max_attempts
-    values: dict[str, Any] = {"attempts": attempts, "last_error": error, "locked_by": None, "locked_at": None}
-    if failed:
-        values["status"] = OutboxStatus.FAILED
-    else:
-        retry_at = _retry_at(attempts, urgent=row.urgent, retry_after=failure.retry_after)
-        values.update(status=OutboxStatus.PENDING, next_attempt_at=retry_at)
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == row.id,
-            OutboxMessage.locked_by == batch.token,
-            OutboxMessage.status == OutboxStatus.SENDING,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    assert isinstance(result, CursorResult)  # what an UPDATE or DELETE gives back
-    if not result.rowcount:
-        report.lost += 1
-        log.warning("outbox %d: failed after its lease was lost; left to its new holder", row.id)
-    elif failed:
-        report.failed += 1
-        log.error("outbox %d (%s) failed for good: %s", row.id, row.kind, error)
-    else:
-        report.retried += 1
-        log.warning("outbox %d (%s) attempt %d failed: %s", row.id, row.kind, attempts, error)
-
-
-def send_due(
-    session: Session,
-    *,
-    backend: MailBackend,
-    worker: str,
-    domain: str,
-    batch_size: int = 50,
-    max_attempts: int = 10,
-    lease: timedelta = timedelta(minutes=10),
-    max_batches: int | None = None,
-    senders: ChannelSenders | None = None,
-) -> SendReport:
-    """Release dead leases, then claim and send batches until nothing is due."""
-    release_expired_leases(session, lease=lease)
-    total = SendReport()
-    batches = 0
-    while max_batches is None or batches < max_batches:
-        batch = claim(session, limit=batch_size, worker=worker)
-        if not batch.ids:
-            break
-        batches += 1
-        report = send_claimed(
-            session, batch=batch, backend=backend, domain=domain, max_attempts=max_attempts, senders=senders
-        )
-        total.sent += report.sent
-        total.retried += report.retried
-        total.failed += report.failed
-        total.lost += report.lost
-        if report.sent == 0 and report.retried + report.failed:
-            # Everything in the batch failed: the server is likely down; wait for the backoff.
-            break
-    return total
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -20,14 +20,16 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from scheduler.casework.series import open_all_windows
+from scheduler.events import URGENT_KINDS
 from scheduler.extensions import db, mailer, secret_box
 from scheduler.matching.facts import settings_from_config
 from scheduler.notifications.channels.delivery import Senders
 from scheduler.notifications.channels.providers import providers_from_config
-from scheduler.notifications.dispatch import dispatch_pending
+from scheduler.notifications.dispatch import dispatch_pending, urgent_pending
+from scheduler.notifications.leases import urgent_due
 from scheduler.notifications.links import mail_domain
-from scheduler.notifications.outbox import SendReport, send_due
 from scheduler.notifications.scheduled import send_digest, send_reminders
+from scheduler.notifications.sending import SendReport, send_due
 from scheduler.privacy.cli import purge_job
 from scheduler.response.escalation import due_escalations
 from scheduler.shifts.claims import expire_handover_offers
@@ -121,6 +123,30 @@ def send_once(*, max_batches: int | None = None) -> SendReport:
     _check_lease(cfg)
     escalate(db.session())
     dispatch_pending(db.session())
+    return _send(max_batches=max_batches, urgent_only=False)
+
+
+def urgent_waiting(session: Session) -> bool:
+    """The urgent step's cheap check: a pending alert intent or a due urgent outbox row."""
+    waiting = urgent_pending(session, URGENT_KINDS) or urgent_due(session)
+    session.commit()
+    return waiting
+
+
+def send_urgent_once() -> SendReport:
+    """The quick step between full rounds: alert intents become messages and urgent rows go out.
+
+    Two indexed lookups when nothing is urgent; the loop runs it every
+    ``OUTBOX_URGENT_POLL_SECONDS`` so an alert never waits for the next full round.
+    """
+    if not urgent_waiting(db.session()):
+        return SendReport()
+    dispatch_pending(db.session(), kinds=URGENT_KINDS)
+    return _send(max_batches=None, urgent_only=True)
+
+
+def _send(*, max_batches: int | None, urgent_only: bool) -> SendReport:
+    cfg = current_app.config
     return send_due(
         db.session(),
         backend=mailer(),
@@ -131,6 +157,7 @@ def send_once(*, max_batches: int | None = None) -> SendReport:
         lease=timedelta(minutes=int(cfg["OUTBOX_LEASE_MINUTES"])),
         max_batches=max_batches,
         senders=senders(),
+        urgent_only=urgent_only,
     )
 
 
@@ -162,8 +189,12 @@ def run_periodic(jobs: list[PeriodicJob], *, now: float) -> None:
 class Loop:
     """``flask outbox run``: until SIGTERM/SIGINT, finishing the message in hand first."""
 
-    def __init__(self, *, poll_seconds: float, jobs: list[PeriodicJob] | None = None) -> None:
+    def __init__(
+        self, *, poll_seconds: float, urgent_seconds: float = 0.5, jobs: list[PeriodicJob] | None = None
+    ) -> None:
         self.poll_seconds = poll_seconds
+        # Between full rounds, the urgent step runs this often (alerts: hand-over within seconds).
+        self.urgent_seconds = max(0.05, min(urgent_seconds, poll_seconds))
         # Copies: each loop keeps its own "last run" times.
         self.jobs = [PeriodicJob(j.name, j.every, j.run) for j in (PERIODIC_JOBS if jobs is None else jobs)]
         self.stopping = False
@@ -193,6 +224,20 @@ class Loop:
             db.session.remove()
             if once:
                 break
-            deadline = time.monotonic() + self.poll_seconds
-            while not self.stopping and time.monotonic() < deadline:
-                time.sleep(min(0.5, self.poll_seconds))
+            self._between_rounds(deadline=time.monotonic() + self.poll_seconds, echo=echo)
+
+    def _between_rounds(self, *, deadline: float, echo: Callable[[str], None]) -> None:
+        """Until the next full round, run the urgent step every ``urgent_seconds``."""
+        while not self.stopping and time.monotonic() < deadline:
+            time.sleep(min(self.urgent_seconds, max(0.0, deadline - time.monotonic())))
+            if self.stopping:
+                break
+            try:
+                report = send_urgent_once()
+            except Exception:
+                db.session.rollback()
+                log.exception("urgent step failed")
+            else:
+                if report.total:
+                    echo(f"outbox (urgent): {report.sent} sent, {report.retried} to retry")
+            db.session.remove()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.models import OutboxMessage, PhoneNumber, PushSubscription
 from scheduler.notifications.channels.base import PHONE_CHANNELS, PUSH, Delivery, DeliveryError, Provider
-from scheduler.notifications.outbox import Failure
+from scheduler.notifications.sending import Failure
 from scheduler.secretbox import SecretBox
 
 # The one kind sent to a number not yet verified: the code that verifies it.

@@ -52,7 +52,10 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
     clock = Clock()
-    monkeypatch.setattr(outbox_service, "utcnow", clock)
+    from scheduler.notifications import leases, sending
+
+    monkeypatch.setattr(leases, "utcnow", clock)
+    monkeypatch.setattr(sending, "utcnow", clock)
     return clock
 
 
