@@ -38,7 +38,7 @@ from scheduler.errors import PermissionDenied, ServiceError
 from scheduler.extensions import db
 from scheduler.hearings import schedule as hearing_service
 from scheduler.matching.facts import MatchSettings, settings_from_config
-from scheduler.models import AwaitingDate, Hearing, HearingSeries
+from scheduler.models import AwaitingDate, Court, Hearing, HearingSeries
 from scheduler.types import utcnow
 from scheduler.web.forms import required
 from scheduler.web.security import approved_required, coordinator_required
@@ -257,22 +257,30 @@ def new_awaiting() -> str | BaseResponse:
     form = AwaitingForm()
     form.court_id.choices = [SelectChoice(c.id, c.name) for c in courts]
     court = next((c for c in courts if c.id == form.court_id.data), None)
-    if form.validate_on_submit() and court is not None:
-        added = _saved(
-            lambda: awaiting.add_awaiting(
-                db.session(),
-                actor=current_user,
-                court=court,
-                kind=HearingKind(form.kind.data),
-                next_check_on=required(form.next_check_on.data),
-                today=_today(court.timezone),
-                respondent_ref=form.respondent_ref.data or "",
-            ),
-            _("The case is on the list of hearings awaiting a date."),
-        )
-        if added is not REFUSED:
-            return redirect(url_for("casework.awaiting_list"))
+    if (
+        form.validate_on_submit()
+        and court is not None
+        and _listed(form, court, respondent_ref=form.respondent_ref.data or "")
+    ):
+        return redirect(url_for("casework.awaiting_list"))
     return render_template("casework/awaiting_form.html", form=form, hearing=None)
+
+
+def _listed(form: AwaitingForm | NextCheckForm, court: Court, **case: Any) -> bool:
+    """Put the case on the awaiting list (a new case, or the one after a hearing); True when saved."""
+    added = _saved(
+        lambda: awaiting.add_awaiting(
+            db.session(),
+            actor=current_user,
+            court=court,
+            kind=HearingKind(form.kind.data),
+            next_check_on=required(form.next_check_on.data),
+            today=_today(court.timezone),
+            **case,
+        ),
+        _("The case is on the list of hearings awaiting a date."),
+    )
+    return added is not REFUSED
 
 
 @bp.route("/hearings/<int:hearing_id>/awaiting", methods=["GET", "POST"])
@@ -281,21 +289,8 @@ def awaiting_after(hearing_id: int) -> str | BaseResponse:
     """The person's next hearing has no date yet: put the case on the list to check later."""
     hearing = _managed(hearing_id)
     form = NextCheckForm()
-    if form.validate_on_submit():
-        added = _saved(
-            lambda: awaiting.add_awaiting(
-                db.session(),
-                actor=current_user,
-                court=hearing.court,
-                kind=HearingKind(form.kind.data),
-                next_check_on=required(form.next_check_on.data),
-                today=_today(hearing.court.timezone),
-                previous=hearing,
-            ),
-            _("The case is on the list of hearings awaiting a date."),
-        )
-        if added is not REFUSED:
-            return redirect(url_for("casework.awaiting_list"))
+    if form.validate_on_submit() and _listed(form, hearing.court, previous=hearing):
+        return redirect(url_for("casework.awaiting_list"))
     return render_template("casework/awaiting_form.html", form=form, hearing=hearing)
 
 
