@@ -9,7 +9,6 @@ stops working if they turn it off: the token then holds more than a password alo
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from scheduler import audit
+from scheduler.accounts.token_stamps import hash_token, stamp_last_used
 from scheduler.enums import Role, UserStatus
 from scheduler.errors import ServiceError
 from scheduler.models import ApiToken, TwoFactorSecret, User
@@ -26,13 +26,7 @@ PREFIX = "acc_"
 # How long a new token may live, in days (the account page offers these).
 LIFETIMES = (30, 90, 365)
 MAX_NAME = 80
-# As feed tokens: the stamp tells the owner the token is in use; it is not an access log.
-LAST_USED_GRANULARITY = timedelta(hours=1)
 STAFF = (Role.COORDINATOR, Role.ADMIN)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def has_two_step(session: Session, user: User) -> bool:
@@ -174,12 +168,6 @@ def resolve(session: Session, token: str, *, now: datetime) -> Caller | None:
 
 def note_use(session: Session, *, caller: Caller, now: datetime) -> bool:
     """Stamp the token's last use, at most once an hour; True when a write was made."""
-    if caller.last_used_at is not None and now - caller.last_used_at < LAST_USED_GRANULARITY:
-        return False
-    session.execute(
-        update(ApiToken)
-        .where(ApiToken.id == caller.token_id)
-        .values(last_used_at=now)
-        .execution_options(synchronize_session=False)
+    return stamp_last_used(
+        session, ApiToken, token_id=caller.token_id, last_used_at=caller.last_used_at, now=now
     )
-    return True

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -36,7 +38,7 @@ from scheduler.errors import PermissionDenied, ServiceError
 from scheduler.extensions import db
 from scheduler.hearings import schedule as hearing_service
 from scheduler.matching.facts import MatchSettings, settings_from_config
-from scheduler.models import AwaitingDate, Hearing, HearingSeries
+from scheduler.models import AwaitingDate, Court, Hearing, HearingSeries
 from scheduler.types import utcnow
 from scheduler.web.forms import required
 from scheduler.web.security import approved_required, coordinator_required
@@ -86,6 +88,30 @@ def _refused(exc: ServiceError | RecurrenceInvalid) -> None:
     flash(error_text(exc.code), "error")
 
 
+class _Outcome(enum.Enum):
+    REFUSED = "refused"
+
+
+REFUSED = _Outcome.REFUSED
+T = TypeVar("T")
+
+
+def _saved(
+    action: Callable[[], T],
+    success: str,
+    errors: tuple[type[Exception], ...] = (ServiceError,),
+) -> T | Literal[_Outcome.REFUSED]:
+    """Run one service call: commit and flash ``success``, or roll back, flash why and say REFUSED."""
+    try:
+        result = action()
+    except errors as exc:
+        _refused(exc)  # type: ignore[arg-type]  # errors are ServiceError / RecurrenceInvalid
+        return REFUSED
+    db.session.commit()
+    flash(success, "success")
+    return result
+
+
 def _today(tz_name: str) -> date:
     return to_local(utcnow(), tz_name).date()
 
@@ -118,20 +144,19 @@ def repeat_hearing(hearing_id: int) -> str | BaseResponse:
     hearing = _managed(hearing_id)
     form = RepeatForm()
     if form.validate_on_submit():
-        try:
-            made = series.start_series(
+        made = _saved(
+            lambda: series.start_series(
                 db.session(),
                 actor=current_user,
                 hearing=hearing,
                 spec=_spec(form),
                 now=utcnow(),
                 settings=_settings(),
-            )
-        except (RecurrenceInvalid, ServiceError) as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
-            flash(_("The check-in repeats. Seats open as the dates come near."), "success")
+            ),
+            _("The check-in repeats. Seats open as the dates come near."),
+            errors=(RecurrenceInvalid, ServiceError),
+        )
+        if made is not REFUSED:
             return redirect(url_for("casework.show_series", series_id=made.id))
     return render_template(
         "casework/repeat.html", form=form, hearing=hearing, FREQUENCY_NAMES=FREQUENCY_NAMES
@@ -161,19 +186,16 @@ def skip_date(series_id: int) -> BaseResponse:
     if not form.validate_on_submit():
         flash(_("Give the date to skip and a reason."), "error")
         return redirect(url_for("casework.show_series", series_id=found.id))
-    try:
-        series.skip_date(
+    _saved(
+        lambda: series.skip_date(
             db.session(),
             actor=current_user,
             series=found,
             day=required(form.day.data),
             reason=form.reason.data or "",
-        )
-    except ServiceError as exc:
-        _refused(exc)
-    else:
-        db.session.commit()
-        flash(_("The date is skipped. Anyone with a seat that day is told."), "success")
+        ),
+        _("The date is skipped. Anyone with a seat that day is told."),
+    )
     return redirect(url_for("casework.show_series", series_id=series_id))
 
 
@@ -202,14 +224,13 @@ def change_following(series_id: int) -> BaseResponse:
     if not form.validate_on_submit():
         flash(_("Give the first date that changes, and the new first date to move them."), "error")
         return redirect(url_for("casework.show_series", series_id=found.id))
-    try:
-        successor = _following(found, form)
-    except (RecurrenceInvalid, ServiceError) as exc:
-        _refused(exc)
-        return redirect(url_for("casework.show_series", series_id=series_id))
-    db.session.commit()
-    flash(_("The dates from then on are changed. Everyone with a seat is told."), "success")
-    return redirect(url_for("casework.show_series", series_id=successor.id if successor else series_id))
+    successor = _saved(
+        lambda: _following(found, form),
+        _("The dates from then on are changed. Everyone with a seat is told."),
+        errors=(RecurrenceInvalid, ServiceError),
+    )
+    moved_to = successor.id if isinstance(successor, HearingSeries) else series_id  # refused or unmoved: stay
+    return redirect(url_for("casework.show_series", series_id=moved_to))
 
 
 # --- Awaiting a date ------------------------------------------------------------------------
@@ -236,24 +257,30 @@ def new_awaiting() -> str | BaseResponse:
     form = AwaitingForm()
     form.court_id.choices = [SelectChoice(c.id, c.name) for c in courts]
     court = next((c for c in courts if c.id == form.court_id.data), None)
-    if form.validate_on_submit() and court is not None:
-        try:
-            awaiting.add_awaiting(
-                db.session(),
-                actor=current_user,
-                court=court,
-                kind=HearingKind(form.kind.data),
-                next_check_on=required(form.next_check_on.data),
-                today=_today(court.timezone),
-                respondent_ref=form.respondent_ref.data or "",
-            )
-        except ServiceError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
-            flash(_("The case is on the list of hearings awaiting a date."), "success")
-            return redirect(url_for("casework.awaiting_list"))
+    if (
+        form.validate_on_submit()
+        and court is not None
+        and _listed(form, court, respondent_ref=form.respondent_ref.data or "")
+    ):
+        return redirect(url_for("casework.awaiting_list"))
     return render_template("casework/awaiting_form.html", form=form, hearing=None)
+
+
+def _listed(form: AwaitingForm | NextCheckForm, court: Court, **case: Any) -> bool:
+    """Put the case on the awaiting list (a new case, or the one after a hearing); True when saved."""
+    added = _saved(
+        lambda: awaiting.add_awaiting(
+            db.session(),
+            actor=current_user,
+            court=court,
+            kind=HearingKind(form.kind.data),
+            next_check_on=required(form.next_check_on.data),
+            today=_today(court.timezone),
+            **case,
+        ),
+        _("The case is on the list of hearings awaiting a date."),
+    )
+    return added is not REFUSED
 
 
 @bp.route("/hearings/<int:hearing_id>/awaiting", methods=["GET", "POST"])
@@ -262,23 +289,8 @@ def awaiting_after(hearing_id: int) -> str | BaseResponse:
     """The person's next hearing has no date yet: put the case on the list to check later."""
     hearing = _managed(hearing_id)
     form = NextCheckForm()
-    if form.validate_on_submit():
-        try:
-            awaiting.add_awaiting(
-                db.session(),
-                actor=current_user,
-                court=hearing.court,
-                kind=HearingKind(form.kind.data),
-                next_check_on=required(form.next_check_on.data),
-                today=_today(hearing.court.timezone),
-                previous=hearing,
-            )
-        except ServiceError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
-            flash(_("The case is on the list of hearings awaiting a date."), "success")
-            return redirect(url_for("casework.awaiting_list"))
+    if form.validate_on_submit() and _listed(form, hearing.court, previous=hearing):
+        return redirect(url_for("casework.awaiting_list"))
     return render_template("casework/awaiting_form.html", form=form, hearing=hearing)
 
 
@@ -288,21 +300,18 @@ def set_date(awaiting_id: int) -> str | BaseResponse:
     entry = _entry(awaiting_id)
     form = SetDateForm()
     if form.validate_on_submit() and entry.resolved_at is None:
-        try:
-            starts_at = _start(required(form.date.data), required(form.time.data), entry.court.timezone)
-            hearing = awaiting.set_date(
+        hearing = _saved(
+            lambda: awaiting.set_date(
                 db.session(),
                 actor=current_user,
                 entry=entry,
-                starts_at=starts_at,
+                starts_at=_start(required(form.date.data), required(form.time.data), entry.court.timezone),
                 now=utcnow(),
                 settings=_settings(),
-            )
-        except ServiceError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
-            flash(_("The hearing is posted, and the last team is invited first."), "success")
+            ),
+            _("The hearing is posted, and the last team is invited first."),
+        )
+        if hearing is not REFUSED:
             return redirect(url_for("hearings.show_hearing", hearing_id=hearing.id))
     return render_template("casework/set_date.html", form=form, entry=entry)
 
@@ -313,19 +322,16 @@ def check_again(awaiting_id: int) -> BaseResponse:
     entry = _entry(awaiting_id)
     form = CheckAgainForm()
     if form.validate_on_submit():
-        try:
-            awaiting.check_again(
+        _saved(
+            lambda: awaiting.check_again(
                 db.session(),
                 actor=current_user,
                 entry=entry,
                 next_check_on=required(form.next_check_on.data),
                 today=_today(entry.court.timezone),
-            )
-        except ServiceError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
-            flash(_("The next check date is saved."), "success")
+            ),
+            _("The next check date is saved."),
+        )
     else:
         flash(_("Give the date to check again."), "error")
     return redirect(url_for("casework.awaiting_list"))
@@ -375,20 +381,18 @@ def file_report(hearing_id: int) -> str | BaseResponse:
         return redirect(url_for("hearings.show_hearing", hearing_id=hearing.id))
     form = ReportForm()
     if form.validate_on_submit():
-        try:
-            reports.file_report(
+        filed = _saved(
+            lambda: reports.file_report(
                 db.session(),
                 actor=current_user,
                 hearing=hearing,
                 answers=_answers(form, hearing),
                 now=utcnow(),
                 settings=_settings(),
-            )
-        except ServiceError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
-            flash(_("Thank you. The report is saved."), "success")
+            ),
+            _("Thank you. The report is saved."),
+        )
+        if filed is not REFUSED:
             return redirect(url_for("casework.my_reports"))
     return render_template("casework/report_form.html", form=form, hearing=hearing)
 

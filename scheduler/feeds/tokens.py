@@ -24,25 +24,19 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from scheduler import audit
+from scheduler.accounts.token_stamps import hash_token, stamp_last_used
 from scheduler.enums import FeedKind, UserStatus
 from scheduler.models import FeedChange, FeedToken, User
 from scheduler.types import utcnow
 
 ALARM_CHOICES = ("none", "1h", "1d")
-# last_used_at is for people and support ("is my phone still polling?"), not an access log:
-# writing it on every poll would turn each cheap 304 into a write.
-LAST_USED_GRANULARITY = timedelta(hours=1)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def feed_path(token: str) -> str:
@@ -229,15 +223,9 @@ def resolve_token(session: Session, token: str) -> FeedOwner | None:
 
 def note_use(session: Session, *, owner: FeedOwner, now: datetime) -> bool:
     """Record that the feed was fetched, at most once an hour; True when a write was made."""
-    if owner.last_used_at is not None and now - owner.last_used_at < LAST_USED_GRANULARITY:
-        return False
-    session.execute(
-        update(FeedToken)
-        .where(FeedToken.id == owner.token_id)
-        .values(last_used_at=now)
-        .execution_options(synchronize_session=False)
+    return stamp_last_used(
+        session, FeedToken, token_id=owner.token_id, last_used_at=owner.last_used_at, now=now
     )
-    return True
 
 
 def update_settings(session: Session, *, user: User, alarm: str, show_waitlist: bool) -> None:

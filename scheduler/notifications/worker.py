@@ -32,8 +32,8 @@ from scheduler.notifications.scheduled import send_digest, send_reminders
 from scheduler.notifications.sending import SendReport, send_due
 from scheduler.privacy.cli import purge_job
 from scheduler.response.escalation import due_escalations
-from scheduler.shifts.claims import expire_handover_offers
 from scheduler.shifts.facts import rules_from_config
+from scheduler.shifts.handover import expire_handover_offers
 from scheduler.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("reminders", timedelta(minutes=1), _reminders),
     PeriodicJob("digest", timedelta(minutes=15), _digest),
     # Not when someone lists seats: a GET writes nothing. Taking an offer past the cutoff is
-    # refused in the meantime (shifts.claims.take_handover), so a minute's lag changes nothing.
+    # refused in the meantime (shifts.handover.take_handover), so a minute's lag changes nothing.
     PeriodicJob("handover offers", timedelta(minutes=1), _handover_offers),
     # Retention (scheduler/privacy/retention.py): wipe old private hearing details daily.
     PeriodicJob("purge", timedelta(days=1), purge_job),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, cast, literal, null, select, union_all
+from sqlalchemy import ColumnElement, Integer, Select, String, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.domain.eligibility import Commitment, Rules, SeatFacts, VolunteerFacts
@@ -91,6 +91,18 @@ def load_volunteers(session: Session, user_ids: Iterable[int]) -> dict[int, Volu
     return {u.id: volunteer_facts(u) for u in users}
 
 
+def _booked_near(ids: list[int], around: tuple[datetime, datetime]) -> tuple[ColumnElement[bool], ...]:
+    """These people's confirmed seats at scheduled hearings within a week or so of the window."""
+    start, end = around
+    return (
+        Signup.user_id.in_(ids),
+        is_filled_seat(),
+        Hearing.status == HearingStatus.SCHEDULED,
+        Shift.ends_at >= start - _WEEK_MARGIN,
+        Shift.starts_at <= end + _WEEK_MARGIN,
+    )
+
+
 def load_commitments(
     session: Session, *, user_ids: Iterable[int], around: tuple[datetime, datetime]
 ) -> dict[int, list[Commitment]]:
@@ -102,18 +114,11 @@ def load_commitments(
     result: dict[int, list[Commitment]] = defaultdict(list)
     if not ids:
         return result
-    start, end = around
     rows = session.execute(
         select(Signup.user_id, Shift.id, Hearing.court_id, Shift.starts_at, Shift.ends_at)
         .join(Shift, Signup.shift_id == Shift.id)
         .join(Hearing, Shift.hearing_id == Hearing.id)
-        .where(
-            Signup.user_id.in_(ids),
-            is_filled_seat(),
-            Hearing.status == HearingStatus.SCHEDULED,
-            Shift.ends_at >= start - _WEEK_MARGIN,
-            Shift.starts_at <= end + _WEEK_MARGIN,
-        )
+        .where(*_booked_near(ids, around))
     ).all()
     court_ids = {r[2] for r in rows}
     zones = _court_zones(session, court_ids)
@@ -168,7 +173,6 @@ def load_claimants(
 
 
 def _claimant_rows(ids: list[int], around: tuple[datetime, datetime]) -> Any:
-    start, end = around
     # Columns: person, kind, text, number, other number, start, end. The first select sets the
     # types of the union (the commitments' times come back through the aware UTC column type).
     commitments = (
@@ -184,13 +188,7 @@ def _claimant_rows(ids: list[int], around: tuple[datetime, datetime]) -> Any:
         .join(Shift, Signup.shift_id == Shift.id)
         .join(Hearing, Shift.hearing_id == Hearing.id)
         .join(Court, Hearing.court_id == Court.id)
-        .where(
-            Signup.user_id.in_(ids),
-            is_filled_seat(),
-            Hearing.status == HearingStatus.SCHEDULED,
-            Shift.ends_at >= start - _WEEK_MARGIN,
-            Shift.starts_at <= end + _WEEK_MARGIN,
-        )
+        .where(*_booked_near(ids, around))
     )
     person = (
         select(

@@ -19,7 +19,7 @@ from scheduler.extensions import db
 from scheduler.models import CourtCard, Shift, Signup
 from scheduler.shifts import claims as shifts
 from scheduler.shifts import commitments as commitments_service
-from scheduler.shifts import open_seats
+from scheduler.shifts import handover, open_seats
 from scheduler.shifts import queries as shift_queries
 from scheduler.shifts.common_views import _back, _checked, bp, claim_rules, drop_cutoff, run_seat_action
 from scheduler.shifts.coordinate_views import coordinator_context  # its routes join the blueprint too
@@ -88,7 +88,7 @@ def _volunteer_page(shift: Shift, mine: Signup | None) -> str:
         mine=mine,
         filled=shift_queries.filled_on(shift),
         sees_details=mine is not None and sees_seat_details(mine.status, hearing_cancelled=cancelled),
-        offer=shifts.open_offer(db.session(), shift_id=shift.id, except_user_id=current_user.id),
+        offer=handover.open_offer(db.session(), shift_id=shift.id, except_user_id=current_user.id),
         late=is_late_drop(starts_at=shift.starts_at, now=now, cutoff=drop_cutoff()),
         deadline=drop_deadline(starts_at=shift.starts_at, cutoff=drop_cutoff()),
         started=now >= shift.starts_at,
@@ -172,7 +172,7 @@ def offer_handover(shift_id: int) -> Response:
     _checked(ActionForm())
     failed = run_seat_action(
         shift_id,
-        lambda: shifts.offer_handover(
+        lambda: handover.offer_handover(
             db.session(), actor=current_user, shift_id=shift_id, now=utcnow(), cutoff=drop_cutoff()
         ),
     )[1]
@@ -187,7 +187,7 @@ def offer_handover(shift_id: int) -> Response:
 def withdraw_handover(shift_id: int) -> Response:
     _checked(ActionForm())
     failed = run_seat_action(
-        shift_id, lambda: shifts.withdraw_handover(db.session(), actor=current_user, shift_id=shift_id)
+        shift_id, lambda: handover.withdraw_handover(db.session(), actor=current_user, shift_id=shift_id)
     )[1]
     if failed:
         return failed
@@ -201,7 +201,7 @@ def take_handover(shift_id: int) -> Response:
     _checked(ActionForm())
     failed = run_seat_action(
         shift_id,
-        lambda: shifts.take_handover(
+        lambda: handover.take_handover(
             db.session(),
             actor=current_user,
             shift_id=shift_id,

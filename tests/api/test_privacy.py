@@ -38,15 +38,6 @@ SEES_DETAILS = {"volunteer", "coordinator_private", "coordinator", "admin"}
 
 
 @pytest.fixture
-def app_config(database_url):
-    from tests.conftest import base_config
-
-    config = base_config(database_url)
-    config["RATELIMIT_ENABLED"] = False
-    return config
-
-
-@pytest.fixture
 def world(app: Flask) -> dict[str, Any]:
     court = make_court(name="Privacy Court")
     hearing = make_hearing(

@@ -73,26 +73,20 @@ def test_retention_wipes_old_references_and_staff_notes_and_keeps_the_counts(app
                 staff_note="N",
             )
         )
-    entry = awaiting.add_awaiting(
-        db.session,
-        actor=coordinator,
-        court=court,
-        kind=HearingKind.MASTER,
-        next_check_on=now.date(),
-        today=now.date(),
-        respondent_ref=RESP,
+    entry, waiting = (  # one resolved long ago, one still waiting
+        awaiting.add_awaiting(
+            db.session,
+            actor=coordinator,
+            court=court,
+            kind=HearingKind.MASTER,
+            next_check_on=now.date(),
+            today=now.date(),
+            respondent_ref=RESP,
+        )
+        for _ in range(2)
     )
     entry.created_at = now - timedelta(days=120)
     entry.resolved_at = now - timedelta(days=100)
-    waiting = awaiting.add_awaiting(
-        db.session,
-        actor=coordinator,
-        court=court,
-        kind=HearingKind.MASTER,
-        next_check_on=now.date(),
-        today=now.date(),
-        respondent_ref=RESP,
-    )
     db.session.commit()
     result = retention.purge(db.session, now=now, hearing_days=90)
     db.session.commit()

@@ -1,15 +1,28 @@
-"""Shared bits for the security tests: TOTP codes from a stored secret, 2FA-on config."""
+"""Shared bits for the security tests: TOTP codes from a stored secret, 2FA-on config, and the
+casework / rapid-response rows the authorisation matrix and the hostile-input walk both need."""
 
 from __future__ import annotations
 
 import re
 import time
+from datetime import time as clock
+from typing import Any
 
 import pyotp
 
+from scheduler.enums import IncidentKind, OnCallRole
 from scheduler.extensions import db, secret_box
-from scheduler.models import TwoFactorSecret, User
+from scheduler.models import (
+    AwaitingDate,
+    HearingSeries,
+    Incident,
+    OnCallEntry,
+    SeriesOccurrence,
+    TwoFactorSecret,
+    User,
+)
 from scheduler.twofactor import secrets as twofactor
+from scheduler.types import utcnow
 
 _steps = iter(range(2, 10_000))
 
@@ -53,3 +66,52 @@ def login_with_2fa(client, user: User, password: str) -> None:
     assert response.status_code == 302 and response.headers["Location"].endswith("/auth/two-step")
     response = client.post("/auth/two-step", data={"code": fresh_code(user, offset=1)})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def rapid_response_world(
+    hearing: Any,
+    person: User,
+    *,
+    kind: IncidentKind = IncidentKind.ICE_PRESENT,
+    role: OnCallRole = OnCallRole.COORDINATOR,
+    weekday: int = 0,
+) -> tuple[int, int]:
+    """An open incident at the hearing and an on-call entry at its court (rapid response)."""
+    incident = Incident(
+        hearing_id=hearing.id,
+        court_id=hearing.court_id,
+        kind=kind,
+        raised_at=utcnow(),
+        tier_reached_at=utcnow(),
+    )
+    entry = OnCallEntry(
+        court_id=hearing.court_id,
+        user_id=person.id,
+        role=role,
+        weekday=weekday,
+        starts=clock(8),
+        ends=clock(17),
+    )
+    db.session.add_all([incident, entry])
+    db.session.flush()
+    return incident.id, entry.id
+
+
+def casework_world(hearing: Any, coordinator: User) -> tuple[int, int]:
+    """A series around the hearing and a case awaiting a date at its court."""
+    series = HearingSeries(
+        court_id=hearing.court_id,
+        kind=hearing.kind,
+        rule="DTSTART:20310304T000000\nRRULE:FREQ=WEEKLY;COUNT=3",
+        frequency="weekly",
+        local_time=hearing.starts_at.time(),
+        case_key=hearing.case_key,
+        created_by_id=coordinator.id,
+    )
+    series.occurrences = [SeriesOccurrence(occurs_on=hearing.starts_at.date(), hearing_id=hearing.id)]
+    entry = AwaitingDate(
+        court_id=hearing.court_id, kind=hearing.kind, case_key=hearing.case_key, next_check_on=utcnow().date()
+    )
+    db.session.add_all([series, entry])
+    db.session.flush()
+    return series.id, entry.id

@@ -30,6 +30,7 @@ from tests.factories import (
     make_user,
     session_id_for,
 )
+from tests.security.helpers import casework_world, rapid_response_world
 
 PERSONAS = (
     "anonymous",
@@ -292,8 +293,8 @@ def world(app: Flask) -> dict[str, Any]:
     target = make_user(display_name="Matrix Target")
     invitation_id = _invitation(other_hearing.shifts[0].id, people["volunteer"].id, people["coordinator"].id)
     message_id = _failed_message(target)
-    series_id, awaiting_id = _casework(hearing, people["coordinator"])
-    incident_id, entry_id = _rapid_response(hearing, people["coordinator"])
+    series_id, awaiting_id = casework_world(hearing, people["coordinator"])
+    incident_id, entry_id = rapid_response_world(hearing, people["coordinator"])
     db.session.commit()
     return {
         "people": {k: v.id for k, v in people.items()},
@@ -318,33 +319,6 @@ def world(app: Flask) -> dict[str, Any]:
     }
 
 
-def _rapid_response(hearing, person: User) -> tuple[int, int]:
-    """An open incident at the hearing and an on-call entry at its court (rapid response)."""
-    from datetime import time
-
-    from scheduler.enums import IncidentKind, OnCallRole
-    from scheduler.models import Incident, OnCallEntry
-
-    incident = Incident(
-        hearing_id=hearing.id,
-        court_id=hearing.court_id,
-        kind=IncidentKind.ICE_PRESENT,
-        raised_at=utcnow(),
-        tier_reached_at=utcnow(),
-    )
-    entry = OnCallEntry(
-        court_id=hearing.court_id,
-        user_id=person.id,
-        role=OnCallRole.COORDINATOR,
-        weekday=0,
-        starts=time(8),
-        ends=time(17),
-    )
-    db.session.add_all([incident, entry])
-    db.session.flush()
-    return incident.id, entry.id
-
-
 def _token_id(secret: str) -> int:
     from scheduler.accounts.api_tokens import hash_token
     from scheduler.models import ApiToken
@@ -362,28 +336,6 @@ def _failed_message(user: User) -> int:
     row = db.session.get(OutboxMessage, row_id)
     row.status, row.attempts, row.last_error = OutboxStatus.FAILED, 10, "SMTPRecipientsRefused 550"
     return row_id
-
-
-def _casework(hearing, coordinator: User) -> tuple[int, int]:
-    """A series around the hearing and a case awaiting a date at its court."""
-    from scheduler.models import AwaitingDate, HearingSeries, SeriesOccurrence
-
-    series = HearingSeries(
-        court_id=hearing.court_id,
-        kind=hearing.kind,
-        rule="DTSTART:20310304T000000\nRRULE:FREQ=WEEKLY;COUNT=3",
-        frequency="weekly",
-        local_time=hearing.starts_at.time(),
-        case_key=hearing.case_key,
-        created_by_id=coordinator.id,
-    )
-    series.occurrences = [SeriesOccurrence(occurs_on=hearing.starts_at.date(), hearing_id=hearing.id)]
-    entry = AwaitingDate(
-        court_id=hearing.court_id, kind=hearing.kind, case_key=hearing.case_key, next_check_on=utcnow().date()
-    )
-    db.session.add_all([series, entry])
-    db.session.flush()
-    return series.id, entry.id
 
 
 def _invitation(shift_id: int, user_id: int, by_id: int) -> int | None:

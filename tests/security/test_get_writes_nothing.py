@@ -111,12 +111,12 @@ def test_get_writes_nothing_but_the_access_audit(app: Flask, world: dict[str, An
 #   must count reading as activity, or a person reading pages would be signed out; at most once
 #   a minute (``accounts.sessions.TOUCH_INTERVAL``). Revoking an idle session is the same guard.
 # - ``feed_tokens.last_used_at``: calendar apps can only GET; the stamp tells the owner the
-#   subscription is alive; at most once an hour (``feeds.tokens.LAST_USED_GRANULARITY``).
+#   subscription is alive; at most once an hour (``accounts.token_stamps.LAST_USED_GRANULARITY``).
 # - ``feed_event_cache`` rows (INSERT only, ON CONFLICT DO NOTHING): events a feed rendered on a
 #   miss, kept for every worker and restart (scheduler/feeds/eventcache.py says why at GET time);
 #   a repeated poll finds them and writes nothing. ``_writes`` lets them pass; pinned below.
 # - ``api_tokens.last_used_at``: the account page lists each API token with its last use; at
-#   most once an hour (``accounts.api_tokens.LAST_USED_GRANULARITY``).
+#   most once an hour (``accounts.token_stamps.LAST_USED_GRANULARITY``).
 # The matrix walk above meets neither (fresh sessions, made-up tokens); these tests pin them.
 
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from scheduler.enums import Role
+from scheduler.enums import IncidentKind, OnCallRole, Role
 from scheduler.extensions import db
 from scheduler.models import User
 from scheduler.types import utcnow
@@ -35,7 +35,8 @@ from tests.factories import (
     make_user,
     session_id_for,
 )
-from tests.security.test_authz_matrix import ROUTES, RULES, _casework
+from tests.security.helpers import casework_world, rapid_response_world
+from tests.security.test_authz_matrix import ROUTES, RULES
 
 XSS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "<svg onload=alert(1)>"]
 # What must never appear unescaped in a page.
@@ -102,8 +103,10 @@ def world(app: Flask) -> dict[str, Any]:
     make_signup(shift=hearing.shifts[0], user=volunteer)
     admin = make_user(role=Role.ADMIN)
     target = make_user(display_name="Hostile Target")
-    series_id, awaiting_id = _casework(hearing, admin)
-    incident_id, entry_id = _rapid_response(hearing, admin)
+    series_id, awaiting_id = casework_world(hearing, admin)
+    incident_id, entry_id = rapid_response_world(
+        hearing, admin, kind=IncidentKind.NEED_LAWYER, role=OnCallRole.LAWYER, weekday=2
+    )
     db.session.commit()
     return {
         "admin": admin.id,
@@ -125,33 +128,6 @@ def world(app: Flask) -> dict[str, Any]:
             "token_id": 1,  # an API token of the account page
         },
     }
-
-
-def _rapid_response(hearing, person) -> tuple[int, int]:
-    """An open incident at the hearing and an on-call entry at its court (rapid response)."""
-    from datetime import time as clock
-
-    from scheduler.enums import IncidentKind, OnCallRole
-    from scheduler.models import Incident, OnCallEntry
-
-    incident = Incident(
-        hearing_id=hearing.id,
-        court_id=hearing.court_id,
-        kind=IncidentKind.NEED_LAWYER,
-        raised_at=utcnow(),
-        tier_reached_at=utcnow(),
-    )
-    entry = OnCallEntry(
-        court_id=hearing.court_id,
-        user_id=person.id,
-        role=OnCallRole.LAWYER,
-        weekday=2,
-        starts=clock(8),
-        ends=clock(17),
-    )
-    db.session.add_all([incident, entry])
-    db.session.flush()
-    return incident.id, entry.id
 
 
 def _sign_in(client, user_id: int) -> None:

@@ -28,29 +28,8 @@ pytestmark = pytest.mark.committed
 
 
 def _claim_all(url: str, shift_id: int, user_ids: list[int]) -> list[ClaimOutcome | str]:
-    """Every user claims at the same moment, each in its own session and connection."""
-    engine = create_engine(url, poolclass=NullPool)
-    barrier = threading.Barrier(len(user_ids))
-
-    def one(user_id: int) -> ClaimOutcome | str:
-        with Session(engine) as session:
-            actor = session.get(User, user_id)
-            barrier.wait()
-            try:
-                result = shifts.claim_shift(
-                    session, actor=actor, shift_id=shift_id, now=utcnow(), rules=Rules(), join_waitlist=True
-                )
-            except Exception as exc:  # reported, then asserted on: nothing may fail silently
-                session.rollback()
-                return f"error: {exc.__class__.__name__}"
-            session.commit()
-            return result.outcome
-
-    try:
-        with ThreadPoolExecutor(max_workers=len(user_ids)) as pool:
-            return list(pool.map(one, user_ids))
-    finally:
-        engine.dispose()
+    """Every user claims at the same moment (joining the waitlist when full), each on its own connection."""
+    return _claim_each(url, [(user_id, shift_id) for user_id in user_ids], join_waitlist=True)
 
 
 def _rows(shift_id: int) -> list[Signup]:
@@ -150,7 +129,9 @@ def test_capacity_holds_when_seats_free_up_during_concurrent_claims_on_postgresq
     assert statuses[SignupStatus.WAITLISTED] == 17
 
 
-def _claim_each(url: str, claims: list[tuple[int, int]]) -> list[ClaimOutcome | str]:
+def _claim_each(
+    url: str, claims: list[tuple[int, int]], *, join_waitlist: bool = False
+) -> list[ClaimOutcome | str]:
     """Each (person, shift) claim at the same moment, each in its own session and connection."""
     engine = create_engine(url, poolclass=NullPool)
     barrier = threading.Barrier(len(claims))
@@ -162,7 +143,12 @@ def _claim_each(url: str, claims: list[tuple[int, int]]) -> list[ClaimOutcome | 
             barrier.wait()
             try:
                 result = shifts.claim_shift(
-                    session, actor=actor, shift_id=shift_id, now=utcnow(), rules=Rules()
+                    session,
+                    actor=actor,
+                    shift_id=shift_id,
+                    now=utcnow(),
+                    rules=Rules(),
+                    join_waitlist=join_waitlist,
                 )
             except Exception as exc:  # reported, then asserted on: nothing may fail silently
                 session.rollback()

@@ -13,7 +13,7 @@ from scheduler.enums import HearingStatus, Role, ShiftRole, SignupStatus, UserSt
 from scheduler.extensions import db
 from scheduler.models import Signup
 from scheduler.shifts import claims as shifts
-from scheduler.shifts import commitments
+from scheduler.shifts import commitments, handover
 from scheduler.shifts.facts import rules_from_config
 from scheduler.types import utcnow
 from tests.factories import make_court, make_hearing, make_signup, make_user
@@ -193,8 +193,8 @@ def test_handover_moves_the_seat_in_one_step(app):
     giver, taker = make_user(), make_user()
     make_signup(shift=shift, user=giver)
     now = utcnow()
-    shifts.offer_handover(db.session, actor=giver, shift_id=shift.id, now=now, cutoff=CUTOFF)
-    new, old = shifts.take_handover(
+    handover.offer_handover(db.session, actor=giver, shift_id=shift.id, now=now, cutoff=CUTOFF)
+    new, old = handover.take_handover(
         db.session, actor=taker, shift_id=shift.id, now=now, cutoff=CUTOFF, rules=RULES
     )
     assert new.user_id == taker.id and new.status == SignupStatus.CONFIRMED
@@ -207,9 +207,9 @@ def test_an_ineligible_volunteer_cannot_take_a_handover(app):
     giver = make_user(has_car=True)
     make_signup(shift=shift, user=giver)
     now = utcnow()
-    shifts.offer_handover(db.session, actor=giver, shift_id=shift.id, now=now, cutoff=CUTOFF)
+    handover.offer_handover(db.session, actor=giver, shift_id=shift.id, now=now, cutoff=CUTOFF)
     with pytest.raises(shifts.Refused) as caught:
-        shifts.take_handover(
+        handover.take_handover(
             db.session, actor=make_user(), shift_id=shift.id, now=now, cutoff=CUTOFF, rules=RULES
         )
     assert {r.reason for r in caught.value.refusals} == {Reason.NO_CAR}
@@ -220,10 +220,10 @@ def test_unclaimed_handover_falls_back_to_a_late_drop_at_the_cutoff(app):
     giver, waiting = make_user(), make_user()
     make_signup(shift=shift, user=giver)
     make_signup(shift=shift, user=waiting, status=SignupStatus.WAITLISTED, waitlisted_at=utcnow())
-    shifts.offer_handover(db.session, actor=giver, shift_id=shift.id, now=utcnow(), cutoff=CUTOFF)
-    assert shifts.expire_handover_offers(db.session, now=utcnow(), cutoff=CUTOFF) == []
+    handover.offer_handover(db.session, actor=giver, shift_id=shift.id, now=utcnow(), cutoff=CUTOFF)
+    assert handover.expire_handover_offers(db.session, now=utcnow(), cutoff=CUTOFF) == []
     at_cutoff = shift.starts_at - CUTOFF
-    expired = shifts.expire_handover_offers(db.session, now=at_cutoff, cutoff=CUTOFF)
+    expired = handover.expire_handover_offers(db.session, now=at_cutoff, cutoff=CUTOFF)
     assert len(expired) == 1
     assert expired[0].signup.status == SignupStatus.DROPPED and expired[0].signup.dropped_late
     assert expired[0].promoted is not None and expired[0].promoted.user_id == waiting.id

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import requests
 
@@ -104,3 +104,21 @@ class RetryingSession:
 
     def post(self, url: str, **kwargs: Any) -> requests.Response:
         return post(self.http, url, policy=self.policy, sleep=self.sleep, **kwargs)
+
+
+S = TypeVar("S")
+
+
+class HttpProvider(Generic[S]):
+    """What the SMS, Signal and Web Push providers share: their settings and a RetryingSession."""
+
+    def __init__(
+        self,
+        settings: S,
+        *,
+        policy: RetryPolicy | None = None,
+        http: Any = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self.session = RetryingSession(http or requests.Session(), policy or RetryPolicy(), sleep)

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import itertools
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-import requests
 
 from scheduler.notifications.channels.base import Delivery, DeliveryError, short_text
-from scheduler.notifications.channels.retry import RetryPolicy, post
+from scheduler.notifications.channels.retry import HttpProvider
 
 SIGNAL_LIMIT = 2000
 _ids = itertools.count(1)
@@ -23,20 +18,7 @@ class SignalSettings:
     account: str  # the number signal-cli is registered with
 
 
-class SignalCLI:
-    def __init__(
-        self,
-        settings: SignalSettings,
-        *,
-        policy: RetryPolicy | None = None,
-        http: Any = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.settings = settings
-        self.policy = policy or RetryPolicy()
-        self.http = http or requests.Session()
-        self.sleep = sleep
-
+class SignalCLI(HttpProvider[SignalSettings]):
     def send(self, delivery: Delivery) -> None:
         request = {
             "jsonrpc": "2.0",
@@ -49,7 +31,7 @@ class SignalCLI:
             "id": next(_ids),
         }
         url = self.settings.url.rstrip("/") + "/api/v1/rpc"
-        response = post(self.http, url, policy=self.policy, sleep=self.sleep, json=request)
+        response = self.session.post(url, json=request)
         try:
             answer = response.json()
         except ValueError as exc:

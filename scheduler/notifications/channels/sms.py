@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-import requests
 
 from scheduler.notifications.channels.base import Delivery, short_text
-from scheduler.notifications.channels.retry import RetryPolicy, post
+from scheduler.notifications.channels.retry import HttpProvider
 
 # A few SMS segments at most; the link always fits.
 SMS_LIMIT = 320
@@ -24,31 +19,15 @@ class TwilioSettings:
     api_base: str = "https://api.twilio.com"
 
 
-class TwilioSMS:
-    def __init__(
-        self,
-        settings: TwilioSettings,
-        *,
-        policy: RetryPolicy | None = None,
-        http: Any = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.settings = settings
-        self.policy = policy or RetryPolicy()
-        self.http = http or requests.Session()
-        self.sleep = sleep
-
+class TwilioSMS(HttpProvider[TwilioSettings]):
     @property
     def url(self) -> str:
         base = self.settings.api_base.rstrip("/")
         return f"{base}/2010-04-01/Accounts/{self.settings.account_sid}/Messages.json"
 
     def send(self, delivery: Delivery) -> None:
-        post(
-            self.http,
+        self.session.post(
             self.url,
-            policy=self.policy,
-            sleep=self.sleep,
             data={
                 "To": delivery.to,
                 "From": self.settings.from_number,

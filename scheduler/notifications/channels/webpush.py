@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02
 from pywebpush import WebPushException, webpush
 
 from scheduler.notifications.channels.base import Delivery, DeliveryError
-from scheduler.notifications.channels.retry import RetryingSession, RetryPolicy
+from scheduler.notifications.channels.retry import HttpProvider
 
 # Seconds a push service keeps an undelivered message: an alert is stale after an hour.
 PUSH_TTL = 3600
@@ -55,18 +52,10 @@ def payload(delivery: Delivery) -> str:
     )
 
 
-class WebPush:
-    def __init__(
-        self,
-        settings: VapidSettings,
-        *,
-        policy: RetryPolicy | None = None,
-        http: Any = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.settings = settings
+class WebPush(HttpProvider[VapidSettings]):
+    def __init__(self, settings: VapidSettings, **options: Any) -> None:
+        super().__init__(settings, **options)  # policy, http, sleep: see HttpProvider
         self.vapid = Vapid02.from_raw(settings.private_key.encode())
-        self.session = RetryingSession(http or requests.Session(), policy or RetryPolicy(), sleep)
 
     def send(self, delivery: Delivery) -> None:
         if not delivery.keys:
