@@ -174,9 +174,14 @@ def day_coverage(args: dict[str, Any]) -> dict[str, Any]:
     """Seats needed and filled for each hearing on one day in the coordinator's courts."""
     filters = coverage_service.Filters(court_id=args["court_id"], day=args["day"])
     board = coverage_service.dashboard(
-        db.session(), user=caller().user, filters=filters, now=utcnow(), per_page=COVERAGE_LIMIT
+        db.session(),
+        user=caller().user,
+        filters=filters,
+        now=utcnow(),
+        per_page=COVERAGE_LIMIT,
+        cap=COVERAGE_LIMIT,
     )
-    if board.page.total > COVERAGE_LIMIT:
+    if board.page.more:
         abort(problem(422, code="too_many", extra={"limit": COVERAGE_LIMIT}))
     hearings = [present.coverage(item) for _day, items in board.days for item in items]
     return {"day": args["day"], "hearings": hearings}

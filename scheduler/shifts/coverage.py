@@ -1,7 +1,8 @@
 """The coordinator's coverage dashboard and month calendar.
 
 Built for tens of thousands of hearings: a fixed number of queries whatever the page size
-(count, page of hearings, their languages, and one for filled/needed per role), and
+(a count capped at HEARING_COUNT_CAP rows, page of hearings, their languages, and one for
+filled/needed per role), and
 grouping by day in each court's own time zone done in Python on the page only. The week's
 figures and the month calendar are summed in SQL (one row, one row per day).
 """
@@ -23,6 +24,7 @@ from scheduler.domain.hearings import ROLE_ORDER
 from scheduler.domain.timezones import local_to_utc, to_local
 from scheduler.enums import HearingKind, HearingStatus, ShiftRole, ShiftStatus, UserStatus
 from scheduler.models import Court, Hearing, Shift, User
+from scheduler.paging import capped_count, first_page, read_slice
 from scheduler.shifts.queries import (
     confirmed_count,
     court_zones,
@@ -33,6 +35,10 @@ from scheduler.shifts.queries import (
 )
 
 MAX_WEEKS = 26
+# The upcoming hearings are counted up to this many: past it the dashboard says "more than
+# 240 hearings" and "Page 3", so the count costs the same at 50,000 hearings as at 1,000
+# (issue 18 item 1; like the open seats' SEAT_COUNT_CAP).
+HEARING_COUNT_CAP = 240
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,23 +80,22 @@ class HearingCoverage:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """The shape the pagination macro reads."""
+    """The shape the pagination macro reads. `total`: the hearings counted (at most the cap);
+    `more`: more hearings than counted (no page count then); `has_next`: a row read ahead."""
 
     page: int
     per_page: int
     total: int
+    has_next: bool = False
+    more: bool = False
 
     @property
-    def pages(self) -> int:
-        return max(ceil(self.total / self.per_page), 1)
+    def pages(self) -> int | None:
+        return None if self.more else max(ceil(self.total / self.per_page), 1)
 
     @property
     def has_prev(self) -> bool:
         return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
     @property
     def prev_num(self) -> int:
@@ -149,9 +154,21 @@ def _on_local_day(day: date, zones: Iterable[str]) -> ColumnElement[bool]:
 
 
 def dashboard(
-    session: Session, *, user: User, filters: Filters, now: datetime, page: int = 1, per_page: int = 50
+    session: Session,
+    *,
+    user: User,
+    filters: Filters,
+    now: datetime,
+    page: int = 1,
+    per_page: int = 50,
+    cap: int | None = None,
 ) -> Dashboard:
-    """Upcoming hearings, a page at a time (paginated by hearing), grouped by local day."""
+    """Upcoming hearings, a page at a time (paginated by hearing), grouped by local day.
+
+    Counted up to `cap` hearings (HEARING_COUNT_CAP unless given): below it a page past the
+    end shows the last page; above it the page asked for, empty past the end (with "Previous").
+    """
+    cap = HEARING_COUNT_CAP if cap is None else cap
     end = now + timedelta(weeks=min(max(filters.weeks, 1), MAX_WEEKS))
     zones: list[str] = []
     if filters.day is not None:
@@ -160,19 +177,19 @@ def dashboard(
         end = now + timedelta(days=3)
         zones = list(session.scalars(select(Court.timezone).distinct()))
     conditions = _filtered(user, filters, now, end, zones)
-    total = session.scalar(select(func.count(Hearing.id)).where(*conditions)) or 0
-    page = min(max(page, 1), max(ceil(total / per_page), 1))
-    hearings = list(
-        session.scalars(
-            select(Hearing)
-            .join(Hearing.court)
-            .where(*conditions)
-            .order_by(Hearing.starts_at, Hearing.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-            .options(contains_eager(Hearing.court), selectinload(Hearing.languages))
-        )
+    counted = capped_count(session, select(Hearing.id).where(*conditions), cap=cap)
+    page = first_page(page) if counted > cap else min(first_page(page), max(ceil(counted / per_page), 1))
+    found = read_slice(
+        session,
+        select(Hearing)
+        .join(Hearing.court)
+        .where(*conditions)
+        .order_by(Hearing.starts_at, Hearing.id)
+        .options(contains_eager(Hearing.court), selectinload(Hearing.languages)),
+        page=page,
+        per_page=per_page,
     )
+    hearings = found.rows
     coverage = role_coverage(session, hearing_ids=[h.id for h in hearings])
     days: dict[date, list[HearingCoverage]] = defaultdict(list)
     for hearing in hearings:
@@ -183,7 +200,10 @@ def dashboard(
     ordered = [
         (day, sorted(items, key=lambda c: c.local_start.time())) for day, items in sorted(days.items())
     ]
-    return Dashboard(days=ordered, page=Page(page=page, per_page=per_page, total=total))
+    shown = Page(
+        page=page, per_page=per_page, total=min(counted, cap), has_next=found.has_next, more=counted > cap
+    )
+    return Dashboard(days=ordered, page=shown)
 
 
 def role_coverage(session: Session, *, hearing_ids: list[int]) -> dict[int, tuple[RoleCoverage, ...]]:
