@@ -78,3 +78,68 @@ def test_sqlite_enforces_foreign_keys(app, backend):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def _filled_seats_after_upgrade(url: str) -> list[int]:
+    """Upgrade to 0017, add a shift with signups the old way, upgrade: the migration counts
+    the existing seats, and its triggers keep counting the next ones."""
+    from datetime import timedelta
+
+    from scheduler.enums import HearingKind, SignupStatus
+    from scheduler.models import Hearing, Signup
+    from scheduler.types import utcnow
+    from tests.factories import make_court, make_user
+
+    app = create_app(base_config(url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0017_api_tokens")
+        starts = utcnow().replace(microsecond=0) + timedelta(days=3)
+        hearing = Hearing(
+            court=make_court(), starts_at=starts, duration_minutes=60, case_key="k", kind=HearingKind.MASTER
+        )
+        db.session.add(hearing)
+        db.session.flush()
+        # The Shift model has the new column already: the row goes in as 0017 knew it.
+        db.session.execute(
+            text(
+                "INSERT INTO shifts (id, hearing_id, role, capacity, starts_at, ends_at, status, created_at,"
+                " updated_at)"
+                " VALUES (9001, :hearing, 'accompanier', 3, :starts, :ends, 'open', :starts, :starts)"
+            ),
+            {"hearing": hearing.id, "starts": starts, "ends": starts + timedelta(hours=2)},
+        )
+        for status in ("confirmed", "confirmed", "waitlisted", "dropped"):
+            db.session.add(Signup(shift_id=9001, user_id=make_user().id, status=SignupStatus(status)))
+        db.session.commit()
+        db.session.remove()
+        upgrade(directory=MIGRATIONS)
+        with db.engine.begin() as conn:
+            counted = [conn.execute(text("SELECT filled_seats FROM shifts WHERE id = 9001")).scalar_one()]
+            conn.execute(text("UPDATE signups SET status = 'confirmed' WHERE status = 'waitlisted'"))
+            first = conn.execute(
+                text("SELECT min(user_id) FROM signups WHERE status = 'confirmed'")
+            ).scalar_one()
+            conn.execute(text("DELETE FROM signups WHERE user_id = :u"), {"u": first})
+            counted.append(conn.execute(text("SELECT filled_seats FROM shifts WHERE id = 9001")).scalar_one())
+        db.engine.dispose()
+    return counted
+
+
+def test_sqlite_migration_counts_the_seats_already_held(tmp_path):
+    assert _filled_seats_after_upgrade(f"sqlite:///{tmp_path / 'old.sqlite3'}") == [2, 2]
+
+
+def test_postgresql_migration_counts_the_seats_already_held():
+    if not PG_URL:
+        pytest.skip("needs TEST_DATABASE_URL (PostgreSQL)")
+    name = f"accompany_migr_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        assert _filled_seats_after_upgrade(url) == [2, 2]
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -39,7 +39,7 @@ from scheduler.models import (
     VolunteerRole,
     coordinator_courts,
 )
-from scheduler.shifts.queries import confirmed_count, has_open_seat
+from scheduler.shifts.queries import has_open_seat
 
 # Coordinators: every hearing at the courts they coordinate ---------------------------------
 
@@ -128,7 +128,7 @@ def coordinator_events(
     seats: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
     changed: dict[int, datetime] = {}
     for hearing_id, role, capacity, sh_updated, n in session.execute(
-        select(Shift.hearing_id, Shift.role, Shift.capacity, Shift.updated_at, confirmed_count(Shift.id))
+        select(Shift.hearing_id, Shift.role, Shift.capacity, Shift.updated_at, Shift.filled_seats)
         .join(Hearing, Hearing.id == Shift.hearing_id)
         .where(*where)
         .order_by(Shift.hearing_id, Shift.role)
@@ -203,7 +203,7 @@ def _open_seat_rows(session: Session, *, owner: FeedOwner, window: Window):
             Shift.id,
             Shift.role,
             Shift.capacity,
-            confirmed_count(Shift.id),
+            Shift.filled_seats,
             Shift.starts_at,
             Shift.ends_at,
             Shift.updated_at,

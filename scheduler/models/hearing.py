@@ -106,6 +106,9 @@ class Shift(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[ShiftStatus] = mapped_column(enum_type(ShiftStatus), default=ShiftStatus.OPEN)
+    # Confirmed signups, kept by the database's triggers (scheduler.models.filled_seats) for
+    # queries that sum seats over many shifts; read it in SQL, not from a loaded object.
+    filled_seats: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.enums import Attendance, SignupStatus
 from scheduler.extensions import Base
+from scheduler.models import filled_seats
 from scheduler.models._columns import created_at, enum_check, enum_type, updated_at
 from scheduler.types import UTCDateTime
 
@@ -68,3 +69,6 @@ class Signup(Base):
 
     shift: Mapped[Shift] = relationship(back_populates="signups")
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+filled_seats.attach(Signup.__table__)  # type: ignore[arg-type]

@@ -27,7 +27,7 @@ from scheduler.notifications.links import external_url
 from scheduler.notifications.messages import _when, seat_context
 from scheduler.notifications.outbox import Composed, enqueue, existing_keys
 from scheduler.notifications.preferences import REMINDER_CHOICES, prefs_for_many
-from scheduler.shifts.queries import confirmed_count, is_filled_seat, needs_people
+from scheduler.shifts.queries import is_filled_seat, needs_people
 from scheduler.types import utcnow
 
 DIGEST_DAYS = 7
@@ -116,7 +116,7 @@ class OpenSeat:
 
 def unfilled_seats(session: Session, *, now: datetime, days: int = DIGEST_DAYS) -> list[OpenSeat]:
     rows = session.execute(
-        select(Shift, confirmed_count(Shift.id))
+        select(Shift, Shift.filled_seats)
         .join(Hearing, Shift.hearing_id == Hearing.id)
         .where(needs_people(), Shift.starts_at > now, Shift.starts_at <= now + timedelta(days=days))
         .options(selectinload(Shift.hearing).selectinload(Hearing.court))

@@ -26,7 +26,6 @@ from scheduler.enums import HearingKind, HearingStatus, ShiftRole, ShiftStatus, 
 from scheduler.models import Court, Hearing, Shift, User
 from scheduler.paging import capped_count, first_page, read_slice
 from scheduler.shifts.queries import (
-    confirmed_count,
     court_zones,
     has_open_seat,
     seats_left,
@@ -215,7 +214,7 @@ def role_coverage(session: Session, *, hearing_ids: list[int]) -> dict[int, tupl
     if not hearing_ids:
         return {}
     rows = session.execute(
-        select(Shift.hearing_id, Shift.role, Shift.capacity, confirmed_count(Shift.id)).where(
+        select(Shift.hearing_id, Shift.role, Shift.capacity, Shift.filled_seats).where(
             Shift.hearing_id.in_(hearing_ids), Shift.status == ShiftStatus.OPEN
         )
     ).all()
@@ -245,7 +244,7 @@ def week_summary(session: Session, *, user: User, now: datetime) -> WeekSummary:
     # subquery and repeating the correlated count in each sum), the shifts read from the
     # shifts(starts_at) index by the bound their hearings' window implies.
     per_shift = (
-        select(Shift.hearing_id, Shift.capacity, confirmed_count(Shift.id).label("filled"))
+        select(Shift.hearing_id, Shift.capacity, Shift.filled_seats.label("filled"))
         .join(Hearing, Shift.hearing_id == Hearing.id)
         .where(
             Hearing.status == HearingStatus.SCHEDULED,
@@ -332,7 +331,7 @@ def month_calendar(session: Session, *, user: User, filters: Filters, year: int,
             case(*whens, else_=None).label("day"),
             Hearing.id.label("hearing_id"),
             Shift.capacity.label("capacity"),
-            confirmed_count(Shift.id).label("filled"),
+            Shift.filled_seats.label("filled"),
         )
         .join(Court, Hearing.court_id == Court.id)
         .outerjoin(

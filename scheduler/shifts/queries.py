@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from scheduler.courts import scope
 from scheduler.domain.timezones import local_to_utc
@@ -53,9 +53,10 @@ def profile_filters(user: User) -> ShiftFilters:
 
 
 # Filled seats: a shift's confirmed signups, nothing else (a waitlisted or dropped row holds no
-# seat). Every page, feed, digest and the planner count them through the three forms below,
-# which agree: a grouped count for a page of shifts, a correlated count inside a statement, and
-# a count over signups already loaded with their shift.
+# seat). Pages, feeds, the digest and the planner read them from `shifts.filled_seats`, which
+# the database's triggers keep equal to that count on every change (scheduler.models.
+# filled_seats); a count over signups already loaded with their shift needs no query; a claim
+# counts under its own lock (scheduler.shifts.claims).
 
 
 def is_filled_seat() -> ColumnElement[bool]:
@@ -64,19 +65,11 @@ def is_filled_seat() -> ColumnElement[bool]:
 
 
 def filled_counts(session: Session, shift_ids: Iterable[int]) -> dict[int, int]:
-    """Filled seats per shift, for many shifts in one grouped query (absent: none filled)."""
+    """Filled seats per shift, for many shifts in one query (absent: no such shift)."""
     ids = list(shift_ids)
     if not ids:
         return {}
-    return dict(
-        session.execute(
-            select(Signup.shift_id, func.count())
-            .where(Signup.shift_id.in_(ids), is_filled_seat())
-            .group_by(Signup.shift_id)
-        )
-        .tuples()
-        .all()
-    )
+    return dict(session.execute(select(Shift.id, Shift.filled_seats).where(Shift.id.in_(ids))).tuples().all())
 
 
 def filled_on(shift: Shift) -> int:
@@ -98,29 +91,14 @@ def my_statuses(session: Session, *, user_id: int, shift_ids: Iterable[int]) -> 
     return {s.shift_id: s for s in rows}
 
 
-def confirmed_count(shift_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[int]:
-    """Filled seats of one shift, as a correlated count (the (shift_id, status) index).
-
-    Correlated rather than a grouped count of every shift joined in: that count ran over
-    every confirmed signup in the database before any date filter, so open-seat pages grew
-    with the whole history; this one runs only for the rows the other conditions leave.
-    """
-    return (
-        select(func.count())
-        .select_from(Signup)
-        .where(Signup.shift_id == shift_id, is_filled_seat())
-        .scalar_subquery()
-    )
-
-
 def has_open_seat() -> ColumnElement[bool]:
     """A shift with fewer filled seats than its capacity."""
-    return confirmed_count(Shift.id) < Shift.capacity
+    return Shift.filled_seats < Shift.capacity
 
 
 def open_seats() -> ColumnElement[int]:
     """Seats still to fill on a shift (never below zero), as a column expression."""
-    filled = confirmed_count(Shift.id)
+    filled = Shift.filled_seats
     return case((Shift.capacity > filled, Shift.capacity - filled), else_=0)
 
 
