@@ -13,13 +13,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from scheduler.domain.claims import HOLDING
 from scheduler.domain.eligibility import (
     Commitment,
     Rules,
     Schedule,
+    SeatFacts,
     VolunteerFacts,
     Window,
     schedule_of,
@@ -295,6 +296,22 @@ def _shift_query():
     return select(Shift).options(*with_hearing())
 
 
+def shifts_with_hearing(session: Session, shift_ids: Sequence[int]) -> dict[int, Shift]:
+    """These shifts with their hearing, court and languages, for a page to show."""
+    if not shift_ids:
+        return {}
+    # All joined: one statement for the few a page shows.
+    query = (
+        select(Shift)
+        .where(Shift.id.in_(list(shift_ids)))
+        .options(
+            joinedload(Shift.hearing).joinedload(Hearing.court),
+            joinedload(Shift.hearing).joinedload(Hearing.languages),
+        )
+    )
+    return {s.id: s for s in session.scalars(query).unique()}
+
+
 def holders(session: Session, shift_ids: Sequence[int]) -> dict[int, frozenset[int]]:
     """Who already holds (or waits for) a seat on each shift: never suggested again."""
     found: dict[int, set[int]] = defaultdict(set)
@@ -361,7 +378,7 @@ RECOMMENDATION_CANDIDATES = 200
 _WINDOW_SLACK = timedelta(hours=1)
 
 
-def open_shifts_for_volunteer(
+def open_seats_for_volunteer(
     session: Session,
     *,
     volunteer: VolunteerFacts,
@@ -369,13 +386,16 @@ def open_shifts_for_volunteer(
     until: datetime,
     case_keys: Iterable[str] = (),
     limit: int = RECOMMENDATION_CANDIDATES,
-) -> list[Shift]:
-    """Open seats in [now, until) this volunteer might take, narrowed in SQL.
+) -> list[MatchSeat]:
+    """Open seats in [now, until) this volunteer might take, narrowed in SQL, as scoring facts.
 
     Only the roles they offer, interpreter seats in a language they speak, seats inside one
     of their weekly windows (in each court's own zone), with a free place, and not one they
     hold or wait for. The eligibility rules still run on what comes back (blackouts,
     conflicts, weekly caps); this only keeps the rows loaded independent of the network's size.
+    Facts, not Shift objects: building up to `limit` objects with their hearings, courts and
+    languages cost more than the query at 50,000 hearings, and the page shows five of them
+    (the caller loads those).
     """
     if not volunteer.roles or not volunteer.availability:
         return []
@@ -430,14 +450,49 @@ def open_shifts_for_volunteer(
     if volunteer.preferred_court_ids:
         branches.append(candidates.where(preferred).order_by(*soonest).limit(limit))
     chosen = union(*(select(b.subquery().c.id) for b in branches)).subquery()
-    query = (
-        _shift_query()
-        .join(Shift.hearing)
+    # The hearing's languages in the same row (string_agg / group_concat): no second query.
+    spoken = (
+        select(func.aggregate_strings(HearingLanguage.language, ","))
+        .where(HearingLanguage.hearing_id == Hearing.id)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            Shift.id,
+            Hearing.id,
+            Hearing.court_id,
+            Court.timezone,
+            Shift.role,
+            Shift.starts_at,
+            Shift.ends_at,
+            Hearing.kind,
+            Hearing.case_key,
+            spoken,
+        )
+        .join(Hearing, Hearing.id == Shift.hearing_id)
+        .join(Court, Court.id == Hearing.court_id)
         .where(Shift.id.in_(select(chosen.c.id)))
         .order_by(case((again, 0), else_=1), case((preferred, 0), else_=1), *soonest)
         .limit(limit)
-    )
-    return list(session.scalars(query).unique())
+    ).all()
+    # Only open shifts of scheduled hearings come back (needs_people): neither cancelled nor closed.
+    return [
+        MatchSeat(
+            facts=SeatFacts(
+                shift_id=shift_id,
+                hearing_id=hearing_id,
+                court_id=court_id,
+                court_tz=tz,
+                role=role,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                languages=frozenset(spoken.split(",")) if spoken else frozenset(),
+            ),
+            hearing_kind=getattr(kind, "value", kind),
+            case_key=case_key,
+        )
+        for shift_id, hearing_id, court_id, tz, role, starts_at, ends_at, kind, case_key, spoken in rows
+    ]
 
 
 def _within_windows(

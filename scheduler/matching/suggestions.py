@@ -23,7 +23,8 @@ from scheduler.matching.facts import (
     load_schedules,
     match_seat,
     open_invitations,
-    open_shifts_for_volunteer,
+    open_seats_for_volunteer,
+    shifts_with_hearing,
     users_by_id,
 )
 from scheduler.models import Shift, User
@@ -144,13 +145,11 @@ def recommended_for(
     history = load_histories(session, now=now, user_ids=[user.id]).get(user.id, History())
     # Narrowed in SQL by their roles, languages, weekly windows and the seats they hold, and
     # bounded (people they went with first, then their courts, then the soonest).
-    shifts = open_shifts_for_volunteer(
+    seats = open_seats_for_volunteer(
         session, volunteer=volunteer, now=now, until=now + horizon, case_keys=history.case_last_seen
     )
-    if not shifts:
+    if not seats:
         return []
-    by_id = {s.id: s for s in shifts}
-    seats = [match_seat(s, include_ref=False) for s in shifts]
     fitting, _ = seats_for(
         volunteer=volunteer,
         seats=seats,
@@ -160,9 +159,12 @@ def recommended_for(
         rules=settings.rules,
         weights=settings.weights,
     )
+    shown = fitting[:limit]
+    by_id = shifts_with_hearing(session, [seat.facts.shift_id for seat, _match in shown])
     return [
         Recommendation(by_id[seat.facts.shift_id], _volunteer_labels(match), match.score)
-        for seat, match in fitting[:limit]
+        for seat, match in shown
+        if seat.facts.shift_id in by_id
     ]
 
 

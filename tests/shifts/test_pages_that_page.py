@@ -116,17 +116,20 @@ def test_recommendations_load_only_seats_that_could_fit_and_rank_as_before(app) 
     now = utcnow()
     settings = matching_service.MatchSettings()
     volunteer = matching_service.load_facts(db.session, user_ids=[person.id])[person.id]
-    loaded = matching_service.open_shifts_for_volunteer(
+    loaded = matching_service.open_seats_for_volunteer(
         db.session, volunteer=volunteer, now=now, until=now + timedelta(days=14)
     )
     everything = matching_service.open_shifts(db.session, now=now, until=now + timedelta(days=14))
     assert 0 < len(loaded) < len(everything)
-    for shift in loaded:
-        local = shift.starts_at.astimezone(__import__("zoneinfo").ZoneInfo(shift.hearing.court.timezone))
+    # The facts read as columns are the facts of the shift itself.
+    by_id = {s.id: s for s in everything}
+    for seat in loaded:
+        assert seat == matching_service.match_seat(by_id[seat.facts.shift_id], include_ref=False)
+        local = seat.facts.starts_at.astimezone(__import__("zoneinfo").ZoneInfo(seat.facts.court_tz))
         assert local.weekday() in (0, 1, 2) and time(6) <= local.time() <= time(12)
-        assert shift.id != held.shifts[0].id
-        if shift.role == ShiftRole.INTERPRETER:
-            assert {lang.language for lang in shift.hearing.languages} & {"es"}
+        assert seat.facts.shift_id != held.shifts[0].id
+        if seat.facts.role == ShiftRole.INTERPRETER:
+            assert seat.facts.languages & {"es"}
     got = suggestions.recommended_for(db.session, user=person, now=now, settings=settings)
     assert [(r.shift.id, r.score) for r in got] == past_way(person, now, settings)
     # However many seats there are, a fixed number of statements.
@@ -151,7 +154,7 @@ def test_a_volunteer_without_windows_or_roles_gets_no_query_for_seats(app) -> No
     now = utcnow()
     assert (
         statements(
-            lambda: matching_service.open_shifts_for_volunteer(
+            lambda: matching_service.open_seats_for_volunteer(
                 db.session, volunteer=volunteer, now=now, until=now + timedelta(days=14)
             )
         )
