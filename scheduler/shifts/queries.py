@@ -187,11 +187,17 @@ def open_shifts_query(
             Hearing.status == HearingStatus.SCHEDULED,
             Shift.status == ShiftStatus.OPEN,
             Shift.starts_at > now,
+            # Implied by the seats' window (a seat starts within two days of its hearing): a
+            # court filter then reads that court's coming hearings from (court_id, starts_at),
+            # not every hearing it ever had.
+            Hearing.starts_at > now - SHIFT_FROM_HEARING,
             or_(has_open_seat(), offered),
         )
     )
     if horizon is not None:
-        query = query.where(Shift.starts_at < now + horizon)
+        query = query.where(
+            Shift.starts_at < now + horizon, Hearing.starts_at < now + horizon + SHIFT_FROM_HEARING
+        )
     if filters.court_ids:
         query = query.where(Hearing.court_id.in_(filters.court_ids))
     if filters.roles:

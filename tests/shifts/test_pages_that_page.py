@@ -56,6 +56,32 @@ def test_the_open_seats_query_counts_seats_only_for_the_rows_it_keeps(app) -> No
     assert "GROUP BY" not in sql
 
 
+def test_the_open_seats_query_bounds_hearings_by_the_seats_window_and_keeps_edge_seats(app) -> None:
+    """The hearings are bounded too (so a court filter reads that court's coming hearings, not
+    its history), and a seat starting after its hearing began, or just before the horizon for
+    a hearing just after it, is still listed."""
+
+    now = utcnow().replace(microsecond=0)
+    court = make_court()
+    begun = make_hearing(court=court, starts_at=now - timedelta(hours=3), seats={ShiftRole.DRIVER: 1})
+    ride_home = begun.shifts[0]
+    ride_home.starts_at, ride_home.ends_at = now + timedelta(hours=1), now + timedelta(hours=2)
+    late = make_hearing(court=court, starts_at=now + timedelta(days=14, hours=20))
+    early_seat = late.shifts[0]
+    early_seat.starts_at = now + timedelta(days=13, hours=23)
+    early_seat.ends_at = late.starts_at + timedelta(hours=1)
+    past = make_hearing(court=court, starts_at=now - timedelta(days=30))
+    db.session.flush()
+    query = shift_queries.open_shifts_query(
+        filters=ShiftFilters(court_ids=(court.id,)), now=now, horizon=timedelta(days=14)
+    )
+    found = {shift.id for shift in db.session.scalars(query).unique()}
+    assert {ride_home.id, early_seat.id} <= found
+    assert not found & {s.id for s in past.shifts}
+    sql = str(query.compile(db.engine))
+    assert "hearings.starts_at >" in sql and "hearings.starts_at <" in sql, sql
+
+
 def test_the_open_seats_page_runs_the_same_statements_for_few_and_many_rows(app, client, auth) -> None:
     court = make_court()
     people = [free_person(languages=("es",)) for _ in range(3)]
