@@ -8,8 +8,9 @@ Issue 18 item 1: every list and summary costs the same at 50k hearings as at 1k 
 the time, the same number of SQL statements). On a shared, loaded machine two runs taken minutes
 apart are not comparable, so this renders each page on both databases in turn (small, big,
 small, big...) and compares the medians of the same run. Prints one row per page: the median
-on each dataset in ms, their ratio and the statements one render sends on each, and the load
-average before and after.
+on each dataset in ms, their ratio, the statements one render sends on each, the size of the
+HTML on each (a page that is not full on the small dataset shows fewer rows there, so two
+filters are also measured where both pages are full), and the load average before and after.
 """
 
 from __future__ import annotations
@@ -35,11 +36,15 @@ PAGES = {
     "coordinator@bench.test": [
         ("dashboard 50/page", "/hearings/?per_page=50&weeks=4"),
         ("dashboard unfilled + Spanish", "/hearings/?per_page=50&unfilled=1&language=es"),
+        # The same filter over 26 weeks: a full page of 50 on the small dataset too.
+        ("dashboard unfilled + Spanish 26 wk", "/hearings/?per_page=50&unfilled=1&language=es&weeks=26"),
         ("month calendar", "/hearings/calendar"),
         ("coordinator /shifts", "/shifts"),
     ],
     "volunteer0@bench.test": [
         ("volunteer /shifts + recommended", "/shifts"),
+        # Every open seat, not only their courts': a full page on the small dataset too.
+        ("volunteer all seats + recommended", "/shifts?all=1"),
         ("volunteer all seats page 3", "/shifts?page=3&all=1"),
     ],
 }
@@ -57,7 +62,13 @@ def make(url: str) -> Flask:
     )
 
 
-def get(app: Flask, client: FlaskClient, url: str, counter: list[int] | None = None) -> float:
+def get(
+    app: Flask,
+    client: FlaskClient,
+    url: str,
+    counter: list[int] | None = None,
+    sizes: list[int] | None = None,
+) -> float:
     with app.app_context():
         g.pop("_login_user", None)  # a fresh worker request: no user cached from another client
 
@@ -70,6 +81,8 @@ def get(app: Flask, client: FlaskClient, url: str, counter: list[int] | None = N
         elapsed = (time.perf_counter() - start) * 1000
         event.remove(db.engine, "before_cursor_execute", count)
     assert response.status_code == 200, (url, response.status_code)
+    if sizes is not None:
+        sizes.append(len(response.get_data()))
     return elapsed
 
 
@@ -92,23 +105,28 @@ def main() -> None:
     args = parser.parse_args()
     apps = (make(args.small), make(args.big))
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"{'page':<34} {'small ms':>9} {'big ms':>9} {'ratio':>6} {'statements':>11}")
+    print(f"{'page':<34} {'small ms':>9} {'big ms':>9} {'ratio':>6} {'statements':>11} {'HTML kB':>9}")
     for email, pages in PAGES.items():
         clients = tuple(sign_in(app, email) for app in apps)
         for label, url in pages:
             if args.only not in label:
                 continue
             counts: tuple[list[int], list[int]] = ([], [])
-            for app, client, counter in zip(apps, clients, counts, strict=True):
+            sizes: tuple[list[int], list[int]] = ([], [])
+            for app, client, counter, size in zip(apps, clients, counts, sizes, strict=True):
                 get(app, client, url)  # warm templates and caches
-                get(app, client, url, counter)
+                get(app, client, url, counter, size)
             timings: tuple[list[float], list[float]] = ([], [])
             for _ in range(args.runs):
                 for app, client, found in zip(apps, clients, timings, strict=True):
                     found.append(get(app, client, url))
             small, big = (statistics.median(t) for t in timings)
             statements = f"{len(counts[0])} / {len(counts[1])}"
-            print(f"{label:<34} {small:9.1f} {big:9.1f} {big / small:5.2f}x {statements:>11}", flush=True)
+            kb = f"{sizes[0][0] / 1000:.0f} / {sizes[1][0] / 1000:.0f}"
+            print(
+                f"{label:<34} {small:9.1f} {big:9.1f} {big / small:5.2f}x {statements:>11} {kb:>9}",
+                flush=True,
+            )
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
