@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,7 +52,9 @@ def test_sqlite_upgrade_from_empty_matches_models(tmp_path):
     assert {"users", "hearings", "shifts", "signups", "feed_tokens", "audit_events"} <= tables
 
 
-def test_postgresql_upgrade_from_empty_matches_models():
+@contextmanager
+def _fresh_postgresql_database() -> Iterator[str]:
+    """An empty PostgreSQL database of its own, dropped afterwards: its URL."""
     if not PG_URL:
         pytest.skip("needs TEST_DATABASE_URL (PostgreSQL)")
     name = f"accompany_migr_{uuid.uuid4().hex[:8]}"
@@ -58,14 +62,18 @@ def test_postgresql_upgrade_from_empty_matches_models():
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-        diff, tables = _upgrade_and_diff(url)
-        assert diff == []
-        assert {"users", "hearings", "shifts", "signups"} <= tables
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_postgresql_upgrade_from_empty_matches_models():
+    with _fresh_postgresql_database() as url:
+        diff, tables = _upgrade_and_diff(url)
+    assert diff == []
+    assert {"users", "hearings", "shifts", "signups"} <= tables
 
 
 def test_sqlite_enforces_foreign_keys(app, backend):
@@ -130,16 +138,5 @@ def test_sqlite_migration_counts_the_seats_already_held(tmp_path):
 
 
 def test_postgresql_migration_counts_the_seats_already_held():
-    if not PG_URL:
-        pytest.skip("needs TEST_DATABASE_URL (PostgreSQL)")
-    name = f"accompany_migr_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with _fresh_postgresql_database() as url:
         assert _filled_seats_after_upgrade(url) == [2, 2]
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
