@@ -14,12 +14,16 @@ Settings, from the environment:
   BENCH_TIME_LIMIT     the planner's time limit in seconds (default 10).
   BENCH_CLAIMS_SECONDS claims under load, PostgreSQL only (default 10; 0 skips it).
   BENCH_PORT           the port gunicorn listens on for the claims bench (default: a free one).
-  BENCH_ONLY           comma-separated subset of: pages, feeds, import, matching, claims.
+  BENCH_ONLY           comma-separated subset of: pages, scale, feeds, import, matching, claims.
+
+On PostgreSQL with more than 1,000 hearings, "scale" also builds a 1,000-hearing dataset in a
+sibling database (<name>_small) and renders the list pages on both, interleaved
+(bench/pages_scale.py): the big dataset's time over the small one's, issue 18 item 1's goal.
 
 Each figure is shown with its ratio to a baseline measured in the same run: /healthz for pages
-and imports (a minimal response of the same app), the warm request for feeds, greedy for the
-planner's objectives, dashboard GETs per second (bench/claims.py measures both on its own
-server in one run) for claims per second. The scripts keep their
+and imports (a minimal response of the same app), the same page on 1,000 hearings for scale,
+the warm request for feeds, greedy for the planner's objectives, dashboard GETs per second
+(bench/claims.py measures both on its own server in one run) for claims per second. The scripts keep their
 own command lines and printouts; this runner reads what they print, so a figure a script stops
 printing shows as missing instead of failing the run.
 """
@@ -123,6 +127,42 @@ def pages(url: str, runs: int) -> list[Row]:
                 health = median
             ratio = median / health if health else None
             rows.append(Row("pages", f"{label} ({statements} SQL)", median, "ms", "/healthz", ratio))
+    return rows
+
+
+SCALE_LINE = re.compile(rf"^(\S.*?)\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}x\s+(\d+) / (\d+)\s+(\d+) / (\d+)$")
+
+
+def scale(url: str, runs: int) -> list[Row]:
+    """The list pages at 1,000 hearings and on the dataset, in one interleaved run."""
+    small = sibling(url, "small")
+    recreate(small)
+    try:
+        run(
+            "small dataset",
+            [
+                *("bench/make_dataset.py", "--database-url", small),
+                *("--hearings", "1000", "--volunteers", "200", "--signups", "5000"),
+            ],
+        )
+        out = run("scale", ["bench/pages_scale.py", "--small", small, "--big", url, "--runs", str(runs)])
+    finally:
+        recreate(small, drop_only=True)
+    rows = []
+    for line in out.splitlines():
+        if m := SCALE_LINE.match(line):
+            label, small_ms, big_ms = m[1], num(m[2]), num(m[3])
+            statements = m[5] if m[4] == m[5] else f"{m[4]} vs {m[5]}"
+            rows.append(
+                Row(
+                    "scale",
+                    f"{label} ({statements} SQL, {m[6]} / {m[7]} kB)",
+                    big_ms,
+                    "ms",
+                    f"1k: {small_ms:.1f} ms",
+                    big_ms / small_ms,
+                )
+            )
     return rows
 
 
@@ -313,7 +353,7 @@ def main() -> None:
 
     started = time.perf_counter()
     rows: list[Row] = []
-    if wanted("pages") or wanted("claims"):
+    if wanted("pages") or wanted("scale") or wanted("claims"):
         if postgres:
             ensure(url)
         run(
@@ -332,6 +372,8 @@ def main() -> None:
         )
     if wanted("pages"):
         rows += pages(url, runs)
+    if wanted("scale") and postgres and hearings > 1000:
+        rows += scale(url, runs)
     health = next((r.value for r in rows if r.figure.startswith("/healthz")), None)
     extra = [sibling(url, s) for s in ("feeds", "import")] if postgres else []
     for db_url in extra:
