@@ -152,11 +152,11 @@ def scale(url: str, runs: int) -> list[Row]:
     for line in out.splitlines():
         if m := SCALE_LINE.match(line):
             label, small_ms, big_ms = m[1], num(m[2]), num(m[3])
-            statements = m[5] if m[4] == m[5] else f"{m[4]} vs {m[5]}"
+            statements = m[5] if m[5] == m[6] else f"{m[5]} vs {m[6]}"
             rows.append(
                 Row(
                     "scale",
-                    f"{label} ({statements} SQL, {m[6]} / {m[7]} kB)",
+                    f"{label} ({statements} SQL, {m[7]} / {m[8]} kB)",
                     big_ms,
                     "ms",
                     f"1k: {small_ms:.1f} ms",
