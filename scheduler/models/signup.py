@@ -71,4 +71,4 @@ class Signup(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-filled_seats.attach(Signup.__table__)  # type: ignore[arg-type]
+filled_seats.attach(Signup.__table__)
