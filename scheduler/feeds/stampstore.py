@@ -167,7 +167,8 @@ class TableStore:
         self.session = session
 
     def get(self, digest: str) -> Entry | None:
-        row = self.session.execute(_get_statement(), {"digest": digest}).first()
+        # On the connection: a Core statement there skips the ORM's per-execution work.
+        row = self.session.connection().execute(_get_statement(), {"digest": digest}).first()
         if row is None:
             return None
         etag, last_modified, expires_at = row
@@ -182,8 +183,9 @@ class TableStore:
             "last_modified": entry.stamp.last_modified,
             "expires_at": entry.expires_at,
         }
-        with self.session.begin_nested():
-            self.session.execute(statement, row)
+        connection = self.session.connection()  # Core on the connection: no ORM per-execution work
+        with connection.begin_nested():
+            connection.execute(statement, row)
         return True
 
 
