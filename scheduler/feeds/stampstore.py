@@ -243,10 +243,15 @@ def _pack(entry: Entry) -> bytes:
     return f"{stamp.etag}\n{stamp.last_modified.isoformat()}\n{entry.expires_at.isoformat()}".encode()
 
 
-def _unpack(value: bytes) -> Entry:
-    etag, last_modified, expires_at = value.decode().split("\n")
-    stamp = Stamp(etag=etag, last_modified=datetime.fromisoformat(last_modified))
-    return Entry(stamp, datetime.fromisoformat(expires_at))
+def _unpack(value: bytes) -> Entry | None:
+    """The entry, or None (a miss) for a value this code did not write."""
+    try:
+        etag, last_modified, expires_at = value.decode().split("\n")
+        stamp = Stamp(etag=etag, last_modified=datetime.fromisoformat(last_modified))
+        entry = Entry(stamp, datetime.fromisoformat(expires_at))
+    except ValueError:  # UnicodeDecodeError too
+        return None
+    return entry if entry.expires_at.tzinfo is not None and stamp.last_modified.tzinfo is not None else None
 
 
 def remaining(entry: Entry, *, now: datetime, limit: float) -> float:

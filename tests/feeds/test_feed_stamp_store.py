@@ -243,6 +243,12 @@ def test_with_redis_the_stamps_are_shared_there(app, app_config, world, monkeypa
             stamps = StampQueries(monkeypatch)
             assert _poll(two, token, etag).status_code == 304
             assert stamps.count == 0
+        # A value this code did not write is a miss, not an error.
+        store.set(keys[0], b"not a stamp", keepttl=True)
+        with other_app(config, FEED_STAMP_VERIFY=False) as four:
+            assert _poll(four, token, etag).status_code == 304
+            assert stamps.count == 1
+        store.set(keys[0], value, keepttl=True)
         # Verify mode checks a Redis hit too.
         store.set(keys[0], value.replace(etag.strip('"').encode(), b"0" * 32), keepttl=True)
         with other_app(config) as three:
