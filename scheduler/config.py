@@ -151,16 +151,18 @@ class DefaultConfig:
     FEED_PAST_DAYS = 90  # past commitments kept in a feed
     FEED_CANCELLED_DAYS = 30  # a dropped seat or cancelled hearing shows as cancelled this long
     # Each worker keeps every feed's ETag in memory while the change journal shows nothing new
-    # (scheduler/feeds/stamps.py): at most this long, for at most this many feeds.
+    # (scheduler/feeds/stamps.py): at most this long, for at most this many feeds. The ETags are
+    # shared with other workers and restarts (scheduler/feeds/stampstore.py) for as long.
     FEED_STAMP_CACHE_SECONDS = 3600
     FEED_STAMP_CACHE_SIZE = 100_000
     # Check every reused ETag against a fresh one and fail loudly on a difference (tests).
     FEED_STAMP_VERIFY = False
     # Change-journal rows older than this are removed by the daily purge.
     FEED_CHANGES_KEEP_HOURS = 48
-    # Rendered calendar events shared by every worker and kept across restarts
-    # (scheduler/feeds/eventcache.py): in Redis at this URL (e.g. redis://127.0.0.1:6379/1),
-    # else (empty, or while Redis does not answer) in the feed_event_cache table.
+    # Rendered calendar events and feed ETags shared by every worker and kept across restarts
+    # (scheduler/feeds/eventcache.py, stampstore.py): in Redis at this URL (e.g.
+    # redis://127.0.0.1:6379/1), else (empty, or while Redis does not answer) in the
+    # feed_event_cache and feed_stamp_cache tables.
     FEED_CACHE_URL = ""
     # Seconds to wait for that Redis before using the table (a dead host must not hang a feed).
     FEED_CACHE_TIMEOUT = 0.25

@@ -250,7 +250,8 @@ def _row(entry: Entry, now: datetime) -> dict[str, Any]:
 
 @dataclass
 class Breaker:
-    """Whether Redis answered lately: kept per app, so a dead host costs one timeout per period."""
+    """Whether Redis answered lately: kept per app (the event and stamp caches share it), so a
+    dead host costs one timeout per period."""
 
     retry_seconds: float = 30.0
     down_until: float = 0.0
@@ -260,7 +261,7 @@ class Breaker:
 
     def failed(self, error: Exception) -> None:
         if self.up():
-            log.warning("feed event cache: Redis unavailable (%s); using the table", type(error).__name__)
+            log.warning("feed caches: Redis unavailable (%s); using the tables", type(error).__name__)
         self.down_until = time.monotonic() + self.retry_seconds
 
 

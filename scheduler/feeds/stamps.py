@@ -14,6 +14,10 @@ the person's feed settings; the UTC day (events age out of the window at midnigh
 most ``FEED_STAMP_CACHE_SECONDS``, a bound on how long a write that bypassed the ORM could go
 unseen. Each worker process has its own cache; the journal keeps them all honest.
 
+A memory miss (a new worker, a restart) then looks in the shared store
+(``scheduler.feeds.stampstore``: Redis or a table) for the stamp another worker computed under
+the very same key, with the same expiry, before it runs the stamp query.
+
 With ``FEED_STAMP_VERIFY`` (on in the test suite) every reuse is checked against a fresh stamp
 query and a difference raises ``StaleFeedStamp``: any test that changes data and polls a feed
 then also proves that change reaches the journal.
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -31,9 +36,11 @@ from sqlalchemy.orm import Session
 from scheduler.enums import FeedKind
 from scheduler.feeds import calendars as feed_calendars
 from scheduler.feeds import coverage as feed_coverage
+from scheduler.feeds import stampstore
 from scheduler.feeds.content import FeedSettings, Stamp, Window
 from scheduler.feeds.tokens import FeedOwner
 from scheduler.models import FeedChange
+from scheduler.types import utcnow
 
 
 class StaleFeedStamp(AssertionError):
@@ -85,10 +92,14 @@ def current(
     base_url: str,
     settings: FeedSettings,
     cache: dict[str, Any],
+    shared: stampstore.SharedStamps | None = None,
 ) -> Stamp:
-    """The feed's ETag and Last-Modified: from memory when nothing changed, else the stamp query.
+    """The feed's ETag and Last-Modified: from memory or the shared store when nothing
+    changed, else the stamp query.
 
-    ``cache`` is the process's memory of stamps (the app keeps one: ``feeds.web.stamp_cache``).
+    ``cache`` is the process's memory of stamps (the app keeps one: ``feeds.web.stamp_cache``);
+    ``shared`` the store every worker sees (``feeds.web.stamp_store``). A stamp computed here is
+    left in ``shared.pending`` for the caller to ``stampstore.keep`` (a write: the view commits).
     """
     # Read before the stamp query: a change committed in between then makes the next poll
     # see different counts and recompute, rather than keeping a stamp that predates it.
@@ -96,13 +107,42 @@ def current(
     now = time.monotonic()
     entry = cache.get(owner.token_hash)
     if entry is not None and entry.key == key and now < entry.expires:
-        if settings.stamp_verify:
-            fresh = feed_calendars.stamp(session, owner=owner, window=window, base_url=base_url)
-            if fresh != entry.stamp:
-                raise StaleFeedStamp(f"feed token {owner.token_id}: cached {entry.stamp}, fresh {fresh}")
+        _check(session, owner, window, base_url, settings, entry.stamp, "cached")
         return entry.stamp
+    seconds = settings.stamp_cache_seconds
+    digest = stampstore.digest_of(owner.token_hash, key) if shared is not None and seconds > 0 else ""
+    wall = utcnow()
+    if digest and shared is not None:
+        found = shared.find(digest)
+        left = stampstore.remaining(found, now=wall, limit=seconds) if found is not None else 0.0
+        if found is not None and left > 0:
+            _check(session, owner, window, base_url, settings, found.stamp, "shared")
+            _remember(cache, settings, owner, _Entry(key, found.stamp, now + left))
+            return found.stamp
     stamp = feed_calendars.stamp(session, owner=owner, window=window, base_url=base_url)
-    if len(cache) >= settings.stamp_cache_size:
-        cache.clear()  # crude, but bounded; a cleared entry costs one stamp query
-    cache[owner.token_hash] = _Entry(key, stamp, now + settings.stamp_cache_seconds)
+    _remember(cache, settings, owner, _Entry(key, stamp, now + seconds))
+    if digest and shared is not None:
+        shared.remember(digest, stampstore.Entry(stamp, wall + timedelta(seconds=seconds)))
     return stamp
+
+
+def _check(
+    session: Session,
+    owner: FeedOwner,
+    window: Window,
+    base_url: str,
+    settings: FeedSettings,
+    reused: Stamp,
+    level: str,
+) -> None:
+    """With ``FEED_STAMP_VERIFY``: a reused stamp must be the one the stamp query gives now."""
+    if settings.stamp_verify:
+        fresh = feed_calendars.stamp(session, owner=owner, window=window, base_url=base_url)
+        if fresh != reused:
+            raise StaleFeedStamp(f"feed token {owner.token_id}: {level} {reused}, fresh {fresh}")
+
+
+def _remember(cache: dict[str, Any], settings: FeedSettings, owner: FeedOwner, entry: _Entry) -> None:
+    if len(cache) >= settings.stamp_cache_size:
+        cache.clear()  # crude, but bounded; a cleared entry costs one look in the shared store
+    cache[owner.token_hash] = entry

@@ -23,6 +23,7 @@ from scheduler.feeds import calendars as feed_calendars
 from scheduler.feeds import content as feed_content
 from scheduler.feeds import eventcache as feed_eventcache
 from scheduler.feeds import stamps as feed_stamps
+from scheduler.feeds import stampstore as feed_stampstore
 from scheduler.feeds import tokens as feeds
 from scheduler.feeds import web as feed_web
 from scheduler.feeds.forms import FeedLinkForm, FeedSettingsForm
@@ -86,6 +87,7 @@ def show_feed(token: str) -> Response:
     settings = feed_web.settings()
     now = utcnow()
     window = feed_content.Window.at(now, past_days=settings.past_days, cancelled_days=settings.cancelled_days)
+    shared = feed_web.stamp_store(db.session())
     stamp = feed_stamps.current(
         db.session(),
         owner=owner,
@@ -93,8 +95,10 @@ def show_feed(token: str) -> Response:
         base_url=base_url(),
         settings=settings,
         cache=feed_web.stamp_cache(),
+        shared=shared,
     )
-    if feeds.note_use(db.session(), owner=owner, now=now):
+    touched = feeds.note_use(db.session(), owner=owner, now=now)
+    if feed_stampstore.keep(db.session(), shared) or touched:  # a stamp computed here, for every worker
         db.session.commit()
     response = Response(status=304) if _not_modified(stamp, owner) else _full_feed(owner, window, settings)
     response.set_etag(stamp.etag.strip('"'))

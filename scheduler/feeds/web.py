@@ -19,7 +19,7 @@ from scheduler import i18n
 from scheduler.domain import feeds as domain
 from scheduler.enums import FeedKind
 from scheduler.feeds import content as feed_content
-from scheduler.feeds import eventcache
+from scheduler.feeds import eventcache, stampstore
 from scheduler.feeds import tokens as feeds
 from scheduler.feeds.content import FeedSettings, Words
 from scheduler.types import utcnow
@@ -72,6 +72,17 @@ def stamp_cache() -> dict[str, Any]:
     return cache
 
 
+def stamp_store(session: Session) -> stampstore.SharedStamps:
+    """The shared level of feed stamps for this request: Redis (its breaker and client are the
+    event cache's), or the table."""
+    table = stampstore.TableStore(session)
+    url = current_app.config.get("FEED_CACHE_URL") or ""
+    if not url:
+        return stampstore.SharedStamps(table)
+    client, breaker = _redis(url)
+    return stampstore.SharedStamps(stampstore.RedisStore(client, fallback=table, breaker=breaker))
+
+
 def event_cache(session: Session) -> eventcache.EventCache:
     """The levels of rendered events for this request: memory, then Redis or the table."""
     table = eventcache.TableStore(session)
@@ -86,7 +97,7 @@ def event_cache(session: Session) -> eventcache.EventCache:
 
 
 def _redis(url: str) -> tuple[Any, eventcache.Breaker]:
-    """This app's Redis client for the event cache and whether it answered lately (made once)."""
+    """This app's Redis client for the feed caches and whether it answered lately (made once)."""
     made = current_app.extensions.get(REDIS_KEY)
     if made is None:
         timeout = float(current_app.config["FEED_CACHE_TIMEOUT"])

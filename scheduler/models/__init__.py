@@ -8,6 +8,7 @@ from scheduler.models.court import Court
 from scheduler.models.court_card import CourtCard
 from scheduler.models.feed_cache import FeedEventCache
 from scheduler.models.feed_change import FEED_NEUTRAL, FeedChange, FeedRevision
+from scheduler.models.feed_stamp_cache import FeedStampCache
 from scheduler.models.hearing import Hearing, HearingLanguage, Shift
 from scheduler.models.intent import IntentStatus, NotificationIntent
 from scheduler.models.invitation import Invitation, InvitationStatus
@@ -41,6 +42,7 @@ __all__ = [
     "FeedChange",
     "FeedEventCache",
     "FeedRevision",
+    "FeedStampCache",
     "FeedToken",
     "Hearing",
     "HearingLanguage",

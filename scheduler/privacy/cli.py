@@ -51,5 +51,6 @@ def purge_command() -> None:
         f"{result.feed_changes_removed} old calendar-change records removed; "
         f"{result.sessions_removed} ended sessions removed; "
         f"{result.feed_events_removed} unused rendered calendar events removed; "
+        f"{result.feed_stamps_removed} expired shared calendar stamps removed; "
         f"{result.idempotency_keys_removed} API retry keys older than a day removed."
     )

@@ -19,6 +19,7 @@ from scheduler.casework import awaiting, reports
 from scheduler.enums import UserStatus
 from scheduler.feeds import changes as feed_changes
 from scheduler.feeds import eventcache as feed_eventcache
+from scheduler.feeds import stampstore as feed_stampstore
 from scheduler.models import Hearing, Incident, IncidentRecipient, PasswordResetToken, User
 
 
@@ -33,6 +34,7 @@ class PurgeResult:
     casework_wiped: int = 0
     incidents_wiped: int = 0
     idempotency_keys_removed: int = 0
+    feed_stamps_removed: int = 0
 
 
 def purge(
@@ -89,6 +91,8 @@ def purge(
     ended_sessions = sessions.purge(session, now=now, idle=session_idle)
     # Rendered events no feed will ask for again: gone, out of every window, superseded or old.
     cached = feed_eventcache.purge(session, now=now, keep=feed_cache_keep, past_days=feed_past_days)
+    # Shared feed stamps past their expiry: never reused again.
+    stamps = feed_stampstore.purge(session, now=now)
     incidents = _wipe_incidents(session, cutoff=hearing_cutoff)
     # The API's kept answers for retried requests (Idempotency-Key) are needed for a day.
     kept_answers = idempotency.purge(session, now=now)
@@ -103,6 +107,7 @@ def purge(
         casework_wiped=casework_wiped,
         incidents_wiped=incidents,
         idempotency_keys_removed=kept_answers,
+        feed_stamps_removed=stamps,
     )
     if result.hearings_wiped or result.pending_accounts_removed or result.incidents_wiped:
         audit.record(

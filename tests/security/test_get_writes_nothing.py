@@ -36,6 +36,9 @@ _AUDIT_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+\"?audit_events\"?\s", re.I)
 # Rendered calendar events a feed GET keeps for every worker (scheduler/feeds/eventcache.py):
 # content-addressed, inserted only on a miss, never updated; they change nothing anyone sees.
 _EVENT_CACHE_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+\"?feed_event_cache\"?\s", re.I)
+# A feed's ETag, kept for every worker on a miss (scheduler/feeds/stampstore.py): one upsert
+# under a digest of the token hash and everything the stamp was valid for.
+_STAMP_CACHE_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+\"?feed_stamp_cache\"?\s", re.I)
 
 
 def _is_access_audit(statement: str, params: Any) -> bool:
@@ -49,7 +52,10 @@ def _writes(statements: list[tuple[str, Any]]) -> list[str]:
     return [
         s
         for s, p in statements
-        if _WRITE.match(s) and not _is_access_audit(s, p) and not _EVENT_CACHE_INSERT.match(s)
+        if _WRITE.match(s)
+        and not _is_access_audit(s, p)
+        and not _EVENT_CACHE_INSERT.match(s)
+        and not _STAMP_CACHE_INSERT.match(s)
     ]
 
 
@@ -64,6 +70,8 @@ def test_the_write_detector_sees_writes() -> None:
             (audit_insert, (1, "user.role_changed")),
             ("UPDATE feed_event_cache SET ics=?", ()),
             ("DELETE FROM feed_event_cache", ()),
+            ("UPDATE feed_stamp_cache SET etag=?", ()),
+            ("DELETE FROM feed_stamp_cache", ()),
         ]
     ) == [
         "UPDATE users SET last_seen_at=?",
@@ -73,10 +81,13 @@ def test_the_write_detector_sees_writes() -> None:
         audit_insert,
         "UPDATE feed_event_cache SET ics=?",
         "DELETE FROM feed_event_cache",
+        "UPDATE feed_stamp_cache SET etag=?",
+        "DELETE FROM feed_stamp_cache",
     ]
     reads = [("SELECT 1", ()), ("SELECT 1 FOR UPDATE", ())]
     cache_fill = ("INSERT INTO feed_event_cache (digest, kind) VALUES (?, ?)", ("ab", "signup"))
-    assert _writes([*reads, (audit_insert, (1, "hearing.private_viewed")), cache_fill]) == []
+    stamp_fill = ("INSERT INTO feed_stamp_cache (digest, etag) VALUES (?, ?)", ("ab", '"cd"'))
+    assert _writes([*reads, (audit_insert, (1, "hearing.private_viewed")), cache_fill, stamp_fill]) == []
 
 
 @pytest.mark.parametrize(("endpoint", "rule"), GET_ROUTES, ids=[r for _, r in GET_ROUTES])
@@ -115,6 +126,8 @@ def test_get_writes_nothing_but_the_access_audit(app: Flask, world: dict[str, An
 # - ``feed_event_cache`` rows (INSERT only, ON CONFLICT DO NOTHING): events a feed rendered on a
 #   miss, kept for every worker and restart (scheduler/feeds/eventcache.py says why at GET time);
 #   a repeated poll finds them and writes nothing. ``_writes`` lets them pass; pinned below.
+# - ``feed_stamp_cache`` rows (one upsert, on a miss): the feed's ETag, kept for every worker and
+#   restart (scheduler/feeds/stampstore.py); a new worker finds it and writes nothing. Pinned below.
 # - ``api_tokens.last_used_at``: the account page lists each API token with its last use; at
 #   most once an hour (``accounts.token_stamps.LAST_USED_GRANULARITY``).
 # The matrix walk above meets neither (fresh sessions, made-up tokens); these tests pin them.
@@ -173,8 +186,9 @@ def _raw_writes(client: FlaskClient, url: str) -> list[str]:
     return [" ".join(s.split())[:28].upper() for s in statements if _WRITE.match(s)]
 
 
-def test_a_feed_fills_the_event_cache_once_and_writes_nothing_else(app: Flask) -> None:
+def test_a_feed_fills_the_shared_caches_once_and_writes_nothing_else(app: Flask) -> None:
     from scheduler.feeds import eventcache
+    from scheduler.feeds import web as feed_web
 
     volunteer = make_user()
     make_signup(shift=make_hearing().shifts[0], user=volunteer)
@@ -183,8 +197,9 @@ def test_a_feed_fills_the_event_cache_once_and_writes_nothing_else(app: Flask) -
     db.session.commit()
     eventcache.clear_memory()
     client, url = app.test_client(), feed_tokens.feed_path(token)
-    assert _raw_writes(client, url) == ["INSERT INTO FEED_EVENT_CACHE"]
-    eventcache.clear_memory()  # a new worker: finds the row, writes nothing
+    assert _raw_writes(client, url) == ["INSERT INTO FEED_STAMP_CACHE", "INSERT INTO FEED_EVENT_CACHE"]
+    eventcache.clear_memory()  # a new worker: finds the rows, writes nothing
+    app.extensions[feed_web.STAMP_CACHE_KEY].clear()
     assert _raw_writes(client, url) == []
 
 
