@@ -45,6 +45,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from scheduler.domain.candidate_search import candidates_for_seats
 from scheduler.domain.eligibility import (
     Commitment,
     Rules,
@@ -59,7 +60,6 @@ from scheduler.domain.matching import (
     DEFAULT_WEIGHTS,
     History,
     MatchSeat,
-    candidates_for_seats,
     max_score,
     rank,
 )

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from scheduler.courts import scope
+from scheduler.domain.candidate_search import candidates_for_seats
 from scheduler.domain.eligibility import week_of
-from scheduler.domain.matching import NO_HISTORY, Label, candidates_for_seats, explain, max_score
+from scheduler.domain.matching import NO_HISTORY, Label, explain, max_score
 from scheduler.domain.planner import PlanResult, PlanSeat, build_problem, plan, seat_priority
 from scheduler.domain.timezones import local_to_utc, zone
 from scheduler.errors import PermissionDenied, ServiceError
