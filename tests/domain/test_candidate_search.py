@@ -25,9 +25,10 @@ SEAT_IDS = range(100, 106)
 instants = st.integers(min_value=0, max_value=14 * 24 * 4).map(
     lambda q: datetime(2027, 3, 1, tzinfo=UTC) + timedelta(minutes=15 * q)
 )
-# Seats start in the courts' working hours (13:00-21:45 UTC is 06:00-17:45 somewhere in them),
-# so that people's windows often cover them and the rules have someone to pass.
-working_hours = st.tuples(st.integers(0, 13), st.integers(13 * 4, 22 * 4 - 1)).map(
+# Seats and the seats people hold start in the courts' working hours over one week (13:00-21:45
+# UTC is 06:00-17:45 somewhere in them), so that people's windows often cover them, the rules
+# have someone to pass, and held seats often clash or sit within the travel buffer.
+working_hours = st.tuples(st.integers(2, 8), st.integers(13 * 4, 22 * 4 - 1)).map(
     lambda dq: datetime(2027, 3, 1, tzinfo=UTC) + timedelta(days=dq[0], minutes=15 * dq[1])
 )
 quarter = st.integers(0, 3).map(lambda q: 15 * q)
@@ -54,7 +55,18 @@ def reference(*, seats, volunteers, schedules, histories, now, rules, weights, e
 
 
 @st.composite
-def volunteers(draw, user_id):
+def volunteers(draw, user_id, free=False):
+    if free:  # offers everything, any day, any time: only the seats held can refuse them
+        return VolunteerFacts(
+            user_id=user_id,
+            approved=True,
+            languages=frozenset(LANGUAGES),
+            roles=frozenset(ShiftRole),
+            has_car=True,
+            trainings=frozenset(TRAININGS),
+            max_shifts_per_week=draw(st.integers(1, 3)),
+            availability=tuple(Window(day, time(0), time(23, 59)) for day in range(7)),
+        )
     windows = tuple(
         Window(
             weekday,
@@ -109,8 +121,11 @@ def histories(draw):
 
 
 @st.composite
-def commitments(draw, user_id):
-    start = draw(instants)
+def commitments(draw, user_id, near=()):
+    """A seat held; with ``near`` (instants), often starting up to four hours either side of one."""
+    start = draw(working_hours)
+    if near and draw(st.booleans()):
+        start = draw(st.sampled_from(near)) + timedelta(minutes=15 * draw(st.integers(-16, 16)))
     return Commitment(
         # Now and then the very seat being planned (its holder is then checked the plain way).
         draw(st.sampled_from([-user_id, *SEAT_IDS])),
@@ -122,13 +137,14 @@ def commitments(draw, user_id):
 
 
 @st.composite
-def instances(draw):
+def instances(draw, free=False):
     n = draw(st.integers(0, 16))
-    people = [draw(volunteers(user_id)) for user_id in draw(st.permutations(range(1, n + 1)))]
+    people = [draw(volunteers(uid, free)) for uid in draw(st.permutations(range(1, n + 1)))]
     plan_seats = [draw(seats(sid)) for sid in SEAT_IDS[: draw(st.integers(1, len(SEAT_IDS)))]]
     ids = [v.user_id for v in people]
     past = {uid: draw(histories()) for uid in ids if draw(st.booleans())}
-    held = {uid: schedule_of(draw(st.lists(commitments(uid), max_size=3))) for uid in ids}
+    starts = [s.facts.starts_at for s in plan_seats]
+    held = {uid: schedule_of(draw(st.lists(commitments(uid, starts), max_size=3))) for uid in ids}
     weights = draw(
         st.none()
         | st.dictionaries(
@@ -149,7 +165,8 @@ def instances(draw):
         st.dictionaries(st.sampled_from(list(ShiftRole)), st.frozensets(st.sampled_from(TRAININGS)))
     )
     rules = Rules(
-        travel_buffer=timedelta(minutes=draw(st.sampled_from([0, 30, 60]))), required_trainings=required
+        travel_buffer=timedelta(minutes=draw(st.sampled_from([0, 30, 60, 60, -30]))),
+        required_trainings=required,
     )
     return {
         "seats": plan_seats,
@@ -167,6 +184,14 @@ def instances(draw):
 @settings(max_examples=400, deadline=None)
 @given(instances())
 def test_the_search_gives_each_seat_what_ranking_it_alone_gives(instance):
+    found = candidates_for_seats(**instance)
+    assert found == reference(**instance)
+
+
+@settings(max_examples=300, deadline=None)
+@given(instances(free=True))
+def test_seats_already_held_refuse_whom_the_rules_refuse(instance):
+    """People free in every other way: overlaps, the travel buffer and weekly caps decide."""
     found = candidates_for_seats(**instance)
     assert found == reference(**instance)
 
