@@ -152,7 +152,7 @@ def _best(
             [k for k in order.tolist() if not unsure[k] or check(people.volunteers[int(rows[k])], prep)],
             dtype=np.int64,
         )
-    best = order[:limit]
+    best = order if limit is None else order[: max(0, limit)]  # as rank's list cut at ``limit``
     values = zip(*(parts[name][best].tolist() for name in PARTS), strict=True)
     return [
         Match(uid, total, dict(zip(PARTS, part, strict=True)), ())

@@ -50,7 +50,7 @@ def reference(*, seats, volunteers, schedules, histories, now, rules, weights, e
             exclude=exclude.get(sid, frozenset()),
             explain=False,
         ).matches
-        found[sid] = matches if sid not in keep else matches[: keep[sid]]
+        found[sid] = matches if sid not in keep else matches[: max(0, keep[sid])]
     return found
 
 
@@ -160,7 +160,7 @@ def instances(draw, free=False):
             st.sampled_from(sids), st.frozensets(st.sampled_from(ids)) if ids else st.just(frozenset())
         )
     )
-    keep = draw(st.dictionaries(st.sampled_from(sids), st.integers(0, 4)))
+    keep = draw(st.dictionaries(st.sampled_from(sids), st.integers(-1, 4)))
     required = draw(
         st.dictionaries(st.sampled_from(list(ShiftRole)), st.frozensets(st.sampled_from(TRAININGS)))
     )
