@@ -195,7 +195,8 @@ class DefaultConfig:
     }
     # How many suggested volunteers a shift page shows.
     MATCH_SUGGESTIONS = 10
-    # Fill the gaps: seconds the optimiser may take before the greedy plan is used instead.
+    # Fill the gaps: seconds the whole plan may take. The candidate search stops at 3/4 of it
+    # (seats not reached are left for later); the optimiser gets the rest, then greedy's plan.
     PLAN_TIME_LIMIT_SECONDS = 10.0
     # Best-scoring candidates per shift the optimiser considers (at least three per open seat).
     PLAN_CANDIDATES_PER_SHIFT = 25

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from scheduler.domain.eligibility import (
     EMPTY_SCHEDULE,
@@ -32,7 +32,6 @@ from scheduler.domain.eligibility import (
     Schedule,
     SeatFacts,
     VolunteerFacts,
-    is_available,
     prepare_seat,
     prepared_match_refusals,
 )
@@ -137,6 +136,30 @@ def clean_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
     return merged
 
 
+# The parts' formulas, shared with the planner's vectorised search
+# (``scheduler.domain.candidate_search``), so both give the very same floats.
+
+
+def language_part(*, interpreter: bool, primary: bool) -> float:
+    """The language part of someone who speaks one of the hearing's languages (a primary one?)."""
+    if interpreter:
+        return 1.0 if primary else 0.5
+    return 0.6 if primary else 0.3
+
+
+def fairness_part(history: History) -> float:
+    return 1.0 / (1.0 + history.seats_last_30_days)
+
+
+def reliability_part(history: History) -> float:
+    return (history.attended + PRIOR_ATTENDED) / (history.attended + history.no_show + PRIOR_SEATS)
+
+
+def experience_part(history: History, hearing_kind: str) -> float:
+    done = history.attended_by_kind.get(hearing_kind, 0)
+    return min(1.0, done / EXPERIENCE_FULL) if done else 0.0
+
+
 def score_parts(
     *,
     volunteer: VolunteerFacts,
@@ -160,10 +183,9 @@ def score_parts(
     if spoken:
         primary = primary_languages(facts.languages)
         best = sorted(spoken & primary) or sorted(spoken)
-        if facts.role == ShiftRole.INTERPRETER:
-            parts["language"] = 1.0 if spoken & primary else 0.5
-        else:
-            parts["language"] = 0.6 if spoken & primary else 0.3
+        parts["language"] = language_part(
+            interpreter=facts.role == ShiftRole.INTERPRETER, primary=bool(spoken & primary)
+        )
         if explain:
             labels.append(Label("speaks", {"language": best[0]}))
 
@@ -172,20 +194,17 @@ def score_parts(
         if explain:
             labels.append(Label("prefers_court"))
 
-    recent = history.seats_last_30_days
-    parts["fairness"] = 1.0 / (1.0 + recent)
+    parts["fairness"] = fairness_part(history)
     if explain:
-        labels.append(Label("seats_this_month", {"n": recent}))
+        labels.append(Label("seats_this_month", {"n": history.seats_last_30_days}))
 
-    parts["reliability"] = (history.attended + PRIOR_ATTENDED) / (
-        history.attended + history.no_show + PRIOR_SEATS
-    )
+    parts["reliability"] = reliability_part(history)
     if history.attended + history.no_show >= 3 and history.no_show == 0 and explain:
         labels.append(Label("always_came", {"n": history.attended}))
 
     done = history.attended_by_kind.get(seat.hearing_kind, 0)
     if done:
-        parts["experience"] = min(1.0, done / EXPERIENCE_FULL)
+        parts["experience"] = experience_part(history, seat.hearing_kind)
         if explain:
             labels.append(Label("experience", {"n": done, "kind": seat.hearing_kind}))
 
@@ -284,96 +303,6 @@ def seats_for(
         fitting.append((seat, Match(volunteer.user_id, total(parts, w), parts, tuple(labels))))
     fitting.sort(key=lambda pair: (-pair[1].score, pair[0].facts.starts_at, pair[0].facts.shift_id))
     return fitting, refused
-
-
-def candidates_for_seats(
-    *,
-    seats: Sequence[MatchSeat],
-    volunteers: Sequence[VolunteerFacts],
-    schedules: Mapping[int, Schedule],
-    histories: Mapping[int, History],
-    now: datetime,
-    rules: Rules,
-    weights: Mapping[str, float] | None = None,
-    exclude: Mapping[int, frozenset[int]] | None = None,
-    keep: Mapping[int, int] | None = None,
-) -> dict[int, list[Match]]:
-    """Every seat's eligible volunteers, best first, for planning many seats at once.
-
-    Matches carry no labels (``explain`` them for the lines a plan keeps). With ``keep``
-    (shift id -> n), only each seat's n best eligible people are returned: the same first n
-    as without it.
-
-    People who do not offer the seat's role, have no window covering its local time, or (for
-    an interpreter's seat) share none of its languages are skipped before the rules run: the
-    rules would refuse them anyway, and seats at the same local weekday and hours share that
-    filtering. With ``keep``, the rest are scored first (a score does not depend on
-    eligibility) and the full rules then run in score order only until n have passed, so a
-    plan over thousands of seats and people checks a few dozen people per seat, not all.
-    """
-    w = clean_weights(weights)
-    by_role: dict[ShiftRole, list[VolunteerFacts]] = {}
-    for volunteer in volunteers:
-        for role in volunteer.roles:
-            by_role.setdefault(role, []).append(volunteer)
-    pools: dict[tuple[ShiftRole, int, time, time, bool], list[VolunteerFacts]] = {}
-    result: dict[int, list[Match]] = {}
-    for seat in seats:
-        facts = seat.facts
-        prep = prepare_seat(facts)
-        start, end = prep.local_start, prep.local_end
-        key = (facts.role, start.weekday(), start.time(), end.time(), start.date() == end.date())
-        pool = pools.get(key)
-        if pool is None:
-            pool = pools[key] = [
-                v for v in by_role.get(facts.role, ()) if is_available(v.availability, start, end)
-            ]
-        if facts.role == ShiftRole.INTERPRETER:
-            pool = [v for v in pool if v.languages & facts.languages]
-        skip = (exclude or {}).get(facts.shift_id, frozenset())
-        limit = (keep or {}).get(facts.shift_id)
-        if limit is None:
-            ranking = rank(
-                seat=seat,
-                volunteers=pool,
-                schedules=schedules,
-                histories=histories,
-                now=now,
-                rules=rules,
-                weights=weights,
-                exclude=skip,
-                prepared=prep,
-                explain=False,
-            )
-            result[facts.shift_id] = ranking.matches
-            continue
-        scored = []
-        for volunteer in pool:
-            if volunteer.user_id in skip:
-                continue
-            parts, _ = score_parts(
-                volunteer=volunteer,
-                seat=seat,
-                prepared=prep,
-                history=histories.get(volunteer.user_id, NO_HISTORY),
-                explain=False,
-            )
-            scored.append((-total(parts, w), -parts["fairness"], volunteer.user_id, parts, volunteer))
-        scored.sort(key=lambda row: row[:3])
-        chosen: list[Match] = []
-        for neg_score, _, user_id, parts, volunteer in scored:
-            if len(chosen) >= limit:
-                break
-            if not prepared_match_refusals(
-                volunteer=volunteer,
-                seat=prep,
-                schedule=schedules.get(user_id, EMPTY_SCHEDULE),
-                now=now,
-                rules=rules,
-            ):
-                chosen.append(Match(user_id, -neg_score, parts, ()))
-        result[facts.shift_id] = chosen
-    return result
 
 
 def explain(*, volunteer: VolunteerFacts, seat: MatchSeat, history: History) -> tuple[Label, ...]:

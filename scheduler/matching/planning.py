@@ -6,12 +6,15 @@ the coordinator keeps (``scheduler.matching.invitations.send_plan``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 
 from scheduler.courts import scope
+from scheduler.domain.candidate_search import SEARCH_SHARE, ClockDeadline, candidates_for_seats
 from scheduler.domain.eligibility import week_of
-from scheduler.domain.matching import NO_HISTORY, Label, candidates_for_seats, explain, max_score
+from scheduler.domain.matching import NO_HISTORY, Label, explain, max_score
 from scheduler.domain.planner import PlanResult, PlanSeat, build_problem, plan, seat_priority
 from scheduler.domain.timezones import local_to_utc, zone
 from scheduler.errors import PermissionDenied, ServiceError
@@ -47,6 +50,13 @@ class PlanReview:
     open_seats: int
     shifts: int
     unfilled: list[tuple[Shift, int]]
+    # Shifts the candidate search reached before the time limit (all of them unless partial).
+    searched: int
+
+    @property
+    def partial(self) -> bool:
+        """Whether the time limit stopped the search before every shift had its candidates."""
+        return self.searched < self.shifts
 
 
 def range_bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -70,11 +80,17 @@ def build_plan(
     end: date,
     now: datetime,
     settings: MatchSettings,
+    clock: Callable[[], float] = monotonic,
 ) -> PlanReview:
     """A proposed plan for the open seats in [start, end] (court-local dates) at the given courts.
 
-    ``court_ids`` None means all the courts the coordinator may manage.
+    ``court_ids`` None means all the courts the coordinator may manage. The time limit
+    (``settings.plan_time_limit``, on ``clock``) covers the whole: the candidate search stops at
+    its share of it, the most pressing seats searched first, and the solve gets what is left;
+    the seats not reached are left for later (``PlanReview.partial``).
     """
+    started = clock()
+    limit = settings.plan_time_limit
     courts = _courts_to_plan(actor, court_ids)
     lo, hi = range_bounds(start, end)
     shifts = [
@@ -82,6 +98,7 @@ def build_plan(
         for s in open_shifts(session, now=max(now, lo), until=hi, court_ids=courts)
         if start <= s.starts_at.astimezone(_zone(s)).date() <= end
     ]
+    priority = {s.id: _priority(s, now) for s in shifts}
     invited = pending_invitations(session, [s.id for s in shifts])
     places = _places_left(session, shifts, invited)
     facts = load_facts(session)
@@ -89,7 +106,8 @@ def build_plan(
     schedules = load_schedules(session, window=(lo, hi))
     histories = load_histories(session, now=now, case_keys=[m.case_key for m in seats])
     matches = candidates_for_seats(
-        seats=seats,
+        # The most pressing seats first: those are the ones searched if time runs short.
+        seats=sorted(seats, key=lambda m: (-priority[m.facts.shift_id], m.facts.starts_at, m.facts.shift_id)),
         volunteers=list(facts.values()),
         schedules=schedules,
         histories=histories,
@@ -98,9 +116,13 @@ def build_plan(
         weights=settings.weights,
         exclude=_excluded(session, shifts, invited),
         keep=_keep(settings, places),
+        deadline=ClockDeadline(started + SEARCH_SHARE * limit, clock),
     )
-    problem = _problem(shifts, matches, places, facts, schedules, settings=settings, now=now)
-    result = plan(problem, time_limit=settings.plan_time_limit)
+    problem = _problem(shifts, matches, places, priority, facts, schedules, settings=settings)
+    result = plan(problem, time_limit=max(0.0, limit - (clock() - started)))
+    unsearched = [s for s in shifts if s.id not in matches]
+    if unsearched:
+        result = _partial(result, sum(priority[s.id] * places[s.id] for s in unsearched))
     lines = _lines(
         session, result, shifts=shifts, seats=seats, matches=matches, facts=facts, histories=histories
     )
@@ -110,7 +132,20 @@ def build_plan(
         open_seats=sum(places.values()),
         shifts=len(shifts),
         unfilled=_unfilled(result, shifts, places),
+        searched=len(shifts) - len(unsearched),
     )
+
+
+def _priority(shift: Shift, now: datetime) -> int:
+    return seat_priority(role=shift.role, hearing_kind=shift.hearing.kind, starts_at=shift.starts_at, now=now)
+
+
+def _partial(result: PlanResult, unsearched_weight: int) -> PlanResult:
+    """A plan over the seats searched in time, as a plan of them all: not proved the best, and
+    its bound widened by every seat left out filled in full (so the gap shown still holds)."""
+    method = "time_limit" if result.method == "optimal" else result.method
+    bound = None if result.bound is None else result.bound + unsearched_weight
+    return replace(result, method=method, bound=bound)
 
 
 def _courts_to_plan(actor: User, court_ids: set[int] | None) -> set[int] | None:
@@ -154,20 +189,20 @@ def _keep(settings: MatchSettings, places: dict[int, int]) -> dict[int, int] | N
     return {sid: max(per_shift, 3 * n) for sid, n in places.items()} if per_shift else None
 
 
-def _problem(shifts, matches, places, facts, schedules, *, settings: MatchSettings, now: datetime):
+def _problem(shifts, matches, places, priority, facts, schedules, *, settings: MatchSettings):
     return build_problem(
         seats=[
             (
                 PlanSeat(
                     s.id,
                     places[s.id],
-                    seat_priority(role=s.role, hearing_kind=s.hearing.kind, starts_at=s.starts_at, now=now),
+                    priority[s.id],
                     s.hearing.court_id,
                     s.starts_at,
                     s.ends_at,
                     week_of(s.starts_at, s.hearing.court.timezone),
                 ),
-                [(m.user_id, m.score) for m in matches[s.id]],
+                [(m.user_id, m.score) for m in matches.get(s.id, ())],
             )
             for s in shifts
         ],

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scheduler.domain.candidate_search import candidates_for_seats
 from scheduler.domain.eligibility import (
     Commitment,
     Reason,
@@ -22,7 +23,6 @@ from scheduler.domain.eligibility import (
 from scheduler.domain.matching import (
     History,
     MatchSeat,
-    candidates_for_seats,
     primary_languages,
     rank,
     ref_initial,

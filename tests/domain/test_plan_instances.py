@@ -9,8 +9,8 @@ import random
 import pytest
 
 from bench.plan_instances import INSTANCES, at_scale
+from scheduler.domain.candidate_search import candidates_for_seats
 from scheduler.domain.eligibility import Rules
-from scheduler.domain.matching import candidates_for_seats
 from scheduler.domain.planner import greedy, lp_bound, plan, violations
 
 

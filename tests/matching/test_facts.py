@@ -185,3 +185,55 @@ def test_plan_refuses_courts_outside_the_coordinators_scope(app):
             settings=SETTINGS,
         )
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
+
+
+def fake_clock(*readings: float):
+    """A clock giving these readings, then the last one for ever."""
+    left = iter(readings)
+    return lambda: next(left, readings[-1])
+
+
+def plan_two_weeks(**kw):
+    today = utcnow().date()
+    return planning.build_plan(
+        db.session,
+        actor=coordinator(),
+        court_ids=None,
+        start=today,
+        end=today + timedelta(days=13),
+        now=utcnow(),
+        settings=SETTINGS,
+        **kw,
+    )
+
+
+def test_plan_out_of_time_searches_the_most_pressing_seats_and_leaves_the_rest_for_later(app):
+    court = make_court()
+    hearing = interpreter_hearing(court, days=10)  # an interpreter's seat comes first
+    soon = make_hearing(court=court, starts_at=local_start(2), seats={ShiftRole.ACCOMPANIER: 1})
+    mam = free_person(languages=("mam",))
+    free_person(languages=("es",), roles=(ShiftRole.ACCOMPANIER,))
+    # The clock reads 0 at the start and before the first seat, then is long past the limit.
+    review = plan_two_weeks(clock=fake_clock(0.0, 0.0, 100.0))
+    interpreter = shift_of(hearing, ShiftRole.INTERPRETER)
+    assert review.partial and (review.searched, review.shifts) == (1, 3)
+    assert [(line.shift.id, line.user.id) for line in review.lines] == [(interpreter.id, mam.id)]
+    assert {(shift.id, n) for shift, n in review.unfilled} == {
+        (shift_of(hearing, ShiftRole.ACCOMPANIER).id, 2),
+        (soon.shifts[0].id, 1),
+    }
+    # Not the best plan for all the seats: the bound counts the seats left out as filled.
+    assert review.result.method == "time_limit"
+    assert 0 < review.result.gap < 1
+    assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
+
+
+def test_plan_within_the_time_limit_searches_every_seat(app):
+    court = make_court()
+    interpreter_hearing(court, days=10)
+    make_hearing(court=court, starts_at=local_start(2), seats={ShiftRole.ACCOMPANIER: 1})
+    free_person(languages=("mam",))
+    free_person(languages=("es",), roles=(ShiftRole.ACCOMPANIER,))
+    review = plan_two_weeks(clock=fake_clock(0.0))
+    assert not review.partial and review.searched == review.shifts == 3
+    assert review.result.method == "optimal" and review.result.seats_filled == 3

@@ -199,3 +199,20 @@ def test_plan_stopped_by_the_time_limit_shows_the_gap_it_proved(client, auth, wo
     html = client.post("/matching/plan", data=form).get_data(as_text=True)
     assert "Good plan (time limit reached)" in html
     assert "proved to be within 2.4% of the best plan" in html
+
+
+def test_plan_out_of_time_says_it_is_partial(app, client, auth, world, monkeypatch):
+    """No time left for the search: the page says which seats were left for later, in Spanish too."""
+    monkeypatch.setitem(app.config, "PLAN_TIME_LIMIT_SECONDS", 0)
+    auth.login_as(world["coordinator"])
+    today = utcnow().date()
+    form = {"court": 0, "start": today.isoformat(), "end": (today + timedelta(days=13)).isoformat()}
+    html = client.post("/matching/plan", data=form).get_data(as_text=True)
+    assert "Partial plan (time limit reached)" in html
+    assert "There was no time to look for volunteers for 2 shifts: their seats are left for later." in html
+    assert "2 shifts still have open seats" in html
+    world["coordinator"].locale = "es"
+    db.session.commit()
+    html = client.post("/matching/plan", data=form).get_data(as_text=True)
+    assert "Plan parcial (se alcanzó el tiempo límite)" in html
+    assert "No hubo tiempo de buscar voluntarios para 2 turnos: sus lugares quedan para más tarde." in html
