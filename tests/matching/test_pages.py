@@ -211,8 +211,15 @@ def test_plan_out_of_time_says_it_is_partial(app, client, auth, world, monkeypat
     assert "Partial plan (time limit reached)" in html
     assert "There was no time to look for volunteers for 2 shifts: their seats are left for later." in html
     assert "2 shifts still have open seats" in html
+    # Nobody was looked for: the page does not claim nobody fits, nor a bound of 100%.
+    assert "This plan fills 0 of" in html and "can be filled" not in html
+    assert "No volunteer was found in the time there was." in html
+    assert "Nobody who fits is free" not in html
+    assert "proved to be within" not in html
     world["coordinator"].locale = "es"
     db.session.commit()
     html = client.post("/matching/plan", data=form).get_data(as_text=True)
     assert "Plan parcial (se alcanzó el tiempo límite)" in html
     assert "No hubo tiempo de buscar voluntarios para 2 turnos: sus lugares quedan para más tarde." in html
+    assert "Este plan cubre 0 de" in html
+    assert "No se encontró ningún voluntario en el tiempo disponible." in html
