@@ -153,16 +153,7 @@ def test_plan_proposes_without_assigning(app):
     hearing = interpreter_hearing(court)
     mam = free_person(languages=("mam",))
     free_person(languages=("es",), roles=(ShiftRole.ACCOMPANIER,))
-    today = utcnow().date()
-    review = planning.build_plan(
-        db.session,
-        actor=coordinator(),
-        court_ids=None,
-        start=today,
-        end=today + timedelta(days=13),
-        now=utcnow(),
-        settings=SETTINGS,
-    )
+    review = plan_two_weeks()
     pairs = {(line.shift.role, line.user.id) for line in review.lines}
     assert (ShiftRole.INTERPRETER, mam.id) in pairs
     assert review.result.seats_filled == len(review.lines) == 2
