@@ -13,14 +13,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, union
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from scheduler.domain.claims import HOLDING
 from scheduler.domain.eligibility import (
     Commitment,
     Rules,
     Schedule,
-    SeatFacts,
     VolunteerFacts,
     Window,
     schedule_of,
@@ -51,7 +50,13 @@ from scheduler.models import (
     VolunteerTraining,
     volunteer_preferred_courts,
 )
-from scheduler.shifts.facts import load_claimants, rules_from_config, seat_facts
+from scheduler.shifts.facts import (
+    load_claimants,
+    rules_from_config,
+    seat_fact_columns,
+    seat_facts,
+    seat_facts_of,
+)
 from scheduler.shifts.queries import (
     SHIFT_FROM_HEARING,
     court_zones,
@@ -296,22 +301,6 @@ def _shift_query():
     return select(Shift).options(*with_hearing())
 
 
-def shifts_with_hearing(session: Session, shift_ids: Sequence[int]) -> dict[int, Shift]:
-    """These shifts with their hearing, court and languages, for a page to show."""
-    if not shift_ids:
-        return {}
-    # All joined: one statement for the few a page shows.
-    query = (
-        select(Shift)
-        .where(Shift.id.in_(list(shift_ids)))
-        .options(
-            joinedload(Shift.hearing).joinedload(Hearing.court),
-            joinedload(Shift.hearing).joinedload(Hearing.languages),
-        )
-    )
-    return {s.id: s for s in session.scalars(query).unique()}
-
-
 def holders(session: Session, shift_ids: Sequence[int]) -> dict[int, frozenset[int]]:
     """Who already holds (or waits for) a seat on each shift: never suggested again."""
     found: dict[int, set[int]] = defaultdict(set)
@@ -450,48 +439,17 @@ def open_seats_for_volunteer(
     if volunteer.preferred_court_ids:
         branches.append(candidates.where(preferred).order_by(*soonest).limit(limit))
     chosen = union(*(select(b.subquery().c.id) for b in branches)).subquery()
-    # The hearing's languages in the same row (string_agg / group_concat): no second query.
-    spoken = (
-        select(func.aggregate_strings(HearingLanguage.language, ","))
-        .where(HearingLanguage.hearing_id == Hearing.id)
-        .scalar_subquery()
-    )
     rows = session.execute(
-        select(
-            Shift.id,
-            Hearing.id,
-            Hearing.court_id,
-            Court.timezone,
-            Shift.role,
-            Shift.starts_at,
-            Shift.ends_at,
-            Hearing.kind,
-            Hearing.case_key,
-            spoken,
-        )
+        select(*seat_fact_columns(), Hearing.kind, Hearing.case_key)
         .join(Hearing, Hearing.id == Shift.hearing_id)
         .join(Court, Court.id == Hearing.court_id)
         .where(Shift.id.in_(select(chosen.c.id)))
         .order_by(case((again, 0), else_=1), case((preferred, 0), else_=1), *soonest)
         .limit(limit)
     ).all()
-    # Only open shifts of scheduled hearings come back (needs_people): neither cancelled nor closed.
     return [
-        MatchSeat(
-            facts=SeatFacts(
-                shift_id=shift_id,
-                hearing_id=hearing_id,
-                court_id=court_id,
-                court_tz=tz,
-                role=role,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                languages=frozenset(spoken.split(",")) if spoken else frozenset(),
-            ),
-            hearing_kind=getattr(kind, "value", kind),
-            case_key=case_key,
-        )
-        for shift_id, hearing_id, court_id, tz, role, starts_at, ends_at, kind, case_key, spoken in rows
+        MatchSeat(facts=seat_facts_of(row), hearing_kind=getattr(row[10], "value", row[10]), case_key=row[11])
+        for row in rows
     ]
 
 

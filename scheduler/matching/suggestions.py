@@ -24,11 +24,10 @@ from scheduler.matching.facts import (
     match_seat,
     open_invitations,
     open_seats_for_volunteer,
-    shifts_with_hearing,
     users_by_id,
 )
 from scheduler.models import Shift, User
-from scheduler.shifts.queries import filled_counts, seats_left
+from scheduler.shifts.queries import filled_counts, seats_left, shifts_with_hearing
 
 # --- Suggestions for a coordinator -------------------------------------------------------
 
@@ -160,7 +159,7 @@ def recommended_for(
         weights=settings.weights,
     )
     shown = fitting[:limit]
-    by_id = shifts_with_hearing(session, [seat.facts.shift_id for seat, _match in shown])
+    by_id = {s.id: s for s in shifts_with_hearing(session, [seat.facts.shift_id for seat, _match in shown])}
     return [
         Recommendation(by_id[seat.facts.shift_id], _volunteer_labels(match), match.score)
         for seat, match in shown

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, String, cast, literal, null, select, union_all
+from sqlalchemy import ColumnElement, Integer, Select, String, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.domain.eligibility import Commitment, Rules, SeatFacts, VolunteerFacts
@@ -16,6 +16,7 @@ from scheduler.enums import HearingStatus, ShiftRole, ShiftStatus, UserStatus
 from scheduler.models import (
     Court,
     Hearing,
+    HearingLanguage,
     Shift,
     Signup,
     User,
@@ -54,6 +55,47 @@ def seat_facts(shift: Shift) -> SeatFacts:
         languages=frozenset(hearing.language_codes),
         cancelled=hearing.status == HearingStatus.CANCELLED,
         closed=shift.status == ShiftStatus.CLOSED,
+    )
+
+
+def seat_fact_columns() -> tuple[Any, ...]:
+    """What seat_facts reads, as columns of a statement that joins Hearing and Court: a list
+    of seats judged by the rules without building an object per seat (seat_facts_of reads a
+    row). The hearing's languages come aggregated in the same row (string_agg / group_concat).
+    """
+    spoken = (
+        select(func.aggregate_strings(HearingLanguage.language, ","))
+        .where(HearingLanguage.hearing_id == Hearing.id)
+        .scalar_subquery()
+    )
+    return (
+        Shift.id,
+        Hearing.id,
+        Hearing.court_id,
+        Court.timezone,
+        Shift.role,
+        Shift.starts_at,
+        Shift.ends_at,
+        Hearing.status,
+        Shift.status,
+        spoken,
+    )
+
+
+def seat_facts_of(row: Sequence[Any]) -> SeatFacts:
+    """SeatFacts from the first columns of a row selected with seat_fact_columns()."""
+    shift_id, hearing_id, court_id, tz, role, starts_at, ends_at, hearing_status, status, spoken = row[:10]
+    return SeatFacts(
+        shift_id=shift_id,
+        hearing_id=hearing_id,
+        court_id=court_id,
+        court_tz=tz,
+        role=role,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        languages=frozenset(spoken.split(",")) if spoken else frozenset(),
+        cancelled=hearing_status == HearingStatus.CANCELLED,
+        closed=status == ShiftStatus.CLOSED,
     )
 
 

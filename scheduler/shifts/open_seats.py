@@ -8,19 +8,25 @@ for drivers and required trainings, overlaps, travel time between courts, the we
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from math import ceil
 
 from sqlalchemy.orm import Session, lazyload
 
-from scheduler.domain.eligibility import Rules, claim_refusals
+from scheduler.domain.eligibility import Rules, SeatFacts, claim_refusals
 from scheduler.domain.timezones import to_local
 from scheduler.models import Shift
 from scheduler.paging import Slice, capped_count, first_page, read_slice
-from scheduler.shifts.facts import load_claimants, seat_facts
-from scheduler.shifts.queries import ShiftFilters, court_zones, filled_counts, open_shifts_query
+from scheduler.shifts.facts import load_claimants, seat_fact_columns, seat_facts, seat_facts_of
+from scheduler.shifts.queries import (
+    ShiftFilters,
+    court_zones,
+    filled_counts,
+    open_shifts_query,
+    shifts_with_hearing,
+)
 
 # The open seats are counted up to this many: past it the page says "more than 240 seats",
 # so the count costs the same however many seats the network has open (issue 18 item 1). The
@@ -51,26 +57,37 @@ class SeatPage(Slice[Shift]):
         return list(groups.items())
 
 
-def claimable(
-    session: Session, *, user_id: int, shifts: Iterable[Shift], now: datetime, rules: Rules
-) -> list[Shift]:
+def claimable_seats(
+    session: Session, *, user_id: int, seats: Sequence[SeatFacts], now: datetime, rules: Rules
+) -> list[SeatFacts]:
     """The seats this person could claim now, by the claim's own rules (one statement: the
     person's facts and commitments near the seats, as a claim reads them)."""
-    shifts = list(shifts)
-    if not shifts:
+    if not seats:
         return []
-    around = (min(s.starts_at for s in shifts), max(s.ends_at for s in shifts))
+    around = (min(s.starts_at for s in seats), max(s.ends_at for s in seats))
     claimant = load_claimants(session, user_ids=[user_id], around=around).get(user_id)
     if claimant is None:
         return []
     volunteer, commitments = claimant.volunteer, claimant.commitments
     return [
-        shift
-        for shift in shifts
-        if not claim_refusals(
-            volunteer=volunteer, seat=seat_facts(shift), commitments=commitments, now=now, rules=rules
-        )
+        seat
+        for seat in seats
+        if not claim_refusals(volunteer=volunteer, seat=seat, commitments=commitments, now=now, rules=rules)
     ]
+
+
+def claimable(
+    session: Session, *, user_id: int, shifts: Iterable[Shift], now: datetime, rules: Rules
+) -> list[Shift]:
+    """The same for shifts already loaded (the API's page of seats)."""
+    shifts = list(shifts)
+    kept = {
+        seat.shift_id
+        for seat in claimable_seats(
+            session, user_id=user_id, seats=[seat_facts(s) for s in shifts], now=now, rules=rules
+        )
+    }
+    return [shift for shift in shifts if shift.id in kept]
 
 
 def open_seats_page(
@@ -86,15 +103,21 @@ def open_seats_page(
     per_page: int,
 ) -> tuple[SeatPage, dict[int, int]]:
     """A page of open seats and their confirmed counts; only claimable ones when asked."""
-    query = open_shifts_query(filters=filters, now=now, horizon=horizon, zones=court_zones(session))
+    zones = court_zones(session)
     page = first_page(page)
     cap = SEAT_COUNT_CAP
     if only_claimable:
-        candidates = list(session.scalars(query.limit(cap + 1)).unique())
-        seats = claimable(session, user_id=user_id, shifts=candidates[:cap], now=now, rules=rules)
+        # The candidates as facts, not objects: up to 241 seats judged by the claim rules, then
+        # only the page's seats loaded (at 50k hearings building 241 objects with their hearings
+        # cost more than the rules).
+        facts_query = open_shifts_query(filters=filters, now=now, horizon=horizon, zones=zones, load=False)
+        rows = session.execute(facts_query.with_only_columns(*seat_fact_columns()).limit(cap + 1)).all()
+        candidates = [seat_facts_of(row) for row in rows]
+        seats = claimable_seats(session, user_id=user_id, seats=candidates[:cap], now=now, rules=rules)
         page = min(page, max(ceil(len(seats) / per_page), 1))
+        shown = [seat.shift_id for seat in seats[(page - 1) * per_page : page * per_page]]
         seats_page = SeatPage(
-            rows=seats[(page - 1) * per_page : page * per_page],
+            rows=shifts_with_hearing(session, shown),
             has_next=page * per_page < len(seats),
             page=page,
             per_page=per_page,
@@ -102,6 +125,7 @@ def open_seats_page(
             among=cap if len(candidates) > cap else None,
         )
     else:
+        query = open_shifts_query(filters=filters, now=now, horizon=horizon, zones=zones)
         counted = capped_count(session, query.options(lazyload("*")), cap=cap)
         found = read_slice(session, query, page=page, per_page=per_page)
         seats_page = SeatPage(

@@ -6,7 +6,7 @@ query, related rows from eager loads.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -167,9 +167,17 @@ def court_zones(session: Session) -> list[str]:
 
 
 def open_shifts_query(
-    *, filters: ShiftFilters, now: datetime, horizon: timedelta | None, zones: Iterable[str] = ()
+    *,
+    filters: ShiftFilters,
+    now: datetime,
+    horizon: timedelta | None,
+    zones: Iterable[str] = (),
+    load: bool = True,
 ) -> Select:
-    """Upcoming seats still needing people (or with a seat offered for hand-over)."""
+    """Upcoming seats still needing people (or with a seat offered for hand-over).
+
+    ``load=False`` leaves out the loader options, for a caller that selects columns instead.
+    """
     offered = (
         select(Signup.id)
         .where(
@@ -212,7 +220,25 @@ def open_shifts_query(
         query = query.where(or_(Shift.role != ShiftRole.INTERPRETER, speaks))
     if filters.date_from is not None or filters.date_to is not None:
         query = query.where(_local_dates(zones, filters.date_from, filters.date_to))
-    return query.order_by(Shift.starts_at, Shift.id).options(*with_hearing())
+    query = query.order_by(Shift.starts_at, Shift.id)
+    return query.options(*with_hearing()) if load else query
+
+
+def shifts_with_hearing(session: Session, shift_ids: Sequence[int]) -> list[Shift]:
+    """These shifts with their hearing, court and languages, in the order given (one statement,
+    all joined: for the few rows a page shows)."""
+    if not shift_ids:
+        return []
+    query = (
+        select(Shift)
+        .where(Shift.id.in_(list(shift_ids)))
+        .options(
+            joinedload(Shift.hearing).joinedload(Hearing.court),
+            joinedload(Shift.hearing).joinedload(Hearing.languages),
+        )
+    )
+    found = {s.id: s for s in session.scalars(query).unique()}
+    return [found[i] for i in shift_ids if i in found]
 
 
 def shift_for_page(session: Session, shift_id: int) -> Shift | None:

@@ -427,3 +427,36 @@ def test_the_month_calendar_counts_a_seat_that_starts_the_day_before_its_hearing
     )
     first = next(d for week in month.weeks for d in week if d.day == start.date())
     assert (first.hearings, first.needed, first.missing) == (1, 3, 3)
+
+
+def test_seat_facts_read_as_columns_are_those_of_the_loaded_shift(app) -> None:
+    """The list and the recommendations judge seats on facts read as columns: they must be the
+    facts the claim itself reads from the shift (languages, zone, cancelled, closed)."""
+    from sqlalchemy import select
+
+    from scheduler.enums import HearingStatus, ShiftStatus
+    from scheduler.models import Court, Hearing, Shift
+    from scheduler.shifts.facts import seat_fact_columns, seat_facts, seat_facts_of
+
+    court = make_court(timezone="Pacific/Saipan")
+    two = make_hearing(
+        court=court, languages=("es", "mam"), seats={ShiftRole.ACCOMPANIER: 1, ShiftRole.DRIVER: 1}
+    )
+    none = make_hearing(court=court, languages=())
+    cancelled = make_hearing(court=court)
+    cancelled.status = HearingStatus.CANCELLED
+    closed = make_hearing(court=court)
+    closed.shifts[0].status = ShiftStatus.CLOSED
+    db.session.flush()
+    rows = db.session.execute(
+        select(*seat_fact_columns())
+        .join(Hearing, Hearing.id == Shift.hearing_id)
+        .join(Court, Court.id == Hearing.court_id)
+    ).all()
+    shifts = {s.id: s for s in db.session.scalars(select(Shift))}
+    assert len(rows) == len(shifts) == 5
+    for row in rows:
+        assert seat_facts_of(row) == seat_facts(shifts[row[0]])
+    by_hearing = {seat_facts_of(r).hearing_id: seat_facts_of(r) for r in rows}
+    assert by_hearing[two.id].languages == {"es", "mam"} and by_hearing[none.id].languages == frozenset()
+    assert by_hearing[cancelled.id].cancelled and by_hearing[closed.id].closed
