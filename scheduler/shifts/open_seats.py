@@ -111,8 +111,8 @@ def open_seats_page(
         # only the page's seats loaded (at 50k hearings building 241 objects with their hearings
         # cost more than the rules).
         facts_query = open_shifts_query(filters=filters, now=now, horizon=horizon, zones=zones, load=False)
-        rows = session.execute(facts_query.with_only_columns(*seat_fact_columns()).limit(cap + 1)).all()
-        candidates = [seat_facts_of(row) for row in rows]
+        found_rows = session.execute(facts_query.with_only_columns(*seat_fact_columns()).limit(cap + 1))
+        candidates = [seat_facts_of(row) for row in found_rows]
         seats = claimable_seats(session, user_id=user_id, seats=candidates[:cap], now=now, rules=rules)
         page = min(page, max(ceil(len(seats) / per_page), 1))
         shown = [seat.shift_id for seat in seats[(page - 1) * per_page : page * per_page]]
@@ -136,5 +136,4 @@ def open_seats_page(
             total=min(counted, cap),
             more=counted > cap,
         )
-    rows = seats_page.rows
-    return seats_page, filled_counts(session, [s.id for s in rows])
+    return seats_page, filled_counts(session, [s.id for s in seats_page.rows])
