@@ -20,6 +20,7 @@ from scheduler.courts import queries as court_queries
 from scheduler.courts import scope
 from scheduler.domain.claims import sees_seat_details
 from scheduler.enums import HearingStatus
+from scheduler.errors import PermissionDenied
 from scheduler.extensions import db
 from scheduler.hearings import schedule as hearing_service
 from scheduler.models import Court, Hearing, Shift
@@ -82,13 +83,15 @@ def get_hearing(hearing_id: int) -> dict[str, Any]:
     hearing = hearing_service.load_hearing(db.session(), hearing_id)
     if hearing is None:
         abort(404)
-    manages = scope.may_manage_court(user, hearing.court_id)
-    if not manages and (user.is_coordinator or not hearing_service.holds_seat(hearing, user)):
-        abort(403 if user.is_coordinator else 404)  # a volunteer is not told that it exists
+    try:
+        access = hearing_service.hearing_access(hearing, user)
+    except PermissionDenied:
+        abort(403)
+    if access is None:
+        abort(404)  # a volunteer is not told that it exists
     private = sees_private(hearing.court_id)
     filled = {s.id: shift_queries.filled_on(s) for s in hearing.shifts}
-    team = manages or hearing_service.sees_team(hearing, user)
-    shown = present.hearing(hearing, filled=filled, sees_team=team, sees_private=private)
+    shown = present.hearing(hearing, filled=filled, sees_team=access.sees_team, sees_private=private)
     if private:
         _note_private_access(hearing.id)
     return shown

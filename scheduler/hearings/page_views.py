@@ -8,9 +8,9 @@ from flask import abort, render_template, request
 from flask_login import current_user
 
 from scheduler import audit
-from scheduler.courts import scope
 from scheduler.domain.languages import is_known_language
 from scheduler.enums import HearingKind
+from scheduler.errors import PermissionDenied
 from scheduler.extensions import db
 from scheduler.hearings import edit_views, import_views  # noqa: F401  (register their views)
 from scheduler.hearings import schedule as hearing_service
@@ -115,17 +115,19 @@ def show_hearing(hearing_id: int) -> str:
     hearing = hearing_service.load_hearing(db.session(), hearing_id)
     if hearing is None:
         abort(404)
-    if current_user.is_coordinator:
-        if not scope.may_manage_court(current_user, hearing.court_id):
-            abort(403)
-        return _coordinator_page(hearing)
-    if not hearing_service.holds_seat(hearing, current_user):
+    try:
+        access = hearing_service.hearing_access(hearing, current_user)
+    except PermissionDenied:
+        abort(403)
+    if access is None:
         abort(404)  # do not tell a volunteer that a hearing they are not on exists
+    if access.manages:
+        return _coordinator_page(hearing)
     return render_template(
         "hearings/show.html",
         hearing=hearing,
         coordinator=False,
-        sees_team=hearing_service.sees_team(hearing, current_user),
+        sees_team=access.sees_team,
         history=[],
         past_team=[],
     )

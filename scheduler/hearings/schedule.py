@@ -231,20 +231,34 @@ def load_hearing(session: Session, hearing_id: int) -> Hearing | None:
     )
 
 
-def holds_seat(hearing: Hearing, user: User) -> bool:
-    """Whether this volunteer may see the hearing's page (a seat or a waitlist place on it)."""
-    return may_see_hearing(
-        s.status for shift in hearing.shifts for s in shift.signups if s.user_id == user.id
-    )
+@dataclass(frozen=True, slots=True)
+class HearingAccess:
+    """What a person may see of a hearing: `manages` (the court's staff: everything), else
+    `sees_team` (a confirmed seat: meeting point, notes for volunteers, the team)."""
+
+    manages: bool
+    sees_team: bool
 
 
-def sees_team(hearing: Hearing, user: User) -> bool:
-    """Whether a volunteer sees the hearing's meeting point, notes and team (a confirmed seat)."""
+def hearing_access(hearing: Hearing, user: User) -> HearingAccess | None:
+    """Who may see a hearing, for its page and the API alike.
+
+    Staff of its court see everything; a coordinator of other courts is refused
+    (PermissionDenied); a volunteer sees it while they hold a seat or a waitlist place on it,
+    the team only with a confirmed seat. None: a volunteer who is not on it, who is not told
+    that it exists.
+    """
+    if scope.may_manage_court(user, hearing.court_id):
+        return HearingAccess(manages=True, sees_team=True)
+    if user.is_coordinator:
+        raise PermissionDenied()
+    mine = [s.status for shift in hearing.shifts for s in shift.signups if s.user_id == user.id]
+    if not may_see_hearing(mine):
+        return None
     cancelled = hearing.status == HearingStatus.CANCELLED
-    return any(
-        s.user_id == user.id and sees_seat_details(s.status, hearing_cancelled=cancelled)
-        for shift in hearing.shifts
-        for s in shift.signups
+    return HearingAccess(
+        manages=False,
+        sees_team=any(sees_seat_details(status, hearing_cancelled=cancelled) for status in mine),
     )
 
 
