@@ -19,7 +19,14 @@ from scheduler import audit, events
 from scheduler.courts import queries as court_queries
 from scheduler.courts import scope
 from scheduler.domain.claims import HOLDING, may_see_hearing, sees_seat_details
-from scheduler.domain.hearings import HearingPlan, diff_fields, move_window, raises_version, visible_changes
+from scheduler.domain.hearings import (
+    HearingPlan,
+    check_texts,
+    diff_fields,
+    move_window,
+    raises_version,
+    visible_changes,
+)
 from scheduler.enums import HearingKind, HearingStatus, ShiftStatus, SignupStatus
 from scheduler.errors import PermissionDenied, ServiceError
 from scheduler.models import (
@@ -131,6 +138,7 @@ def update_details(
     """
     _require_scope(actor, hearing.court_id)
     _require_scheduled(hearing)
+    _refuse_a_numbers({name: getattr(details, name) for name in _TEXT_FIELDS}, hearing=hearing)
     before = _snapshot(hearing)
     old_end = hearing.starts_at + timedelta(minutes=hearing.duration_minutes)
     _apply_details(hearing, details)
@@ -164,6 +172,7 @@ def reschedule_hearing(
     _require_scope(actor, hearing.court_id)
     _require_scope(actor, court.id)
     _require_scheduled(hearing)
+    _refuse_a_numbers({"courtroom": courtroom}, hearing=hearing)
     before = _snapshot(hearing)
     old_start = hearing.starts_at
     old_court_id = hearing.court_id
@@ -207,6 +216,7 @@ def cancel_hearing(session: Session, *, actor: User, hearing: Hearing, reason: s
     _require_scheduled(hearing)
     if not reason.strip():
         raise ServiceError("reason_required", field="reason")
+    _refuse_a_numbers({"reason": reason})
     before = _snapshot(hearing)
     hearing.status = HearingStatus.CANCELLED
     hearing.cancel_reason = reason.strip()
@@ -351,6 +361,19 @@ def _require_scope(actor: User, court_id: int) -> None:
 def _require_scheduled(hearing: Hearing) -> None:
     if hearing.status != HearingStatus.SCHEDULED:
         raise ServiceError("cancelled")
+
+
+# The free-text fields no edit may fill with an alien registration number.
+_TEXT_FIELDS = ("respondent_ref", "meeting_point", "public_notes", "private_notes", "courtroom", "judge")
+
+
+def _refuse_a_numbers(texts: dict[str, str], *, hearing: Hearing | None = None) -> None:
+    """An A-number is never stored: refuse it in any text this change writes, whoever calls
+    (the forms check too, for their field-by-field messages). With ``hearing``, only the texts
+    that change are judged, so an old value does not block an unrelated edit."""
+    changed = {k: v for k, v in texts.items() if hearing is None or v != getattr(hearing, k)}
+    for name in check_texts(changed):
+        raise ServiceError("a_number", field=name)
 
 
 def _apply_details(hearing: Hearing, details: HearingDetails) -> None:

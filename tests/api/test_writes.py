@@ -207,3 +207,43 @@ def test_the_daily_purge_forgets_retry_keys_after_a_day(app, api, desk) -> None:
     later = utcnow() + timedelta(hours=25)
     assert retention.purge(db.session(), now=later).idempotency_keys_removed == 1
     assert db.session.scalar(select(func.count(IdempotentResponse.id))) == 0
+
+
+def test_an_a_number_is_refused_in_every_text_an_edit_writes(app, api, desk) -> None:
+    """The schedule service refuses it (not only the forms), so the API says which field, and
+    nothing is written; an old value already stored does not block an unrelated edit."""
+    hearing = make_hearing(court=desk["court"], judge="A 123 456 789")  # stored before the rule
+    db.session.commit()
+    token, path = desk["tokens"]["coordinator"], f"hearings/{hearing.id}"
+    a_number = "A-098-765-432"
+    for method, url, body, field in (
+        ("PATCH", path, {"public_notes": f"Ask for {a_number}"}, "public_notes"),
+        (
+            "POST",
+            f"{path}/reschedule",
+            {"date": "2099-05-05", "time": "13:30", "courtroom": a_number},
+            "courtroom",
+        ),
+        ("POST", f"{path}/cancel", {"reason": f"Moved, see {a_number}"}, "reason"),
+    ):
+        refused = api.call(method, url, token, json=body)
+        assert refused.status_code == 422, (url, refused.json)
+        assert [(e["field"], e["code"]) for e in refused.json["errors"]] == [(field, "a_number")]
+    db.session.expire_all()
+    kept = db.session.get(Hearing, hearing.id)
+    assert kept.status == HearingStatus.SCHEDULED and kept.public_notes == "" and kept.courtroom != a_number
+    edited = api.call("PATCH", path, token, json={"meeting_point": "Door B"})
+    assert edited.status_code == 200
+
+
+def test_the_schedule_service_refuses_an_a_number_whoever_calls(app, desk) -> None:
+    """A series cancelled from casework, or any later caller, goes through the same refusal."""
+    from scheduler.errors import ServiceError
+    from scheduler.hearings import schedule
+
+    hearing = make_hearing(court=desk["court"])
+    db.session.commit()
+    with pytest.raises(ServiceError) as refused:
+        schedule.cancel_hearing(db.session, actor=desk["coordinator"], hearing=hearing, reason="A123456789")
+    assert (refused.value.code, refused.value.field) == ("a_number", "reason")
+    assert hearing.status == HearingStatus.SCHEDULED
