@@ -150,6 +150,20 @@ def test_skipping_a_date_cancels_its_hearing_through_the_cancel_service(app) -> 
         service.skip_date(db.session, actor=coordinator, series=made, day=date(2031, 3, 5), reason="x")
 
 
+def test_skipping_a_date_with_an_a_number_in_the_reason_is_refused(app) -> None:
+    """The reason reaches everyone with a seat that day: the cancel service refuses an A-number."""
+    court = chicago()
+    coordinator = coordinator_of(court)
+    _, made = _series(court, coordinator)
+    second = made.occurrences[1].hearing
+    with pytest.raises(ServiceError) as refused:
+        service.skip_date(
+            db.session, actor=coordinator, series=made, day=second_day(made), reason="Client A 123 456 789"
+        )
+    assert (refused.value.code, refused.value.field) == ("a_number", "reason")
+    assert second.status == HearingStatus.SCHEDULED
+
+
 def second_day(made: HearingSeries) -> date:
     return made.occurrences[1].occurs_on
 
