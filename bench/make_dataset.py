@@ -51,6 +51,7 @@ from scheduler.models import (
     VolunteerRole,
     volunteer_preferred_courts,
 )
+from scheduler.models.local_week import week_columns
 from scheduler.types import utcnow
 
 DEFAULT_URL = "sqlite:////tmp/accompany-bench.sqlite3"
@@ -182,7 +183,7 @@ def build(url: str, *, hearings: int, volunteers: int, signups: int, seed: int, 
                 seats[ShiftRole.INTERPRETER] = 1
             if rng.random() < 0.3:
                 seats[ShiftRole.DRIVER] = 1
-            plans.append((starts_at, duration, seats))
+            plans.append((starts_at, duration, seats, tz_name))
         hearing_ids = list(
             db.session.scalars(
                 insert(Hearing).returning(Hearing.id, sort_by_parameter_order=True), hearing_rows
@@ -193,7 +194,7 @@ def build(url: str, *, hearings: int, volunteers: int, signups: int, seed: int, 
             [{"hearing_id": hid, "language": rng.choice(LANGUAGES)} for hid in hearing_ids],
         )
         shift_rows = []
-        for hid, (starts_at, duration, seats) in zip(hearing_ids, plans, strict=True):
+        for hid, (starts_at, duration, seats, tz_name) in zip(hearing_ids, plans, strict=True):
             for role, capacity in seats.items():
                 start, end = default_shift_window(
                     role=role, hearing_start=starts_at, duration_minutes=duration
@@ -208,6 +209,7 @@ def build(url: str, *, hearings: int, volunteers: int, signups: int, seed: int, 
                         "status": ShiftStatus.OPEN,
                         "created_at": stamp,
                         "updated_at": stamp,
+                        **week_columns(start, end, tz_name),
                     }
                 )
         shift_ids = list(

@@ -140,3 +140,73 @@ def test_sqlite_migration_counts_the_seats_already_held(tmp_path):
 def test_postgresql_migration_counts_the_seats_already_held():
     with _fresh_postgresql_database() as url:
         assert _filled_seats_after_upgrade(url) == [2, 2]
+
+
+def _local_week_after_upgrade(url: str) -> dict[int, tuple[tuple, tuple]]:
+    """Upgrade to 0019, add shifts the old way in three zones (one past local midnight, one
+    across the spring-forward hour), upgrade: stored place -> expected, per shift."""
+    from datetime import date, time, timedelta
+
+    from scheduler.domain.timezones import local_to_utc, week_seconds
+    from scheduler.enums import HearingKind
+    from scheduler.models import Hearing
+    from tests.factories import make_court
+
+    app = create_app(base_config(url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0019_feed_stamp_cache")
+        seats = {
+            9101: ("America/Chicago", date(2027, 3, 14), time(1, 30), 120),  # clocks go forward at 2
+            9102: ("Pacific/Saipan", date(2027, 3, 14), time(23, 30), 60),  # ends the next day
+            9103: ("America/New_York", date(2027, 6, 6), time(9), 60),  # a Sunday
+        }
+        expected = {}
+        for shift_id, (tz, day, at, minutes) in seats.items():
+            starts = local_to_utc(day, at, tz)
+            ends = starts + timedelta(minutes=minutes)
+            hearing = Hearing(
+                court=make_court(timezone=tz),
+                starts_at=starts,
+                duration_minutes=minutes,
+                case_key=f"k{shift_id}",
+                kind=HearingKind.MASTER,
+            )
+            db.session.add(hearing)
+            db.session.flush()
+            db.session.execute(
+                text(
+                    "INSERT INTO shifts (id, hearing_id, role, capacity, starts_at, ends_at, status,"
+                    " created_at, updated_at)"
+                    " VALUES (:id, :hearing, 'accompanier', 1, :starts, :ends, 'open', :starts, :starts)"
+                ),
+                {
+                    "id": shift_id,
+                    "hearing": hearing.id,
+                    "starts": starts if db.engine.dialect.name != "sqlite" else starts.replace(tzinfo=None),
+                    "ends": ends if db.engine.dialect.name != "sqlite" else ends.replace(tzinfo=None),
+                },
+            )
+            expected[shift_id] = week_seconds(starts, ends, tz)
+        db.session.commit()
+        db.session.remove()
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            stored = dict(
+                (row[0], (row[1], row[2]))
+                for row in conn.execute(text("SELECT id, local_week_start, local_week_end FROM shifts"))
+            )
+        db.engine.dispose()
+    return {shift_id: (stored[shift_id], expected[shift_id]) for shift_id in seats}
+
+
+def test_sqlite_migration_places_the_shifts_already_there(tmp_path):
+    found = _local_week_after_upgrade(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    assert all(stored == expected for stored, expected in found.values()), found
+    # Two hours from 01:30 across the skipped hour end at 04:30 by the clock.
+    assert found[9101][0] == (6 * 86_400 + 5400, 6 * 86_400 + 4 * 3600 + 1800)
+
+
+def test_postgresql_migration_places_the_shifts_already_there():
+    with _fresh_postgresql_database() as url:
+        found = _local_week_after_upgrade(url)
+    assert all(stored == expected for stored, expected in found.values()), found

@@ -77,3 +77,33 @@ def occurrences(day: date, at: time, tz_name: str) -> tuple[datetime, ...]:
         return ()
     second = local_to_utc(day, at, tz_name, fold=1)
     return (first,) if second == first else (first, second)
+
+
+WEEK_SECONDS = 7 * 86_400
+
+
+def week_seconds(starts_at: datetime, ends_at: datetime, tz_name: str) -> tuple[int, int]:
+    """Where a seat falls in the court's local week, in whole seconds from Monday 00:00.
+
+    Both ends count from the midnight that starts the seat's local day, by the wall clock: a seat
+    ending the next day ends past that day's 86,400 seconds, so it fits no weekly window (a
+    window lies inside one day, as ``eligibility.is_available`` requires). Stored on each shift,
+    these turn "inside one of the volunteer's windows, in the court's zone" into two integer
+    comparisons per window in SQL, the same for every court. Seconds are floored, as
+    ``window_seconds`` floors the window's, so the SQL test never refuses a seat the rules accept.
+    """
+    local_start = to_local(starts_at, tz_name)
+    local_end = to_local(ends_at, tz_name)
+    base = local_start.weekday() * 86_400
+    day_after = (local_end.date() - local_start.date()).days * 86_400
+    return base + _seconds_of(local_start.time()), base + day_after + _seconds_of(local_end.time())
+
+
+def window_seconds(weekday: int, start: time, end: time) -> tuple[int, int]:
+    """A weekly window's bounds on the scale of ``week_seconds``."""
+    base = weekday * 86_400
+    return base + _seconds_of(start), base + _seconds_of(end)
+
+
+def _seconds_of(at: time) -> int:
+    return at.hour * 3600 + at.minute * 60 + at.second

@@ -39,6 +39,7 @@ from scheduler.domain.hearings import duplicate_key
 from scheduler.enums import HearingStatus, ShiftStatus
 from scheduler.errors import ServiceError
 from scheduler.models import FEED_NEUTRAL, AuditEvent, Hearing, HearingLanguage, Shift, User
+from scheduler.models.local_week import week_columns
 from scheduler.types import utcnow
 
 BATCH_ROWS = 100
@@ -138,7 +139,7 @@ def _write_batch(session: Session, *, actor: User, rows: list[ImportRow], stamp:
     languages: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     for key, row in zip(keys, rows, strict=True):
-        assert row.plan is not None
+        assert row.plan is not None and row.court is not None
         hearing_id = id_of[key]
         shifts.extend(
             {
@@ -150,6 +151,8 @@ def _write_batch(session: Session, *, actor: User, rows: list[ImportRow], stamp:
                 "status": ShiftStatus.OPEN,
                 "created_at": stamp,
                 "updated_at": stamp,
+                # A bulk insert skips the flush that places ORM shifts in the local week.
+                **week_columns(s.starts_at, s.ends_at, row.court.tz_name),
             }
             for s in row.plan.shifts
         )

@@ -31,7 +31,7 @@ from scheduler.domain.matching import (
     clean_weights,
     ref_initial,
 )
-from scheduler.domain.timezones import local_to_utc, to_local
+from scheduler.domain.timezones import window_seconds
 from scheduler.enums import Attendance, HearingStatus, ShiftRole, UserStatus
 from scheduler.models import (
     AvailabilityWindow,
@@ -59,7 +59,6 @@ from scheduler.shifts.facts import (
 )
 from scheduler.shifts.queries import (
     SHIFT_FROM_HEARING,
-    court_zones,
     is_filled_seat,
     needs_people,
     with_hearing,
@@ -362,9 +361,6 @@ def open_shifts(
 # A volunteer's recommendations consider at most this many seats (those with a person they
 # went with before first, then their preferred courts, then the soonest): the page shows five.
 RECOMMENDATION_CANDIDATES = 200
-# The SQL availability test is widened by this much so that it only ever lets more through
-# than the rules (a clock change inside a window); the rules then decide exactly.
-_WINDOW_SLACK = timedelta(hours=1)
 
 
 def open_seats_for_volunteer(
@@ -388,7 +384,7 @@ def open_seats_for_volunteer(
     """
     if not volunteer.roles or not volunteer.availability:
         return []
-    fits = _within_windows(volunteer.availability, court_zones(session), now=now, until=until)
+    fits = _within_windows(volunteer.availability)
     held = (
         select(Signup.id)
         .where(Signup.shift_id == Shift.id, Signup.user_id == volunteer.user_id, Signup.status.in_(HOLDING))
@@ -397,7 +393,6 @@ def open_seats_for_volunteer(
     candidates = (
         select(Shift.id)
         .join(Shift.hearing)
-        .join(Court, Court.id == Hearing.court_id)
         .where(
             needs_people(),
             Shift.starts_at >= now,
@@ -453,26 +448,14 @@ def open_seats_for_volunteer(
     ]
 
 
-def _within_windows(
-    windows: Sequence[Window], zones: Iterable[str], *, now: datetime, until: datetime
-) -> ColumnElement[bool]:
-    """Seats inside one of these weekly windows, each court's zone turning them into instants."""
-    branches = []
-    for tz in zones:
-        first = to_local(now, tz).date()
-        last = to_local(until, tz).date()
-        spans = []
-        day = first
-        while day <= last:
-            for w in windows:
-                if w.weekday == day.weekday():
-                    spans.append(
-                        and_(
-                            Shift.starts_at >= local_to_utc(day, w.start, tz) - _WINDOW_SLACK,
-                            Shift.ends_at <= local_to_utc(day, w.end, tz) + _WINDOW_SLACK,
-                        )
-                    )
-            day += timedelta(days=1)
-        if spans:
-            branches.append(and_(Court.timezone == tz, or_(*spans)))
-    return or_(*branches) if branches else false()
+def _within_windows(windows: Sequence[Window]) -> ColumnElement[bool]:
+    """Seats inside one of these weekly windows, by their stored place in their court's local week.
+
+    Exactly ``eligibility.is_available`` to the second (the rules still run on what comes back);
+    a seat whose place is not known is let through for the rules to decide.
+    """
+    spans = []
+    for w in windows:
+        start, end = window_seconds(w.weekday, w.start, w.end)
+        spans.append(and_(Shift.local_week_start >= start, Shift.local_week_end <= end))
+    return or_(Shift.local_week_start.is_(None), *spans)

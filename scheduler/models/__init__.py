@@ -1,5 +1,7 @@
 """All models, importable from one place (Alembic's autogenerate needs them all loaded)."""
 
+# local_week registers the flush hook that keeps each shift's place in its court's local week.
+from scheduler.models import local_week  # noqa: F401
 from scheduler.models.api_token import ApiToken, IdempotentResponse
 from scheduler.models.audit import AuditEvent
 from scheduler.models.casework import AwaitingDate, HearingReport, HearingSeries, SeriesOccurrence

@@ -109,6 +109,13 @@ class Shift(Base):
     # Confirmed signups, kept by the database's triggers (scheduler.models.filled_seats) for
     # queries that sum seats over many shifts; read it in SQL, not from a loaded object.
     filled_seats: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Where the seat falls in its court's local week (seconds from Monday 00:00, see
+    # domain.timezones.week_seconds), kept at every flush by scheduler.models.local_week, so a
+    # volunteer's weekly windows narrow the open seats in SQL without a branch per time zone and
+    # day. NULL means not known (rows written around the ORM): SQL lets the seat through and the
+    # eligibility rules decide.
+    local_week_start: Mapped[int | None] = mapped_column(default=None)
+    local_week_end: Mapped[int | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 
