@@ -40,12 +40,22 @@ PAGES = {
         ("dashboard unfilled + Spanish 26 wk", "/hearings/?per_page=50&unfilled=1&language=es&weeks=26"),
         ("month calendar", "/hearings/calendar"),
         ("coordinator /shifts", "/shifts"),
+        ("people, approved", "/people/?status=approved"),
+        ("people, everyone, page 4", "/people/?status=all&page=4"),
+        # Matches 11 people of the small dataset's 200 and a full page of 50 of the big one's.
+        ("people, search 'lunteer 12'", "/people/?status=all&q=lunteer+12"),
+        # Matches 111 of 200: a full page on the small dataset too.
+        ("people, search 'lunteer 1'", "/people/?status=all&q=lunteer+1"),
     ],
     "volunteer0@bench.test": [
         ("volunteer /shifts + recommended", "/shifts"),
         # Every open seat, not only their courts': a full page on the small dataset too.
         ("volunteer all seats + recommended", "/shifts?all=1"),
         ("volunteer all seats page 3", "/shifts?page=3&all=1"),
+    ],
+    "admin@bench.test": [
+        ("audit log", "/admin/audit"),
+        ("audit log, one action, page 5", "/admin/audit?action=user.approved&page=5"),
     ],
 }
 
