@@ -151,8 +151,10 @@ def test_recommendations_load_only_seats_that_could_fit_and_rank_as_before(app) 
     by_id = {s.id: s for s in everything}
     for seat in loaded:
         assert seat == matching_service.match_seat(by_id[seat.facts.shift_id], include_ref=False)
-        local = seat.facts.starts_at.astimezone(__import__("zoneinfo").ZoneInfo(seat.facts.court_tz))
-        assert local.weekday() in (0, 1, 2) and time(6) <= local.time() <= time(12)
+        zone = __import__("zoneinfo").ZoneInfo(seat.facts.court_tz)
+        local, local_end = seat.facts.starts_at.astimezone(zone), seat.facts.ends_at.astimezone(zone)
+        # Inside the window exactly, not within an hour of it.
+        assert local.weekday() in (0, 1, 2) and time(7) <= local.time() and local_end.time() <= time(12)
         assert seat.facts.shift_id != held.shifts[0].id
         if seat.facts.role == ShiftRole.INTERPRETER:
             assert seat.facts.languages & {"es"}
