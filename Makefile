@@ -55,7 +55,7 @@ format: $(STAMP)
 ## Refresh the message catalogue after adding strings; then translate the new ones in es.
 ## (--ignore-dirs: by default pybabel skips directories starting with "_", i.e. templates/_macros.)
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* __pycache__' --no-location --sort-output -w 100 --project Accompany -o scheduler/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --ignore-dirs='.* __pycache__' --no-location --sort-output -w 100 --project Accompany -o scheduler/translations/messages.pot .
 	$(BIN)/python -m scheduler.translations.refresh
 
 migrate: $(STAMP)

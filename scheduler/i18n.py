@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 
 LANGUAGE_NAMES = {
@@ -95,6 +96,18 @@ WEEKDAY_NAMES = (
     _l("Friday"),
     _l("Saturday"),
     _l("Sunday"),
+)
+
+# The same days inside a sentence ("fits your Monday availability"): Spanish writes them in
+# lower case there ("su disponibilidad del lunes"), while the names above head labels and columns.
+WEEKDAYS_IN_TEXT = (
+    lazy_pgettext("weekday in a sentence", "Monday"),
+    lazy_pgettext("weekday in a sentence", "Tuesday"),
+    lazy_pgettext("weekday in a sentence", "Wednesday"),
+    lazy_pgettext("weekday in a sentence", "Thursday"),
+    lazy_pgettext("weekday in a sentence", "Friday"),
+    lazy_pgettext("weekday in a sentence", "Saturday"),
+    lazy_pgettext("weekday in a sentence", "Sunday"),
 )
 
 

@@ -40,7 +40,7 @@ def coordinator_label(label: Label) -> str:
             "%(num)d %(kind)s hearing before", "%(num)d %(kind)s hearings before", int(p["n"]), kind=kind
         )
     if label.code == "fits_availability":
-        return _("available on %(weekday)s", weekday=i18n.WEEKDAY_NAMES[int(p["weekday"])])
+        return _("available on %(weekday)s", weekday=i18n.WEEKDAYS_IN_TEXT[int(p["weekday"])])
     return label.code
 
 
@@ -52,7 +52,7 @@ def volunteer_label(label: Label) -> str:
     if label.code == "prefers_court":
         return _("a court you prefer")
     if label.code == "fits_availability":
-        return _("fits your %(weekday)s availability", weekday=i18n.WEEKDAY_NAMES[int(p["weekday"])])
+        return _("fits your %(weekday)s availability", weekday=i18n.WEEKDAYS_IN_TEXT[int(p["weekday"])])
     return ""
 
 

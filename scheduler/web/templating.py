@@ -81,4 +81,5 @@ def register_template_helpers(app: Flask) -> None:
         COURT_KIND_NAMES=i18n.COURT_KIND_NAMES,
         TRAINING_NAMES=i18n.TRAINING_NAMES,
         WEEKDAY_NAMES=i18n.WEEKDAY_NAMES,
+        WEEKDAYS_IN_TEXT=i18n.WEEKDAYS_IN_TEXT,
     )

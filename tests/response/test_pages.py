@@ -230,6 +230,22 @@ def test_coordinators_manage_the_on_call_roster(app, client, auth) -> None:
     assert db.session.scalar(select(func.count()).select_from(OnCallEntry)) == 0
 
 
+def test_the_on_call_roster_names_the_day_in_spanish(app, client, auth) -> None:
+    court = court_in_the_morning()
+    coordinator = make_user(role=Role.COORDINATOR, courts=(court,), locale="es")
+    lawyer = make_user(display_name="Ana Abogada")
+    db.session.commit()
+    auth.login_as(coordinator)
+    url = f"/response/courts/{court.id}/oncall"
+    client.post(
+        url, data={"user_id": lawyer.id, "role": "lawyer", "weekday": 3, "starts": "08:00", "ends": "17:00"}
+    )
+    page = client.get(url).get_data(as_text=True)
+    # A heading-like list entry starts with the capitalised day; inside the button's label the
+    # day is part of a sentence, in lower case as Spanish writes it.
+    assert "Jueves 08:00" in page and 'aria-label="Quitar a Ana Abogada (jueves)"' in page
+
+
 def test_the_monthly_summary_counts_and_suppresses_small_cells(app, client, auth) -> None:
     hearing, _volunteer, _signup = _today()
     coordinator = make_user(role=Role.COORDINATOR, courts=(hearing.court,))
