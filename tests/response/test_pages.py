@@ -226,6 +226,11 @@ def test_coordinators_manage_the_on_call_roster(app, client, auth) -> None:
         as_text=True
     ).replace("&#39;", "'")
     entry = db.session.scalar(select(OnCallEntry))
+    # Removing asks first: the button that posts sits behind a disclosure that says what it does.
+    page_html = client.get(url).get_data(as_text=True)
+    remove = page_html.split('<details class="oncall-remove">')[1].split("</details>")[0]
+    assert "will no longer be reached first" in remove and "Yes, remove" in remove
+    assert f"/oncall/{entry.id}/remove" in remove and "<summary" in remove
     client.post(f"{url}/{entry.id}/remove")
     assert db.session.scalar(select(func.count()).select_from(OnCallEntry)) == 0
 
@@ -241,9 +246,13 @@ def test_the_on_call_roster_names_the_day_in_spanish(app, client, auth) -> None:
         url, data={"user_id": lawyer.id, "role": "lawyer", "weekday": 3, "starts": "08:00", "ends": "17:00"}
     )
     page = client.get(url).get_data(as_text=True)
-    # A heading-like list entry starts with the capitalised day; inside the button's label the
-    # day is part of a sentence, in lower case as Spanish writes it.
+    # A heading-like list entry starts with the capitalised day; inside the button's label and
+    # the question that confirms the removal the day is part of a sentence, in lower case.
     assert "Jueves 08:00" in page and 'aria-label="Quitar a Ana Abogada (jueves)"' in page
+    assert (
+        "A Ana Abogada ya no se le avisará primero cuando haya una alerta el jueves de 08:00 a 17:00." in page
+    )
+    assert "Sí, quitar" in page
 
 
 def test_the_monthly_summary_counts_and_suppresses_small_cells(app, client, auth) -> None:
