@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from scheduler.extensions import db
+from scheduler.extensions import db, limiter
 from scheduler.web import faults
 from scheduler.web.problems import is_api_request, problem
 
@@ -53,6 +55,9 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException) -> tuple[str, int] | Response:
         if is_api_request():
             return api_problem(error)
+        if error.code == 429:  # the page says to wait; the header says how long
+            body, code = _render(429)
+            return Response(body, status=code, headers={"Retry-After": retry_after()})
         return _render(error.code or 500)
 
     @app.errorhandler(Exception)
@@ -69,5 +74,17 @@ def api_problem(error: HTTPException) -> Response:
     """An HTTP error under /api/ as a problem document, keeping its headers (Allow, Retry-After)."""
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     if error.code == 429:
-        headers.setdefault("Retry-After", "60")
+        headers.setdefault("Retry-After", retry_after())
     return problem(error.code or 500, headers=headers)
+
+
+def retry_after() -> str:
+    """Seconds until the breached limit's window resets, as Flask-Limiter counts it.
+
+    A fixed minute told a client limited per hour to come back 59 times too early, and one
+    limited per second to wait needlessly; 60 only when the limit is not known.
+    """
+    breached = limiter.current_limit
+    if breached is None:
+        return "60"
+    return str(max(1, int(breached.reset_at - time.time())))

@@ -53,6 +53,7 @@ def test_too_many_attempts_from_one_address_get_the_429_page(app, client) -> Non
     assert "Too many attempts" in page
     assert "Please wait a few minutes" in page
     assert 'class="site-header"' in page  # the app's layout, not a bare error
+    assert 0 < int(response.headers["Retry-After"]) <= 60  # the minute's window
 
 
 def test_the_limit_is_per_address(app, client) -> None:
@@ -69,6 +70,8 @@ def test_one_account_is_throttled_across_many_addresses(app, client) -> None:
         assert _attempt(client, "Target@Example.org", address=f"10.0.1.{n}").status_code == 200
     response = _attempt(client, "target@example.org", address="10.0.1.99", password=DEFAULT_PASSWORD)
     assert response.status_code == 429
+    # Limited per hour: told to come back when the hour's window resets, not in a minute.
+    assert 3500 < int(response.headers["Retry-After"]) <= 3600
     # Other accounts are not affected.
     assert _attempt(client, "other@example.org", address="10.0.1.100").status_code == 200
     assert user.email == "target@example.org"
