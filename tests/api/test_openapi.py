@@ -2,8 +2,8 @@
 
 schemathesis generates requests from the document at /api/v1/openapi.json, valid and not, and
 sends them with a volunteer's and a coordinator's token (on SQLite, and on PostgreSQL when the
-suite runs there). Every answer must be below 500 and match the documented schema and media
-type. The number of examples per operation is bounded so CI stays quick; ``derandomize`` makes
+suite runs there). Every answer must be below 500, have a status code the operation documents,
+and match the documented schema and media type. The number of examples per operation is bounded so CI stays quick; ``derandomize`` makes
 a run repeatable.
 """
 
@@ -20,7 +20,11 @@ from hypothesis import strategies as st
 from openapi_spec_validator import validate
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from sqlalchemy import select
 
 from scheduler.enums import Role
@@ -117,7 +121,12 @@ def _fuzz(app: Flask, token: str, ids: dict[str, int]) -> tuple[list[str], Count
         def one(case: Any) -> None:
             response = case.call_and_validate(
                 headers={"Authorization": f"Bearer {token}"},
-                checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
+                checks=[
+                    not_a_server_error,
+                    status_code_conformance,
+                    response_schema_conformance,
+                    content_type_conformance,
+                ],
             )
             statuses[response.status_code] += 1
 
