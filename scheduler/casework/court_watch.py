@@ -102,13 +102,20 @@ def _cells(values: Sequence[int]) -> dict[str, Cell]:
 
 
 def table(session: Session, *, filters: Filters, page: int = 1) -> list[Row]:
-    """One page of rows (court, judge as held, month), newest month first."""
+    """One page of rows (court, judge as held, month), newest month first.
+
+    A judge is one row whatever the capitals volunteers typed ("Judge Chen", "judge chen"):
+    split, the same hearings fell into small cells that were suppressed, hiding what together
+    could be published. The row shows one of the spellings (the first in sort order).
+    """
     r = HearingReport
+    judge = func.lower(r.judge)
     query = _where(
-        select(Court.name, r.judge, r.held_month, *_sums()).join(Court, Court.id == r.court_id), filters
-    ).group_by(r.court_id, Court.name, r.judge, r.held_month)
+        select(Court.name, func.min(r.judge), r.held_month, *_sums()).join(Court, Court.id == r.court_id),
+        filters,
+    ).group_by(r.court_id, Court.name, judge, r.held_month)
     rows = session.execute(
-        query.order_by(r.held_month.desc(), Court.name, r.judge)
+        query.order_by(r.held_month.desc(), Court.name, judge)
         .limit(PAGE_SIZE)
         .offset(PAGE_SIZE * (max(page, 1) - 1))
     ).all()

@@ -96,7 +96,8 @@ def file_report(
         interpreter_present=answers.interpreter_present,
         interpreter_adequate=answers.interpreter_adequate if answers.interpreter_present else None,
         ice_present=answers.ice_present,
-        judge=answers.judge.strip() or hearing.judge,
+        # One space between words, as typed otherwise: court watch counts per judge.
+        judge=" ".join((answers.judge.strip() or hearing.judge).split()),
         courtroom=answers.courtroom.strip() or hearing.courtroom,
         staff_note=answers.staff_note.strip(),
         next_kind=answers.next_kind,

@@ -63,6 +63,15 @@ def test_counts_and_rates_per_court_judge_and_month_with_small_cells_suppressed(
     assert bars[1].height == service.CHART_HEIGHT and bars[1].postponed is None
 
 
+def test_one_judge_is_one_row_whatever_the_capitals(app) -> None:
+    """Split by spelling, 3 + 2 reports were two suppressed rows; together they are published."""
+    court = chicago()
+    _reports(court, 3, judge="Judge Ortiz")
+    _reports(court, 2, judge="judge ORTIZ")
+    rows = service.table(db.session, filters=service.Filters(year=2031, court_ids=None))
+    assert [(r.judge, r.cells["accompanied"].count) for r in rows] == [("Judge Ortiz", 5)]
+
+
 def test_scope_and_year_filter(app) -> None:
     mine, other = chicago(), chicago()
     _reports(mine, 5)

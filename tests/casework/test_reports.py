@@ -56,6 +56,13 @@ def test_a_confirmed_volunteer_files_once_and_the_judge_defaults_to_the_hearings
     assert db.session.scalar(select(func.count()).select_from(HearingReport)) == 1
 
 
+def test_a_typed_judge_is_kept_with_single_spaces(app) -> None:
+    hearing = _held(chicago())
+    lead = make_user()
+    make_signup(shift=hearing.shifts[0], user=lead, team_lead=True)
+    assert _file(hearing, lead, judge="  Judge   Ana\tLee ").judge == "Judge Ana Lee"
+
+
 def test_only_confirmed_volunteers_of_that_hearing(app) -> None:
     court = chicago()
     hearing = _held(court)
