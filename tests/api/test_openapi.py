@@ -3,8 +3,8 @@
 schemathesis generates requests from the document at /api/v1/openapi.json, valid and not, and
 sends them with a volunteer's and a coordinator's token (on SQLite, and on PostgreSQL when the
 suite runs there). Every answer must be below 500, have a status code the operation documents,
-and match the documented schema and media type. The number of examples per operation is bounded so CI stays quick; ``derandomize`` makes
-a run repeatable.
+and match the documented schema and media type. The number of examples per operation is bounded
+so CI stays quick; ``derandomize`` makes a run repeatable.
 """
 
 from __future__ import annotations
