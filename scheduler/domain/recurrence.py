@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cache
 
+from dateutil.relativedelta import FR, MO, TH, relativedelta
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, rrulestr, weekday, weekdays
 
 MAX_SPAN = timedelta(days=366)
@@ -102,3 +104,51 @@ def occurrence_dates(rec: Recurrence) -> list[date]:
     if not dates:
         raise RecurrenceInvalid("none")
     return dates
+
+
+@dataclass(frozen=True, slots=True)
+class Holiday:
+    """A US federal holiday (5 U.S.C. 6103): ``name`` in English, the key its translation is
+    looked up by; ``observed`` when it is the weekday off for one falling on a weekend."""
+
+    name: str
+    observed: bool = False
+
+
+def federal_holiday(day: date) -> Holiday | None:
+    """The federal holiday on this date, if any: immigration courts and ICE offices are closed.
+
+    A check-in a rule puts on such a day will not happen as planned; the series page says so.
+    Federal only: the courts and ICE are federal, whatever the state observes. (Written out
+    rather than taken from the holidays package, which requires python-dateutil < 3.)
+    """
+    return {**_federal_holidays(day.year), **_federal_holidays(day.year + 1)}.get(day)
+
+
+@cache
+def _federal_holidays(year: int) -> dict[date, Holiday]:
+    """The year's holidays and, for those on a fixed date, the weekday off when they fall on a
+    weekend (Saturday: the Friday before, which for New Year's Day is in the year before)."""
+    fixed = {
+        "New Year's Day": date(year, 1, 1),
+        "Independence Day": date(year, 7, 4),
+        "Veterans Day": date(year, 11, 11),
+        "Christmas Day": date(year, 12, 25),
+    }
+    if year >= 2021:
+        fixed["Juneteenth National Independence Day"] = date(year, 6, 19)
+    found = {
+        date(year, 1, 1) + relativedelta(weekday=MO(+3)): Holiday("Martin Luther King Jr. Day"),
+        date(year, 2, 1) + relativedelta(weekday=MO(+3)): Holiday("Washington's Birthday"),
+        date(year, 5, 31) + relativedelta(weekday=MO(-1)): Holiday("Memorial Day"),
+        date(year, 9, 1) + relativedelta(weekday=MO(+1)): Holiday("Labor Day"),
+        date(year, 10, 1) + relativedelta(weekday=MO(+2)): Holiday("Columbus Day"),
+        date(year, 11, 1) + relativedelta(weekday=TH(+4)): Holiday("Thanksgiving Day"),
+    }
+    for name, day in fixed.items():
+        found[day] = Holiday(name)
+        if day.weekday() == 5:
+            found[day + relativedelta(weekday=FR(-1))] = Holiday(name, observed=True)
+        elif day.weekday() == 6:
+            found[day + relativedelta(weekday=MO(+1))] = Holiday(name, observed=True)
+    return found

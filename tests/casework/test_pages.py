@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -182,3 +183,45 @@ def test_other_volunteers_never_see_the_report(app, client, auth) -> None:
     auth.logout()
     auth.login_as(other)
     assert client.get(f"/casework/hearings/{hearing.id}/report").status_code == 404
+
+
+def test_a_check_in_on_a_federal_holiday_is_flagged_and_skipped_in_one_tap(app, client, auth) -> None:
+    from datetime import date
+
+    from scheduler.casework import series as series_service
+    from scheduler.domain.recurrence import Frequency
+    from tests.casework.helpers import NOW, SETTINGS, checkin
+
+    court = chicago()
+    coordinator = coordinator_of(court)
+    # The 4th Thursday, monthly: 23 October 2031, then Thanksgiving and Christmas Day.
+    first = checkin(court, date(2031, 10, 23))
+    made = series_service.start_series(
+        db.session,
+        actor=coordinator,
+        hearing=first,
+        spec=series_service.SeriesSpec(frequency=Frequency.MONTHLY_WEEKDAY, count=3, weeks_ahead=1),
+        now=NOW,
+        settings=SETTINGS,
+    )
+    db.session.commit()
+    auth.login_as(coordinator)
+    page = client.get(f"/casework/series/{made.id}").get_data(as_text=True).replace("&#39;", "'")
+    assert "Thanksgiving Day (federal holiday)" in page and "Christmas Day (federal holiday)" in page
+    assert page.count('class="holiday-skip"') == 2
+
+    # The button's own form: the date and the holiday as the reason, sent as the page has them.
+    form = next(f for f in page.split('<form method="post" class="holiday-skip"')[1:] if "2031-11-27" in f)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form.split("</form>")[0]))
+    assert fields["reason"] == "Thanksgiving Day (federal holiday)"
+    response = client.post(f"/casework/series/{made.id}/skip", data=fields)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert series_service.planned_dates(db.session.get(HearingSeries, made.id)) == [
+        date(2031, 10, 23),
+        date(2031, 12, 25),
+    ]
+    coordinator.locale = "es"
+    db.session.commit()
+    page = client.get(f"/casework/series/{made.id}").get_data(as_text=True)
+    assert "Navidad (día festivo federal)" in page and "Acción de Gracias" not in page
