@@ -195,19 +195,23 @@ def open_shifts_query(
             Hearing.status == HearingStatus.SCHEDULED,
             Shift.status == ShiftStatus.OPEN,
             Shift.starts_at > now,
-            # Implied by the seats' window (a seat starts within two days of its hearing): a
-            # court filter then reads that court's coming hearings from (court_id, starts_at),
-            # not every hearing it ever had.
-            Hearing.starts_at > now - SHIFT_FROM_HEARING,
             or_(has_open_seat(), offered),
         )
     )
     if horizon is not None:
-        query = query.where(
-            Shift.starts_at < now + horizon, Hearing.starts_at < now + horizon + SHIFT_FROM_HEARING
-        )
+        query = query.where(Shift.starts_at < now + horizon)
     if filters.court_ids:
-        query = query.where(Hearing.court_id.in_(filters.court_ids))
+        # Implied by the seats' window (a seat starts within two days of its hearing): a court
+        # filter then reads that court's coming hearings from (court_id, starts_at), not every
+        # hearing it ever had. Only with a court filter: without one the seats come in order
+        # from shifts(starts_at), and on a database without statistics yet (fresh from a bulk
+        # load) the bound made the planner go hearings first, reading every coming hearing
+        # (75-100 ms at 50,000 hearings, against 6 without it).
+        query = query.where(
+            Hearing.court_id.in_(filters.court_ids), Hearing.starts_at > now - SHIFT_FROM_HEARING
+        )
+        if horizon is not None:
+            query = query.where(Hearing.starts_at < now + horizon + SHIFT_FROM_HEARING)
     if filters.roles:
         query = query.where(Shift.role.in_(filters.roles))
     if filters.languages:
