@@ -116,3 +116,47 @@ def _retime_court(session: Session, court: Court, *, keep: set[Shift]) -> None:
 
 def _row(shift_id: int, place: tuple[int, int]) -> dict[str, int]:
     return {"shift_id": shift_id, "start": place[0], "end": place[1]}
+
+
+class BulkRetimeRefused(RuntimeError):
+    """An ORM bulk UPDATE would change what a shift's place in the week derives from."""
+
+
+# What each place derives from: a bulk UPDATE of these skips the flush hook above.
+_DERIVED_FROM: dict[type, frozenset[str]] = {
+    Shift: frozenset({"starts_at", "ends_at", "hearing_id"}),
+    Hearing: frozenset({"court_id"}),
+    Court: frozenset({"timezone"}),
+}
+_PLACE = frozenset({"local_week_start", "local_week_end"})
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_retiming(state: Any) -> None:
+    """Refuse, loudly and in tests first, a bulk UPDATE that would leave places stale.
+
+    None exists today; a future one must set the places itself (a shift's, computed with
+    ``week_columns``) or go through the ORM, or volunteers would be offered seats outside
+    their hours and not the ones inside.
+    """
+    if not state.is_update or state.bind_mapper is None:
+        return
+    watched = _DERIVED_FROM.get(state.bind_mapper.class_)
+    if watched is None:
+        return
+    keys = _set_keys(state)
+    if keys & watched and not (state.bind_mapper.class_ is Shift and keys >= _PLACE):
+        names = ", ".join(sorted(keys & watched))
+        raise BulkRetimeRefused(
+            f"a bulk change of {state.bind_mapper.class_.__name__} ({names}) leaves shifts' places in "
+            "the week stale: set them too (models.local_week.week_columns) or use the ORM"
+        )
+
+
+def _set_keys(state: Any) -> set[str]:
+    """The columns an UPDATE sets: in its VALUES, or per row in a bulk update by primary key."""
+    keys = {getattr(column, "key", column) for column in (getattr(state.statement, "_values", None) or {})}
+    rows = state.parameters
+    for row in rows if isinstance(rows, list | tuple) else [rows] if rows else []:
+        keys.update(row)
+    return {str(key) for key in keys}

@@ -140,3 +140,34 @@ def test_imported_hearings_are_placed_too(app) -> None:
     stored = db.session.execute(select(Shift.local_week_start)).scalars().all()
     assert len(stored) == 60 and None not in stored
     assert stale() == {}
+
+
+def test_a_bulk_update_that_would_leave_places_stale_is_refused(app) -> None:
+    import pytest
+    from sqlalchemy import update
+
+    from scheduler.models.local_week import BulkRetimeRefused, week_columns
+
+    hearing = make_hearing(starts_at=local_to_utc(WEDNESDAY, time(9), "America/Chicago"))
+    shift = hearing.shifts[0]
+    later = shift.starts_at + timedelta(hours=3), shift.ends_at + timedelta(hours=3)
+    with pytest.raises(BulkRetimeRefused):
+        db.session.execute(
+            update(Shift).where(Shift.id == shift.id).values(starts_at=later[0], ends_at=later[1])
+        )
+    with pytest.raises(BulkRetimeRefused):  # by primary key, row by row
+        db.session.execute(update(Shift), [{"id": shift.id, "starts_at": later[0], "ends_at": later[1]}])
+    with pytest.raises(BulkRetimeRefused):
+        db.session.execute(update(Court).values(timezone="America/Denver"))
+    with pytest.raises(BulkRetimeRefused):
+        db.session.execute(update(Hearing).values(court_id=make_court().id))
+    # Allowed: the places set with the times, and updates of anything else.
+    db.session.execute(
+        update(Shift)
+        .where(Shift.id == shift.id)
+        .values(starts_at=later[0], ends_at=later[1], **week_columns(*later, "America/Chicago"))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(update(Shift).where(Shift.id == shift.id).values(capacity=3))
+    db.session.expire_all()
+    assert stale() == {}
