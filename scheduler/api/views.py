@@ -24,8 +24,8 @@ from scheduler.errors import PermissionDenied
 from scheduler.extensions import db
 from scheduler.hearings import schedule as hearing_service
 from scheduler.models import Court, Hearing, Shift
-from scheduler.shifts import claims, open_seats
 from scheduler.shifts import coverage as coverage_service
+from scheduler.shifts import locking, open_seats
 from scheduler.shifts import queries as shift_queries
 from scheduler.shifts.commitments import my_commitments
 from scheduler.shifts.facts import rules_from_config
@@ -145,7 +145,7 @@ def get_shift(shift_id: int) -> dict[str, Any]:
     shift = shift_queries.shift_for_page(db.session(), shift_id)
     if shift is None:
         abort(404)
-    mine = claims.own_signup(db.session(), shift_id=shift.id, user_id=user.id)
+    mine = locking.own_signup(db.session(), shift_id=shift.id, user_id=user.id)
     manages = user.is_coordinator and shift_queries.manageable(user, shift)
     if user.is_coordinator and not manages and mine is None:
         abort(403)

@@ -20,7 +20,7 @@ from scheduler.errors import ServiceError
 from scheduler.matching.facts import MatchSettings
 from scheduler.matching.invitations import invite_replacements
 from scheduler.models import SeatCheckIn, Signup, User
-from scheduler.shifts import claims
+from scheduler.shifts import claims, locking
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +56,10 @@ def check_in(
     settings: CheckInSettings,
 ) -> CheckInResult:
     """Record what the seat's holder says today; "can't make it" frees the seat and fills it."""
-    shift = claims.lock_shift(session, shift_id)
+    shift = locking.lock_shift(session, shift_id)
     if shift is None:
         raise claims.ShiftMissing()
-    signup = claims.own_signup(session, shift_id=shift.id, user_id=actor.id)
+    signup = locking.own_signup(session, shift_id=shift.id, user_id=actor.id)
     if signup is None or signup.status != SignupStatus.CONFIRMED:
         raise claims.NotHolding()
     hearing = shift.hearing

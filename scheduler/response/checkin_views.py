@@ -23,7 +23,7 @@ from scheduler.response import board, checkin
 from scheduler.response.common_views import POLL_SECONDS, _run, _seat, _settings, bp
 from scheduler.response.forms import CheckInForm
 from scheduler.response.messages import names
-from scheduler.shifts import claims
+from scheduler.shifts import locking
 from scheduler.types import utcnow
 from scheduler.web.security import approved_required, coordinator_required
 
@@ -58,7 +58,7 @@ def _alert_offered(shift: Shift, mine: Signup | None) -> bool:
 @approved_required
 def check_in(shift_id: int) -> Response:
     form = CheckInForm()
-    if claims.own_signup(db.session(), shift_id=shift_id, user_id=current_user.id) is None:
+    if locking.own_signup(db.session(), shift_id=shift_id, user_id=current_user.id) is None:
         abort(403)
     if not form.validate_on_submit():
         abort(400)

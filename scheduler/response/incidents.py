@@ -21,7 +21,7 @@ from scheduler.domain.response import AlertRefused, check_alert_time
 from scheduler.enums import HearingStatus, IncidentKind, IncidentStatus, SignupStatus
 from scheduler.errors import PermissionDenied, ServiceError
 from scheduler.models import Hearing, Incident, IncidentRecipient, OutboxMessage, User
-from scheduler.shifts import claims
+from scheduler.shifts import claims, locking
 from scheduler.shifts.facts import load_shift
 
 NOTE_MAX = 280
@@ -30,7 +30,7 @@ NOTE_MAX = 280
 def _may_alert(session: Session, *, actor: User, shift_id: int, court_id: int) -> bool:
     if scope.may_manage_court(actor, court_id):
         return True
-    mine = claims.own_signup(session, shift_id=shift_id, user_id=actor.id)
+    mine = locking.own_signup(session, shift_id=shift_id, user_id=actor.id)
     return mine is not None and mine.status == SignupStatus.CONFIRMED
 
 

@@ -1,7 +1,7 @@
 """Handing a seat over: offer it, withdraw the offer, take it, and expire offers nobody took.
 
 Split from scheduler/shifts/claims.py; every change to who holds a seat still starts by locking
-the shift (``claims.lock_shift``).
+the shift (``locking.lock_shift``).
 """
 
 from __future__ import annotations
@@ -22,14 +22,13 @@ from scheduler.shifts.claims import (
     NotHolding,
     Refused,
     ShiftMissing,
-    lock_shift,
     locked_claim,
-    own_signup,
     promote_from_waitlist,
     refusals_for,
     release,
     take_seat,
 )
+from scheduler.shifts.locking import lock_shift, own_signup
 from scheduler.shifts.queries import is_filled_seat
 
 

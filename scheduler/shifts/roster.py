@@ -17,17 +17,14 @@ from scheduler.shifts.claims import (
     HOLDING,
     Refused,
     ShiftMissing,
-    count_confirmed,
     fill_from_waitlist,
-    lock_person,
-    lock_shift,
     locked_claim,
-    own_signup,
     promote_from_waitlist,
     refusals_for,
     release,
     take_seat,
 )
+from scheduler.shifts.locking import count_confirmed, lock_person, lock_shift, own_signup
 
 
 def _managed_shift(session: Session, *, actor: User, shift_id: int) -> Shift:

@@ -19,7 +19,7 @@ from scheduler.extensions import db
 from scheduler.models import CourtCard, Shift, Signup
 from scheduler.shifts import claims as shifts
 from scheduler.shifts import commitments as commitments_service
-from scheduler.shifts import handover, open_seats
+from scheduler.shifts import handover, locking, open_seats
 from scheduler.shifts import queries as shift_queries
 from scheduler.shifts.common_views import _back, _checked, bp, claim_rules, drop_cutoff, run_seat_action
 from scheduler.shifts.coordinate_views import coordinator_context  # its routes join the blueprint too
@@ -56,7 +56,7 @@ def open_shifts() -> str:
 @approved_required
 def show_shift(shift_id: int) -> str:
     shift = shift_queries.shift_for_page(db.session(), shift_id) or abort(404)
-    mine = shifts.own_signup(db.session(), shift_id=shift.id, user_id=current_user.id)
+    mine = locking.own_signup(db.session(), shift_id=shift.id, user_id=current_user.id)
     if current_user.is_coordinator:
         if shift_queries.manageable(current_user, shift):
             return render_template(

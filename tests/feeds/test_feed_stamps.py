@@ -23,6 +23,7 @@ from scheduler.hearings import schedule as hearings
 from scheduler.models import FEED_NEUTRAL, FeedChange, Hearing, Shift
 from scheduler.privacy import retention
 from scheduler.shifts import claims as shifts
+from scheduler.shifts import locking
 from scheduler.shifts import roster as shift_admin
 from scheduler.types import utcnow
 from tests.factories import make_court, make_hearing, make_signup, make_user
@@ -267,7 +268,7 @@ def test_bulk_statements_mark_every_feed_and_the_claim_lock_marks_none(app, worl
         FeedChange.user_id.is_(None), FeedChange.court_id.is_(None)
     )
     start = db.session.scalar(everyone)
-    shifts.lock_shift(db.session, world.accompany.id)
+    locking.lock_shift(db.session, world.accompany.id)
     assert db.session.scalar(everyone) == start
     db.session.execute(update(Hearing).where(Hearing.id == world.hearing.id).values(courtroom="3"))
     assert db.session.scalar(everyone) == start + 1

@@ -11,7 +11,7 @@ from scheduler.extensions import db
 from scheduler.matching import invitations
 from scheduler.matching.facts import MatchSettings
 from scheduler.models import InvitationStatus
-from scheduler.shifts.claims import own_signup
+from scheduler.shifts.locking import own_signup
 from scheduler.types import utcnow
 from tests.factories import make_court, make_hearing, make_signup, make_user
 from tests.matching_helpers import free_person, local_start

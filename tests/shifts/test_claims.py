@@ -13,7 +13,7 @@ from scheduler.enums import HearingStatus, Role, ShiftRole, SignupStatus, UserSt
 from scheduler.extensions import db
 from scheduler.models import Signup
 from scheduler.shifts import claims as shifts
-from scheduler.shifts import commitments, handover
+from scheduler.shifts import commitments, handover, locking
 from scheduler.shifts.facts import rules_from_config
 from scheduler.types import utcnow
 from tests.factories import make_court, make_hearing, make_signup, make_user
@@ -199,7 +199,7 @@ def test_handover_moves_the_seat_in_one_step(app):
     )
     assert new.user_id == taker.id and new.status == SignupStatus.CONFIRMED
     assert old.user_id == giver.id and old.status == SignupStatus.DROPPED and not old.dropped_late
-    assert shifts.count_confirmed(db.session, shift.id) == 1
+    assert locking.count_confirmed(db.session, shift.id) == 1
 
 
 def test_an_ineligible_volunteer_cannot_take_a_handover(app):
