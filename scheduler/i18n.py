@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from flask import current_app, request, session
+from flask_babel import gettext, lazy_pgettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from flask_login import current_user
+
+from scheduler.domain.recurrence import federal_holiday
 
 LANGUAGE_NAMES = {
     "es": _l("Spanish"),
@@ -109,6 +112,34 @@ WEEKDAYS_IN_TEXT = (
     lazy_pgettext("weekday in a sentence", "Saturday"),
     lazy_pgettext("weekday in a sentence", "Sunday"),
 )
+
+
+# US federal holidays (scheduler.domain.recurrence.federal_holiday) by their English name.
+HOLIDAY_NAMES = {
+    "New Year's Day": _l("New Year's Day"),
+    "Martin Luther King Jr. Day": _l("Martin Luther King Jr. Day"),
+    "Washington's Birthday": _l("Washington's Birthday"),
+    "Memorial Day": _l("Memorial Day"),
+    "Juneteenth National Independence Day": _l("Juneteenth National Independence Day"),
+    "Independence Day": _l("Independence Day"),
+    "Labor Day": _l("Labor Day"),
+    "Columbus Day": _l("Columbus Day"),
+    "Veterans Day": _l("Veterans Day"),
+    "Thanksgiving Day": _l("Thanksgiving Day"),
+    "Christmas Day": _l("Christmas Day"),
+}
+
+
+def holiday_label(day: date) -> str | None:
+    """The federal holiday on this date, named in the reader's language ("Thanksgiving Day
+    (federal holiday)"), or None: immigration courts and ICE offices are closed that day."""
+    found = federal_holiday(day)
+    if found is None:
+        return None
+    name = str(HOLIDAY_NAMES.get(found.name, found.name))
+    if found.observed:
+        return gettext("%(name)s, observed (federal holiday)", name=name)
+    return gettext("%(name)s (federal holiday)", name=name)
 
 
 def select_locale() -> str:

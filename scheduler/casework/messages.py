@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from scheduler import i18n
 from scheduler.casework.forms import OUTCOME_NAMES
-from scheduler.domain.recurrence import federal_holiday
 
 ERRORS = {
     "too_long": _l(
@@ -60,32 +59,11 @@ def error_text(code: str) -> str:
     return str(ERRORS.get(code, _l("This could not be saved. Check the form and try again.")))
 
 
-# US federal holidays by the name the holidays package gives (scheduler.domain.recurrence).
-HOLIDAY_NAMES = {
-    "New Year's Day": _l("New Year's Day"),
-    "Martin Luther King Jr. Day": _l("Martin Luther King Jr. Day"),
-    "Washington's Birthday": _l("Washington's Birthday"),
-    "Memorial Day": _l("Memorial Day"),
-    "Juneteenth National Independence Day": _l("Juneteenth National Independence Day"),
-    "Independence Day": _l("Independence Day"),
-    "Labor Day": _l("Labor Day"),
-    "Columbus Day": _l("Columbus Day"),
-    "Veterans Day": _l("Veterans Day"),
-    "Thanksgiving Day": _l("Thanksgiving Day"),
-    "Christmas Day": _l("Christmas Day"),
-}
-
-
 def holiday_labels(days: Iterable[date]) -> dict[date, str]:
     """The federal holidays among these dates, named in the reader's language."""
     labels = {}
     for day in days:
-        found = federal_holiday(day)
-        if found is None:
-            continue
-        name = str(HOLIDAY_NAMES.get(found.name, found.name))  # a name added upstream: as given
-        if found.observed:
-            labels[day] = _("%(name)s, observed (federal holiday)", name=name)
-        else:
-            labels[day] = _("%(name)s (federal holiday)", name=name)
+        label = i18n.holiday_label(day)
+        if label is not None:
+            labels[day] = label
     return labels

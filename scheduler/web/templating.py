@@ -64,6 +64,11 @@ def courtroom_label(room: str | None) -> str:
     return gettext("Courtroom %(room)s", room=room)
 
 
+def holiday_at(instant: datetime, tz_name: str) -> str | None:
+    """The federal holiday on this instant's date at the court, named; None on other days."""
+    return i18n.holiday_label(to_local(instant, tz_name).date())
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         court_datetime=court_datetime, court_date=court_date, court_time=court_time, percent=percent, day=day
@@ -71,6 +76,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         get_locale=get_locale,
         courtroom_label=courtroom_label,
+        holiday_at=holiday_at,
         name_of=i18n.name_of,
         LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
         UI_LANGUAGES=i18n.UI_LANGUAGES,

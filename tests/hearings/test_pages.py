@@ -319,3 +319,32 @@ def test_moving_to_a_court_in_another_zone_keeps_the_typed_local_time(app, clien
     assert (local.date(), local.strftime("%H:%M")) == (day, "09:00")
     assert hearing.starts_at - hearing.shifts[1].starts_at == driver_gap
     assert "9:00" in client.get(f"/hearings/{hearing.id}").get_data(as_text=True)
+
+
+def test_a_hearing_on_a_federal_holiday_says_so_to_everyone_who_sees_it(app, client, auth) -> None:
+    from datetime import date, time
+
+    from scheduler.domain.timezones import local_to_utc
+
+    court = make_court(timezone="America/New_York")
+    thanksgiving = make_hearing(
+        court=court, starts_at=local_to_utc(date(2031, 11, 27), time(9), court.timezone)
+    )
+    the_day_after = make_hearing(
+        court=court, starts_at=local_to_utc(date(2031, 11, 28), time(9), court.timezone)
+    )
+    coordinator = make_user(role=Role.COORDINATOR, courts=(court,))
+    volunteer = make_user(locale="es")
+    make_signup(shift=thanksgiving.shifts[0], user=volunteer)
+    db.session.commit()
+
+    auth.login_as(coordinator)
+    page = client.get(f"/hearings/{thanksgiving.id}").get_data(as_text=True)
+    assert "Thanksgiving Day (federal holiday)" in page and "check that the date is right" in page
+    assert "federal holiday" not in client.get(f"/hearings/{the_day_after.id}").get_data(as_text=True)
+
+    auth.logout()
+    auth.login_as(volunteer)
+    response = client.get(f"/hearings/{thanksgiving.id}")
+    assert response.status_code == 200
+    assert "Día de Acción de Gracias (día festivo federal)" in response.get_data(as_text=True)
