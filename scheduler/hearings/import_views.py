@@ -31,6 +31,7 @@ from scheduler.hearings.forms import ERROR_MESSAGES, ImportCommitForm, ImportUpl
 from scheduler.hearings.views import bp
 from scheduler.types import utcnow
 from scheduler.web.security import coordinator_required
+from scheduler.web.templating import holiday_at
 
 IMPORT_MAX_AGE_SECONDS = 2 * 60 * 60
 
@@ -140,8 +141,22 @@ def preview_import(token: str) -> str | tuple[str, int] | WerkzeugResponse:
             "error",
         )
         return redirect(url_for("hearings.preview_import", token=token))
+    # Rows dated on a federal holiday (courts and ICE offices closed): likely a wrong date.
+    holidays = {
+        row.line: label
+        for row in preview.rows
+        if row.ok
+        and row.plan is not None
+        and row.court is not None
+        and (label := holiday_at(row.plan.starts_at, row.court.tz_name)) is not None
+    }
     return render_template(
-        "hearings/import_preview.html", preview=preview, form=form, token=token, messages=ERROR_MESSAGES
+        "hearings/import_preview.html",
+        preview=preview,
+        form=form,
+        token=token,
+        messages=ERROR_MESSAGES,
+        holidays=holidays,
     )
 
 

@@ -36,7 +36,10 @@ def refresh(locale: str = "es", fragments: list[Path] | None = None) -> tuple[in
     text = re.sub(rb'"Report-Msgid-Bugs-To: [^"]*"\n', b"", buffer.getvalue())
     text = re.sub(rb'"Project-Id-Version: [^"]*"', rb'"Project-Id-Version: Accompany\\n"', text)
     po_path.write_bytes(text)
-    missing = sum(1 for m in catalog if m.id and not m.string)
+    # A plural's string is a tuple of forms, never empty itself: each form must be filled.
+    missing = sum(
+        1 for m in catalog if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)
+    )
     return len([m for m in catalog if m.id]), missing
 
 

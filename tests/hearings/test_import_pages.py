@@ -65,6 +65,19 @@ def test_upload_preview_commit(app, client, auth) -> None:
     assert client.get(location).status_code == 302
 
 
+def test_rows_dated_on_a_federal_holiday_are_flagged_but_can_be_imported(app, client, auth) -> None:
+    login(auth)
+    # Thanksgiving 2031 (27 November), then an ordinary Friday.
+    text = HEADER + "CHI,2031-11-27,09:00,master,RM,2,\nCHI,2031-11-28,09:00,master,RN,2,\n"
+    location = upload(client, text).headers["Location"]
+    preview = client.get(location).get_data(as_text=True).replace("&#39;", "'")
+    assert "1 row is dated on a federal holiday" in preview
+    assert preview.count("Thanksgiving Day (federal holiday)") == 1
+    assert "Import these hearings" in preview  # a warning, not an error: the date may be right
+    client.post(location)
+    assert hearings() == 2
+
+
 def test_errors_block_the_commit(app, client, auth) -> None:
     login(auth)
     day = (utcnow() + timedelta(days=20)).date().isoformat()

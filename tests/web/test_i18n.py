@@ -64,6 +64,8 @@ def test_every_string_has_a_spanish_translation(tmp_path: Path) -> None:
             "_l",
             "-k",
             "lazy_gettext",
+            "-k",
+            "lazy_pgettext:1c,2",
             "--ignore-dirs=.* __pycache__",
             "-o",
             str(pot),
@@ -81,7 +83,7 @@ def test_every_string_has_a_spanish_translation(tmp_path: Path) -> None:
     for message in extracted:
         if not message.id:
             continue
-        translated = spanish.get(message.id)
+        translated = spanish.get(message.id, context=message.context)
         strings = translated.string if translated else None
         strings = strings if isinstance(strings, (list, tuple)) else [strings]
         if translated is None or translated.fuzzy or not all(strings):
