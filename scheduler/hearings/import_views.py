@@ -141,23 +141,29 @@ def preview_import(token: str) -> str | tuple[str, int] | WerkzeugResponse:
             "error",
         )
         return redirect(url_for("hearings.preview_import", token=token))
-    # Rows dated on a federal holiday (courts and ICE offices closed): likely a wrong date.
-    holidays = {
-        row.line: label
-        for row in preview.rows
-        if row.ok
-        and row.plan is not None
-        and row.court is not None
-        and (label := holiday_at(row.plan.starts_at, row.court.tz_name)) is not None
-    }
+    return _preview_page(preview, form, token)
+
+
+def _preview_page(preview: hearing_import.ImportPreview, form: ImportCommitForm, token: str) -> str:
     return render_template(
         "hearings/import_preview.html",
         preview=preview,
         form=form,
         token=token,
         messages=ERROR_MESSAGES,
-        holidays=holidays,
+        holidays=_holiday_rows(preview),
     )
+
+
+def _holiday_rows(preview: hearing_import.ImportPreview) -> dict[int, str]:
+    """Rows dated on a federal holiday (courts and ICE offices closed), by line: likely a wrong date."""
+    labels = {}
+    for row in preview.rows:
+        if row.ok and row.plan is not None and row.court is not None:
+            label = holiday_at(row.plan.starts_at, row.court.tz_name)
+            if label is not None:
+                labels[row.line] = label
+    return labels
 
 
 def _commit_import(token: str, text: str) -> int:
