@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 
-from scheduler import i18n
 from scheduler.casework.forms import OUTCOME_NAMES
 
 ERRORS = {
@@ -57,13 +53,3 @@ MEASURE_NAMES = {
 
 def error_text(code: str) -> str:
     return str(ERRORS.get(code, _l("This could not be saved. Check the form and try again.")))
-
-
-def holiday_labels(days: Iterable[date]) -> dict[date, str]:
-    """The federal holidays among these dates, named in the reader's language."""
-    labels = {}
-    for day in days:
-        label = i18n.holiday_label(day)
-        if label is not None:
-            labels[day] = label
-    return labels

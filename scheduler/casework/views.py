@@ -29,7 +29,7 @@ from scheduler.casework.forms import (
     parse_dates,
     yes_no,
 )
-from scheduler.casework.messages import MEASURE_NAMES, error_text, holiday_labels
+from scheduler.casework.messages import MEASURE_NAMES, error_text
 from scheduler.courts import scope
 from scheduler.domain.recurrence import Frequency, RecurrenceInvalid
 from scheduler.domain.timezones import occurrences, to_local
@@ -168,12 +168,10 @@ def repeat_hearing(hearing_id: int) -> str | BaseResponse:
 def show_series(series_id: int) -> str:
     found = _series(series_id)
     have = {o.occurs_on for o in found.occurrences}
-    planned = [d for d in series.planned_dates(found) if d not in have]
     return render_template(
         "casework/series.html",
         series=found,
-        planned=planned,
-        holidays=holiday_labels([*have, *planned]),
+        planned=[d for d in series.planned_dates(found) if d not in have],
         skip_form=SkipForm(),
         following_form=FollowingForm(),
         FREQUENCY_NAMES=FREQUENCY_NAMES,

@@ -122,7 +122,8 @@ def federal_holiday(day: date) -> Holiday | None:
     Federal only: the courts and ICE are federal, whatever the state observes. (Written out
     rather than taken from the holidays package, which requires python-dateutil < 3.)
     """
-    return {**_federal_holidays(day.year), **_federal_holidays(day.year + 1)}.get(day)
+    # The next year's list too: New Year's Day on a Saturday is observed on 31 December.
+    return _federal_holidays(day.year).get(day) or _federal_holidays(day.year + 1).get(day)
 
 
 @cache

@@ -77,6 +77,7 @@ def register_template_helpers(app: Flask) -> None:
         get_locale=get_locale,
         courtroom_label=courtroom_label,
         holiday_at=holiday_at,
+        holiday_label=i18n.holiday_label,
         name_of=i18n.name_of,
         LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
         UI_LANGUAGES=i18n.UI_LANGUAGES,

@@ -216,6 +216,9 @@ def test_a_check_in_on_a_federal_holiday_is_flagged_and_skipped_in_one_tap(app, 
     assert fields["reason"] == "Thanksgiving Day (federal holiday)"
     response = client.post(f"/casework/series/{made.id}/skip", data=fields)
     assert response.status_code == 302
+    # A double tap: the second post is refused in words, nothing else changes.
+    again = client.post(f"/casework/series/{made.id}/skip", data=fields, follow_redirects=True)
+    assert again.status_code == 200 and "not one of the series" in again.get_data(as_text=True)
     db.session.expire_all()
     assert series_service.planned_dates(db.session.get(HearingSeries, made.id)) == [
         date(2031, 10, 23),
