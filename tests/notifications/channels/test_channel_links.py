@@ -100,7 +100,12 @@ def test_a_reminder_note_opens_the_seat_page(app) -> None:
     _assert_notes_link("reminder", messages.seat_link(shift.id))
 
 
-def test_an_invitation_note_opens_the_invitation_page(app) -> None:
+def test_an_invitation_note_opens_the_invitation_page(app, monkeypatch) -> None:
+    # The links carry a signing time: fixed here, so the note's link and the one computed below
+    # are the same string even when a second ticks over between them (it did, under load).
+    from itsdangerous.timed import TimestampSigner
+
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda _self: 1_900_000_000)
     _hearing, shift = _seat()
     person = make_user(roles=(ShiftRole.ACCOMPANIER,))
     _reached(person, "invitation")
